@@ -1,0 +1,1 @@
+"""MARA core: domain rules, services and the adapters that call them."""

@@ -1,0 +1,145 @@
+"""RQ entry points: plain functions taking ids, importable by path (bot.jobs.*)."""
+
+from __future__ import annotations
+
+import logging
+
+from rq import get_current_job
+
+from bot import rasa_client, services
+from bot.messaging import (
+    ConsoleSender,
+    PermanentSendError,
+    TransientSendError,
+    TwilioSender,
+    WhatsAppSender,
+)
+from bot.queueing import enqueue_outbound, get_redis
+from bot.settings import Settings, load_settings
+from bot.texts import message
+from bot.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+# The sender lock outlives one Rasa turn (30 s timeout) with room to spare.
+SENDER_LOCK_TTL = 120
+SENDER_LOCK_WAIT = 150
+MEDIA_TRIGGER = "/media_shared"
+
+
+def _is_last_try() -> bool:
+    job = get_current_job()
+    return job is None or not job.retries_left
+
+
+def get_sender(settings: Settings) -> WhatsAppSender:
+    if settings.twilio_enabled:
+        return TwilioSender(
+            settings.twilio_account_sid,  # type: ignore[arg-type]
+            settings.twilio_auth_token,
+            settings.twilio_whatsapp_number,  # type: ignore[arg-type]
+            base_url=settings.twilio_api_base_url,
+        )
+    return ConsoleSender()
+
+
+def _turns(settings: Settings, msg: services.PendingInbound) -> list[str]:
+    """What Rasa answers to one WhatsApp message (an attachment is a turn of its own)."""
+    rasa_client.check_action_server(settings.action_server_url)
+    metadata = {
+        "message_sid": msg.message_sid,
+        "inbound_id": msg.id,
+        "media": [{"url": m.url, "content_type": m.content_type} for m in msg.media],
+    }
+    replies: list[str] = []
+    if msg.media:
+        replies += rasa_client.converse(settings.rasa_url, msg.wa_id, MEDIA_TRIGGER, metadata)
+    text = msg.button_payload or msg.body
+    if text.strip():
+        replies += rasa_client.converse(settings.rasa_url, msg.wa_id, text, metadata)
+    return replies
+
+
+def handle_inbound(message_id: int) -> str:
+    """Answer every pending message of this sender up to `message_id`, oldest first."""
+    settings = load_settings()
+    with UnitOfWork(settings.database_url) as uow:
+        wa_id = services.sender_of(uow, message_id)
+    if wa_id is None:
+        return "unknown message"
+    lock = get_redis(settings.redis_url).lock(
+        f"mara:sender:{wa_id}", timeout=SENDER_LOCK_TTL, blocking_timeout=SENDER_LOCK_WAIT
+    )
+    if not lock.acquire():
+        raise TimeoutError("another worker holds this sender's conversation")
+    handled = 0
+    try:
+        while True:
+            # Short transactions only: SQLite writers must not wait on a Rasa turn.
+            with UnitOfWork(settings.database_url) as uow:
+                msg = services.next_pending(uow, wa_id, message_id)
+            if msg is None:
+                break
+            try:
+                replies = _turns(settings, msg)
+            except rasa_client.RasaUnavailable as exc:
+                with UnitOfWork(settings.database_url) as uow:
+                    services.note_attempt(uow, msg.id, str(exc))
+                    if not _is_last_try():
+                        raise
+                    _give_up(settings, uow, wa_id, message_id, str(exc))
+                return "failed; left for mara replay"
+            with UnitOfWork(settings.database_url) as uow:
+                outbound_ids = services.complete_inbound(
+                    uow, msg.id, wa_id, f"whatsapp:+{wa_id}", replies
+                )
+            for outbound_id in outbound_ids:
+                enqueue_outbound(settings, outbound_id)
+            handled += 1
+    finally:
+        lock.release()
+    return f"handled {handled}"
+
+
+def _give_up(settings: Settings, uow: UnitOfWork, wa_id: str, message_id: int, error: str) -> None:
+    log.warning("inbound #%s: giving up after retries (%s)", message_id, error)
+    due = services.trouble_notice_due(uow, wa_id)
+    services.fail_pending(uow, wa_id, message_id, error)
+    if due:
+        notice_id = services.store_notice(
+            uow,
+            key=f"trouble:{message_id}",
+            wa_id=wa_id,
+            to_address=f"whatsapp:+{wa_id}",
+            body=message("trouble"),
+            kind="trouble",
+        )
+        if notice_id is not None:
+            enqueue_outbound(settings, notice_id)
+
+
+def send_outbound(outbound_id: int) -> str:
+    """Send one stored message once, through Twilio's SDK (or the console outbox)."""
+    settings = load_settings()
+    with UnitOfWork(settings.database_url) as uow:
+        out = services.claim_outbound(uow, outbound_id)
+        if out is None:
+            return "already sent or being sent"
+        callback = f"{settings.public_url}/twilio/status" if settings.twilio_enabled else None
+        try:
+            result = get_sender(settings).send(out.to_address, out.body, callback)
+        except TransientSendError as exc:
+            if _is_last_try():
+                services.finish_outbound(uow, outbound_id, "failed", error=str(exc))
+                log.error("outbound #%s failed after retries: %s", outbound_id, exc)
+                return "failed"
+            services.release_outbound(uow, outbound_id, str(exc))
+            raise
+        except PermanentSendError as exc:
+            services.finish_outbound(
+                uow, outbound_id, "failed", error_code=exc.code, error=str(exc)
+            )
+            log.error("outbound #%s rejected: %s", outbound_id, exc)
+            return "rejected"
+        services.finish_outbound(uow, outbound_id, result.status, provider_sid=result.provider_sid)
+    return result.status

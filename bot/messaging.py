@@ -1,0 +1,94 @@
+"""Sending WhatsApp messages: the sender protocol, Twilio's SDK sender and the console outbox."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+import requests
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+log = logging.getLogger(__name__)
+
+TWILIO_DEFAULT_BASE = "https://api.twilio.com"
+
+
+@dataclass(frozen=True)
+class SendResult:
+    provider_sid: str | None
+    status: str
+
+
+class TransientSendError(Exception):
+    """The send may work if tried again later (network, 5xx, 429)."""
+
+
+class PermanentSendError(Exception):
+    """Retrying will not help (bad number, rejected content, 4xx)."""
+
+    def __init__(self, message: str, code: str | None = None):
+        super().__init__(message)
+        self.code = code
+
+
+class WhatsAppSender(Protocol):
+    def send(self, to: str, body: str, status_callback: str | None) -> SendResult: ...
+
+
+class _BaseUrlHttpClient(TwilioHttpClient):
+    """Twilio's own HTTP client, with the API host swapped for TWILIO_API_BASE_URL."""
+
+    def __init__(self, base_url: str, timeout: float):
+        super().__init__(timeout=timeout)
+        self._base_url = base_url.rstrip("/")
+
+    def request(self, method, url, *args, **kwargs):  # type: ignore[override]
+        if url.startswith(TWILIO_DEFAULT_BASE):
+            url = self._base_url + url[len(TWILIO_DEFAULT_BASE) :]
+        return super().request(method, url, *args, **kwargs)
+
+
+class TwilioSender:
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        from_number: str,
+        base_url: str = TWILIO_DEFAULT_BASE,
+        timeout: float = 15.0,
+    ):
+        http_client = None
+        if base_url.rstrip("/") != TWILIO_DEFAULT_BASE:
+            http_client = _BaseUrlHttpClient(base_url, timeout)
+        else:
+            http_client = TwilioHttpClient(timeout=timeout)
+        self._client = Client(account_sid, auth_token, http_client=http_client)
+        self._from = (
+            from_number if from_number.startswith("whatsapp:") else f"whatsapp:{from_number}"
+        )
+
+    def send(self, to: str, body: str, status_callback: str | None) -> SendResult:
+        try:
+            message = self._client.messages.create(
+                to=to, from_=self._from, body=body, status_callback=status_callback
+            )
+        except TwilioRestException as exc:
+            if exc.status >= 500 or exc.status == 429:
+                raise TransientSendError(f"Twilio answered {exc.status}") from exc
+            raise PermanentSendError(
+                f"Twilio rejected the message ({exc.status})", str(exc.code or exc.status)
+            ) from exc
+        except requests.RequestException as exc:
+            raise TransientSendError(type(exc).__name__) from exc
+        return SendResult(provider_sid=message.sid, status=message.status or "queued")
+
+
+class ConsoleSender:
+    """No Twilio account: the stored outbound message is the delivery (mara chat reads it)."""
+
+    def send(self, to: str, body: str, status_callback: str | None) -> SendResult:
+        log.info("console delivery (%d characters)", len(body))
+        return SendResult(provider_sid=None, status="console")

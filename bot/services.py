@@ -1,0 +1,412 @@
+"""Service layer: what the adapters (webhook, jobs, actions, CLI) ask of MARA's core."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.clock import utcnow
+from bot.db import DeliveryEvent, InboundMedia, InboundMessage, OutboundMessage
+from bot.unit_of_work import UnitOfWork
+from bot.whatsapp import split_body
+
+# Twilio's delivery statuses in the order they can happen; a late callback never moves back.
+_STATUS_RANK = {
+    "pending": 0,
+    "sending": 1,
+    "accepted": 2,
+    "queued": 2,
+    "console": 3,
+    "sent": 3,
+    "delivered": 4,
+    "read": 5,
+    "undelivered": 6,
+    "failed": 6,
+}
+
+
+class MalformedInbound(ValueError):
+    """A webhook request that does not carry a usable message."""
+
+
+@dataclass(frozen=True)
+class Media:
+    url: str
+    content_type: str | None
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """The Twilio fields MARA uses, parsed from one webhook request."""
+
+    message_sid: str
+    wa_id: str
+    from_address: str
+    to_address: str
+    profile_name: str | None
+    body: str
+    media: tuple[Media, ...]
+    button_payload: str | None
+    fields: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_twilio_form(cls, form: dict[str, str]) -> Inbound:
+        sid = form.get("MessageSid") or form.get("SmsMessageSid")
+        if not sid:
+            raise MalformedInbound("MessageSid is missing")
+        sender = form.get("From", "")
+        if not sender.startswith("whatsapp:+"):
+            raise MalformedInbound("From must be a WhatsApp address (whatsapp:+…)")
+        wa_id = form.get("WaId") or sender.removeprefix("whatsapp:+")
+        if not wa_id.isdigit():
+            raise MalformedInbound("WaId must be digits")
+        try:
+            num_media = int(form.get("NumMedia") or 0)
+        except ValueError:
+            raise MalformedInbound("NumMedia must be a number") from None
+        if not 0 <= num_media <= 10:
+            raise MalformedInbound("NumMedia out of range")
+        media = []
+        for i in range(num_media):
+            url = form.get(f"MediaUrl{i}")
+            if not url:
+                raise MalformedInbound(f"MediaUrl{i} is missing")
+            media.append(Media(url=url, content_type=form.get(f"MediaContentType{i}")))
+        body = form.get("Body", "")
+        if not body.strip() and not media and not form.get("ButtonPayload"):
+            raise MalformedInbound("the message has no text, media or button")
+        return cls(
+            message_sid=sid,
+            wa_id=wa_id,
+            from_address=sender,
+            to_address=form.get("To", ""),
+            profile_name=form.get("ProfileName") or None,
+            body=body,
+            media=tuple(media),
+            button_payload=form.get("ButtonPayload") or None,
+            fields=dict(form),
+        )
+
+
+@dataclass(frozen=True)
+class PendingInbound:
+    id: int
+    message_sid: str
+    wa_id: str
+    body: str
+    profile_name: str | None
+    media: tuple[Media, ...]
+    button_payload: str | None
+
+
+@dataclass(frozen=True)
+class OutboundView:
+    id: int
+    to_address: str
+    body: str
+    status: str
+
+
+def record_inbound(uow: UnitOfWork, message: Inbound) -> tuple[int, bool]:
+    """Store an inbound message; returns (id, created). A redelivered sid is not stored twice."""
+    session = uow.session
+    existing = session.scalar(
+        select(InboundMessage.id).where(InboundMessage.message_sid == message.message_sid)
+    )
+    if existing is not None:
+        return existing, False
+    row = InboundMessage(
+        message_sid=message.message_sid,
+        wa_id=message.wa_id,
+        from_address=message.from_address,
+        to_address=message.to_address,
+        profile_name=message.profile_name,
+        body=message.body,
+        num_media=len(message.media),
+        button_payload=message.button_payload,
+        fields=message.fields,
+        received_at=utcnow(),
+        media=[
+            InboundMedia(position=i, url=m.url, content_type=m.content_type)
+            for i, m in enumerate(message.media)
+        ],
+    )
+    session.add(row)
+    try:
+        session.commit()
+    except IntegrityError:
+        # Twilio's redeliveries can arrive together: the unique sid decides who stored it.
+        session.rollback()
+        existing = session.scalar(
+            select(InboundMessage.id).where(InboundMessage.message_sid == message.message_sid)
+        )
+        if existing is None:
+            raise
+        return existing, False
+    return row.id, True
+
+
+def sender_of(uow: UnitOfWork, message_id: int) -> str | None:
+    return uow.session.scalar(select(InboundMessage.wa_id).where(InboundMessage.id == message_id))
+
+
+def next_pending(uow: UnitOfWork, wa_id: str, up_to_id: int) -> PendingInbound | None:
+    """The sender's oldest unprocessed message up to `up_to_id`: replies keep arrival order."""
+    row = uow.session.scalar(
+        select(InboundMessage)
+        .where(
+            InboundMessage.wa_id == wa_id,
+            InboundMessage.status == "pending",
+            InboundMessage.id <= up_to_id,
+        )
+        .order_by(InboundMessage.id)
+        .limit(1)
+    )
+    if row is None:
+        return None
+    return PendingInbound(
+        id=row.id,
+        message_sid=row.message_sid,
+        wa_id=row.wa_id,
+        body=row.body,
+        profile_name=row.profile_name,
+        media=tuple(Media(m.url, m.content_type) for m in row.media),
+        button_payload=row.button_payload,
+    )
+
+
+def note_attempt(uow: UnitOfWork, message_id: int, error: str | None = None) -> None:
+    uow.session.execute(
+        update(InboundMessage)
+        .where(InboundMessage.id == message_id)
+        .values(attempts=InboundMessage.attempts + 1, last_error=error)
+    )
+    uow.commit()
+
+
+def complete_inbound(
+    uow: UnitOfWork, message_id: int, wa_id: str, to_address: str, replies: list[str]
+) -> list[int]:
+    """Mark the message processed and store its replies in one transaction; returns their ids."""
+    session = uow.session
+    created = utcnow()
+    ids: list[int] = []
+    rows: list[OutboundMessage] = []
+    for i, reply in enumerate(replies):
+        for j, part in enumerate(split_body(reply)):
+            rows.append(
+                OutboundMessage(
+                    key=f"reply:{message_id}:{i}:{j}",
+                    wa_id=wa_id,
+                    to_address=to_address,
+                    body=part,
+                    kind="reply",
+                    in_reply_to_id=message_id,
+                    created_at=created,
+                )
+            )
+    done = session.execute(
+        update(InboundMessage)
+        .where(InboundMessage.id == message_id, InboundMessage.status == "pending")
+        .values(status="processed", processed_at=created, last_error=None)
+    )
+    if done.rowcount != 1:
+        session.rollback()
+        return []
+    session.add_all(rows)
+    session.commit()
+    ids = [r.id for r in rows]
+    return ids
+
+
+def fail_pending(uow: UnitOfWork, wa_id: str, up_to_id: int, error: str) -> list[int]:
+    """After the last retry: leave the sender's messages marked failed, for `mara replay`."""
+    session = uow.session
+    ids = list(
+        session.scalars(
+            select(InboundMessage.id).where(
+                InboundMessage.wa_id == wa_id,
+                InboundMessage.status == "pending",
+                InboundMessage.id <= up_to_id,
+            )
+        )
+    )
+    if ids:
+        session.execute(
+            update(InboundMessage)
+            .where(InboundMessage.id.in_(ids))
+            .values(status="failed", last_error=error[:500])
+        )
+        session.commit()
+    return ids
+
+
+def store_notice(
+    uow: UnitOfWork, key: str, wa_id: str, to_address: str, body: str, kind: str
+) -> int | None:
+    """Store a one-off message for the person; None when that key was stored before."""
+    session = uow.session
+    if session.scalar(select(OutboundMessage.id).where(OutboundMessage.key == key)):
+        return None
+    row = OutboundMessage(
+        key=key, wa_id=wa_id, to_address=to_address, body=body, kind=kind, created_at=utcnow()
+    )
+    session.add(row)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return None
+    return row.id
+
+
+def trouble_notice_due(uow: UnitOfWork, wa_id: str) -> bool:
+    """One "we are having trouble" message per outage: none since the last answered message."""
+    session = uow.session
+    last_ok = session.scalar(
+        select(func.max(InboundMessage.processed_at)).where(
+            InboundMessage.wa_id == wa_id, InboundMessage.status == "processed"
+        )
+    )
+    query = select(OutboundMessage.id).where(
+        OutboundMessage.wa_id == wa_id, OutboundMessage.kind == "trouble"
+    )
+    if last_ok is not None:
+        query = query.where(OutboundMessage.created_at > last_ok)
+    return session.scalar(query.limit(1)) is None
+
+
+def claim_outbound(uow: UnitOfWork, outbound_id: int) -> OutboundView | None:
+    """Move a pending message to `sending`; only one job ever wins, so it is sent once."""
+    session = uow.session
+    claimed = session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.id == outbound_id, OutboundMessage.status == "pending")
+        .values(status="sending", attempts=OutboundMessage.attempts + 1)
+    )
+    session.commit()
+    if claimed.rowcount != 1:
+        return None
+    row = session.get(OutboundMessage, outbound_id)
+    view = OutboundView(id=row.id, to_address=row.to_address, body=row.body, status=row.status)
+    # End the read now: the caller talks to Twilio before its next write.
+    session.commit()
+    return view
+
+
+def release_outbound(uow: UnitOfWork, outbound_id: int, error: str) -> None:
+    """A transient failure: back to pending so the retry can claim it again."""
+    uow.session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.id == outbound_id, OutboundMessage.status == "sending")
+        .values(status="pending", error_message=error[:500])
+    )
+    uow.commit()
+
+
+def finish_outbound(
+    uow: UnitOfWork,
+    outbound_id: int,
+    status: str,
+    provider_sid: str | None = None,
+    error_code: str | None = None,
+    error: str | None = None,
+) -> None:
+    values: dict = {"status": status, "error_code": error_code, "error_message": error}
+    if provider_sid:
+        values["provider_sid"] = provider_sid
+    if status not in ("failed", "undelivered"):
+        values["sent_at"] = utcnow()
+    uow.session.execute(
+        update(OutboundMessage).where(OutboundMessage.id == outbound_id).values(**values)
+    )
+    uow.commit()
+
+
+def record_delivery_status(
+    uow: UnitOfWork, provider_sid: str, status: str, error_code: str | None
+) -> bool:
+    """A Twilio status callback; returns whether the sid belongs to one of our messages."""
+    session = uow.session
+    session.add(
+        DeliveryEvent(
+            provider_sid=provider_sid, status=status, error_code=error_code, received_at=utcnow()
+        )
+    )
+    row = session.scalar(
+        select(OutboundMessage).where(OutboundMessage.provider_sid == provider_sid)
+    )
+    if row is not None and _STATUS_RANK.get(status, 0) >= _STATUS_RANK.get(row.status, 0):
+        row.status = status
+        if error_code:
+            row.error_code = error_code
+    session.commit()
+    return row is not None
+
+
+def replayable_inbound(uow: UnitOfWork, stale_after: timedelta) -> list[int]:
+    """Messages an outage left behind: failed ones, and pending ones nobody picked up."""
+    cutoff: datetime = utcnow() - stale_after
+    session = uow.session
+    ids = list(
+        session.scalars(
+            select(InboundMessage.id)
+            .where(
+                (InboundMessage.status == "failed")
+                | ((InboundMessage.status == "pending") & (InboundMessage.received_at < cutoff))
+            )
+            .order_by(InboundMessage.id)
+        )
+    )
+    if ids:
+        session.execute(
+            update(InboundMessage)
+            .where(InboundMessage.id.in_(ids), InboundMessage.status == "failed")
+            .values(status="pending")
+        )
+        session.commit()
+    return ids
+
+
+def outbox_after(uow: UnitOfWork, wa_id: str, after_id: int) -> list[tuple[int, str, str]]:
+    """Delivered or console replies to one person after an id: (id, body, status)."""
+    rows = uow.session.execute(
+        select(OutboundMessage.id, OutboundMessage.body, OutboundMessage.status)
+        .where(
+            OutboundMessage.wa_id == wa_id,
+            OutboundMessage.id > after_id,
+            OutboundMessage.status.notin_(("pending", "sending")),
+        )
+        .order_by(OutboundMessage.id)
+    )
+    return [(r.id, r.body, r.status) for r in rows]
+
+
+def inbound_state(uow: UnitOfWork, message_sid: str) -> tuple[int, str] | None:
+    row = uow.session.execute(
+        select(InboundMessage.id, InboundMessage.status).where(
+            InboundMessage.message_sid == message_sid
+        )
+    ).first()
+    return None if row is None else (row.id, row.status)
+
+
+def replies_to(uow: UnitOfWork, message_id: int) -> list[OutboundView]:
+    rows = uow.session.scalars(
+        select(OutboundMessage)
+        .where(OutboundMessage.in_reply_to_id == message_id)
+        .order_by(OutboundMessage.id)
+    )
+    return [OutboundView(r.id, r.to_address, r.body, r.status) for r in rows]
+
+
+def last_outbound_id(uow: UnitOfWork, wa_id: str) -> int:
+    return (
+        uow.session.scalar(
+            select(func.max(OutboundMessage.id)).where(OutboundMessage.wa_id == wa_id)
+        )
+        or 0
+    )

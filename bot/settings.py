@@ -1,0 +1,87 @@
+"""Runtime configuration read from the environment (the contract in DESIGN.md)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def var_dir() -> Path:
+    path = Path(os.environ.get("MARA_VAR_DIR", ROOT / "var"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _generated_secret(name: str) -> str:
+    """A random secret kept under var/ so every process of one install shares it."""
+    path = var_dir() / name
+    if not path.exists():
+        # O_EXCL: two processes starting together must not write two different secrets.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def embedded_redis_url_file() -> Path:
+    return var_dir() / "redis.url"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    redis_url: str | None
+    port: int
+    public_url: str
+    twilio_account_sid: str | None
+    twilio_auth_token: str
+    twilio_whatsapp_number: str | None
+    twilio_api_base_url: str
+    rasa_url: str
+    action_server_port: int
+    secret_key: str
+    retry_intervals: tuple[int, ...]
+    queue_name: str = "mara"
+
+    @property
+    def twilio_enabled(self) -> bool:
+        """Real sending needs an account; the signing token alone is not enough."""
+        return bool(self.twilio_account_sid and self.twilio_whatsapp_number)
+
+    @property
+    def action_server_url(self) -> str:
+        return f"http://127.0.0.1:{self.action_server_port}"
+
+
+def load_settings() -> Settings:
+    env = os.environ
+    port = int(env.get("MARA_PORT", "5000"))
+    redis_url = env.get("REDIS_URL")
+    if not redis_url and embedded_redis_url_file().exists():
+        redis_url = embedded_redis_url_file().read_text().strip() or None
+    intervals = tuple(int(x) for x in env.get("MARA_RETRY_INTERVALS", "3,15,60").split(","))
+    return Settings(
+        database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir() / 'mara.db'}",
+        redis_url=redis_url,
+        port=port,
+        public_url=(env.get("PUBLIC_URL") or f"http://127.0.0.1:{port}").rstrip("/"),
+        twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
+        # Without a real token, requests are signed with a local one (mara chat/say use it).
+        twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or _generated_secret("twilio-auth-token"),
+        twilio_whatsapp_number=env.get("TWILIO_WHATSAPP_NUMBER") or None,
+        twilio_api_base_url=(env.get("TWILIO_API_BASE_URL") or "https://api.twilio.com").rstrip(
+            "/"
+        ),
+        rasa_url=(env.get("RASA_URL") or "http://127.0.0.1:5005").rstrip("/"),
+        action_server_port=int(env.get("ACTION_SERVER_PORT", "5055")),
+        secret_key=env.get("MARA_SECRET_KEY") or _generated_secret("secret-key"),
+        retry_intervals=intervals,
+    )

@@ -1,0 +1,1 @@
+"""HTTP adapters (Flask blueprints): Twilio webhooks, health checks, staff pages, API."""

@@ -1,0 +1,139 @@
+"""Sending with the real twilio SDK against the local Twilio API, exactly once."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot import jobs, services
+from bot.db import OutboundMessage
+from bot.messaging import PermanentSendError, TransientSendError, TwilioSender
+from bot.unit_of_work import UnitOfWork
+from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
+
+
+def store(settings, body="Hola 👋", key="notice:1"):
+    with UnitOfWork(settings.database_url) as uow:
+        return services.store_notice(
+            uow, key, "573001112233", "whatsapp:+573001112233", body, "reply"
+        )
+
+
+def outbound(settings, outbound_id):
+    with UnitOfWork(settings.database_url) as uow:
+        return uow.session.get(OutboundMessage, outbound_id)
+
+
+def test_the_sdk_request_has_sender_body_callback_and_credentials(settings, twilio_api):
+    sender = TwilioSender(
+        ACCOUNT_SID, AUTH_TOKEN, "whatsapp:+14155238886", base_url=twilio_api.base_url
+    )
+    result = sender.send(
+        "whatsapp:+573001112233", "Hola ñandú 👋", "https://mara.example.co/twilio/status"
+    )
+    [request] = twilio_api.messages()
+    assert request.path == f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
+    assert request.form == {
+        "To": "whatsapp:+573001112233",
+        "From": "whatsapp:+14155238886",
+        "Body": "Hola ñandú 👋",
+        "StatusCallback": "https://mara.example.co/twilio/status",
+    }
+    assert request.auth == (ACCOUNT_SID, AUTH_TOKEN)
+    assert request.user_agent.startswith("twilio-python/")
+    assert (result.provider_sid, result.status) == (request.sid, "queued")
+
+
+@pytest.mark.parametrize(
+    "status, error",
+    [
+        (500, TransientSendError),
+        (503, TransientSendError),
+        (429, TransientSendError),
+        (400, PermanentSendError),
+    ],
+)
+def test_errors_are_sorted_into_transient_and_permanent(settings, twilio_api, status, error):
+    twilio_api.fail_next(status)
+    sender = TwilioSender(ACCOUNT_SID, AUTH_TOKEN, "+14155238886", base_url=twilio_api.base_url)
+    with pytest.raises(error):
+        sender.send("whatsapp:+573001112233", "hola", None)
+
+
+def test_network_errors_are_transient():
+    sender = TwilioSender(
+        ACCOUNT_SID, AUTH_TOKEN, "+14155238886", base_url="http://127.0.0.1:9", timeout=2
+    )
+    with pytest.raises(TransientSendError):
+        sender.send("whatsapp:+573001112233", "hola", None)
+
+
+def test_send_outbound_sends_once_and_stores_the_sid(settings, twilio_api):
+    outbound_id = store(settings)
+    assert jobs.send_outbound(outbound_id) == "queued"
+    assert jobs.send_outbound(outbound_id) == "already sent or being sent"
+    [request] = twilio_api.messages()
+    row = outbound(settings, outbound_id)
+    assert (row.status, row.provider_sid) == ("queued", request.sid)
+    assert request.form["StatusCallback"] == "https://mara.example.co/twilio/status"
+
+
+def test_a_notice_key_is_stored_once(settings):
+    assert store(settings) is not None
+    assert store(settings) is None
+
+
+def test_transient_failure_releases_the_message_for_the_retry(settings, twilio_api, monkeypatch):
+    outbound_id = store(settings)
+    twilio_api.fail_next(500)
+    monkeypatch.setattr(jobs, "_is_last_try", lambda: False)
+    with pytest.raises(TransientSendError):
+        jobs.send_outbound(outbound_id)
+    assert outbound(settings, outbound_id).status == "pending"
+    assert jobs.send_outbound(outbound_id) == "queued"
+    assert len(twilio_api.messages()) == 1
+
+
+def test_last_transient_failure_marks_failed(settings, twilio_api):
+    outbound_id = store(settings)
+    twilio_api.fail_next(500)
+    assert jobs.send_outbound(outbound_id) == "failed"
+    assert outbound(settings, outbound_id).status == "failed"
+
+
+def test_permanent_failure_is_not_retried(settings, twilio_api):
+    outbound_id = store(settings)
+    twilio_api.fail_next(400)
+    assert jobs.send_outbound(outbound_id) == "rejected"
+    row = outbound(settings, outbound_id)
+    assert (row.status, row.error_code) == ("failed", "21211")
+
+
+def test_without_credentials_the_console_outbox_delivers(settings, twilio_api, monkeypatch):
+    monkeypatch.delenv("TWILIO_ACCOUNT_SID")
+    outbound_id = store(settings)
+    assert jobs.send_outbound(outbound_id) == "console"
+    assert twilio_api.messages() == []
+    with UnitOfWork(settings.database_url) as uow:
+        assert services.outbox_after(uow, "573001112233", 0) == [
+            (outbound_id, "Hola 👋", "console")
+        ]
+
+
+def test_long_replies_are_stored_in_parts_under_the_limit(settings):
+    with UnitOfWork(settings.database_url) as uow:
+        from bot.chat import inbound_form
+
+        message_id, _ = services.record_inbound(
+            uow, services.Inbound.from_twilio_form(inbound_form("whatsapp:+573001112233", "x"))
+        )
+        ids = services.complete_inbound(
+            uow, message_id, "573001112233", "whatsapp:+573001112233", ["corto", "palabra " * 400]
+        )
+        bodies = [uow.session.get(OutboundMessage, i).body for i in ids]
+    assert bodies[0] == "corto"
+    assert len(bodies) == 3 and all(len(b) <= 1600 for b in bodies)
+    # Completing again (a retried job) stores nothing more.
+    with UnitOfWork(settings.database_url) as uow:
+        assert services.complete_inbound(uow, message_id, "573001112233", "x", ["otra"]) == []
+        assert len(list(uow.session.scalars(select(OutboundMessage.id)))) == 3
