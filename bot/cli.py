@@ -123,6 +123,18 @@ def cmd_nlu(args: argparse.Namespace) -> int:
             ],
             cwd=ROOT,
         )
+    if args.nlu_command == "classify":
+        from bot import training
+
+        model = training.current_model() or training.latest_model()
+        if model is None:
+            print("mara: no trained model; run `mara train`", file=sys.stderr)
+            return 2
+        env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
+        python = str(ROOT / ".venv-rasa" / "bin" / "python")
+        return subprocess.call(
+            [python, "-m", "nlu.classify", str(model)], cwd=ROOT, env=env, stderr=subprocess.DEVNULL
+        )
     if args.nlu_command == "eval":
         from bot import training
 
@@ -184,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     db.set_defaults(func=cmd_db)
 
     nlu = sub.add_parser("nlu", help="training data tools")
-    nlu.add_argument("nlu_command", choices=["check", "eval"])
+    nlu.add_argument("nlu_command", choices=["check", "eval", "classify"])
     nlu.set_defaults(func=cmd_nlu)
     return parser
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
+    Date,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     create_engine,
     event,
 )
@@ -108,6 +112,88 @@ class DeliveryEvent(Base):
     status: Mapped[str] = mapped_column(String(32))
     error_code: Mapped[str | None] = mapped_column(String(16))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Consent(Base):
+    """Proof of a yes or no to the privacy notice (Ley 1581 de 2012): when, which, how."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    wa_id: Mapped[str] = mapped_column(String(32), index=True)
+    granted: Mapped[bool] = mapped_column(Boolean)
+    policy_version: Mapped[str] = mapped_column(String(32))
+    message_sid: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Requester(Base):
+    __tablename__ = "requesters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    wa_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    document_type: Mapped[str] = mapped_column(String(8))
+    document_number: Mapped[str] = mapped_column(String(20), index=True)
+    phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))
+    consent_id: Mapped[int | None] = mapped_column(ForeignKey("consents.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RadicadoCounter(Base):
+    """The last radicado sequence of each year; incremented under a row lock."""
+
+    __tablename__ = "radicado_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    __table_args__ = (UniqueConstraint("year", "sequence", name="uq_tickets_year_sequence"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    radicado: Mapped[str] = mapped_column(String(20), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
+    proposed_type: Mapped[str | None] = mapped_column(String(16))
+    proposed_confidence: Mapped[float | None] = mapped_column(Float)
+    pqrs_type: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="recibido", index=True)
+    channel: Mapped[str] = mapped_column(String(16), default="whatsapp")
+    requester_id: Mapped[int | None] = mapped_column(ForeignKey("requesters.id"))
+    consent_id: Mapped[int | None] = mapped_column(ForeignKey("consents.id"))
+    description: Mapped[str] = mapped_column(Text)
+    service: Mapped[str | None] = mapped_column(String(32))
+    preferential: Mapped[bool] = mapped_column(Boolean, default=False)
+    wa_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_on: Mapped[date] = mapped_column(Date)
+    area_due_on: Mapped[date] = mapped_column(Date)
+    answer_due_on: Mapped[date] = mapped_column(Date)
+    legal_due_on: Mapped[date] = mapped_column(Date)
+    legal_term_days: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The conversation turn that confirmed it: a retried action does not file twice.
+    source_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+
+    requester: Mapped[Requester | None] = relationship()
+    attachments: Mapped[list[TicketAttachment]] = relationship(
+        back_populates="ticket", cascade="all, delete-orphan", order_by="TicketAttachment.id"
+    )
+
+
+class TicketAttachment(Base):
+    __tablename__ = "ticket_attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    url: Mapped[str] = mapped_column(String(1000))
+    content_type: Mapped[str | None] = mapped_column(String(128))
+
+    ticket: Mapped[Ticket] = relationship(back_populates="attachments")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

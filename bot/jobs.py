@@ -119,8 +119,30 @@ def _give_up(settings: Settings, uow: UnitOfWork, wa_id: str, message_id: int, e
 
 
 def send_outbound(outbound_id: int) -> str:
-    """Send one stored message once, through Twilio's SDK (or the console outbox)."""
+    """Send this stored message once, after the same person's earlier ones (arrival order)."""
     settings = load_settings()
+    with UnitOfWork(settings.database_url) as uow:
+        wa_id = services.recipient_of(uow, outbound_id)
+    if wa_id is None:
+        return "unknown message"
+    lock = get_redis(settings.redis_url).lock(
+        f"mara:send:{wa_id}", timeout=SENDER_LOCK_TTL, blocking_timeout=SENDER_LOCK_WAIT
+    )
+    if not lock.acquire():
+        raise TimeoutError("another worker is sending to this person")
+    result = "already sent or being sent"
+    try:
+        while True:
+            with UnitOfWork(settings.database_url) as uow:
+                next_id = services.next_pending_outbound(uow, wa_id, outbound_id)
+            if next_id is None:
+                return result
+            result = _send_one(settings, next_id)
+    finally:
+        lock.release()
+
+
+def _send_one(settings: Settings, outbound_id: int) -> str:
     with UnitOfWork(settings.database_url) as uow:
         out = services.claim_outbound(uow, outbound_id)
         if out is None:

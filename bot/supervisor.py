@@ -37,6 +37,8 @@ def rasa_environment(settings: Settings) -> dict[str, str]:
             raise ValueError("DATABASE_URL must be SQLite or PostgreSQL")
     redis = urlsplit(settings.redis_url or "")
     return {
+        # Rasa must not phone home (telemetry, error reports): the network is the Caja's.
+        "RASA_TELEMETRY_ENABLED": "false",
         "MARA_ACTION_ENDPOINT": f"{settings.action_server_url}/webhook",
         "MARA_TRACKER_DIALECT": dialect,
         "MARA_TRACKER_URL": tracker_url,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 from pathlib import Path
 
@@ -58,6 +59,7 @@ def train(force: bool = False, root: Path = ROOT) -> Path:
         ],
         cwd=root,
         check=True,
+        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
     )
     model = root / "models" / f"{name}.tar.gz"
     for old in (root / "models").glob("mara-*.tar.gz"):

@@ -6,6 +6,7 @@ Tests point TWILIO_API_BASE_URL at it and read back the exact requests the SDK b
 from __future__ import annotations
 
 import base64
+import logging
 import secrets
 import threading
 import time
@@ -75,6 +76,7 @@ class TwilioApi:
 
     def _build(self) -> Flask:
         app = Flask("fake-twilio")
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
         @app.post("/2010-04-01/Accounts/<account>/Messages.json")
         def create_message(account: str):

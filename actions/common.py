@@ -1,0 +1,38 @@
+"""What every action shares: the database session, the clock and the sender's number."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from bot.settings import load_settings
+from bot.unit_of_work import UnitOfWork
+
+
+def uow() -> UnitOfWork:
+    return UnitOfWork(load_settings().database_url)
+
+
+def wa_id(tracker: Tracker) -> str:
+    """The conversation id is the person's WaId (digits of their WhatsApp number)."""
+    return tracker.sender_id
+
+
+def message_sid(tracker: Tracker) -> str | None:
+    metadata: dict[str, Any] = tracker.latest_message.get("metadata") or {}
+    return metadata.get("message_sid")
+
+
+def latest_media(tracker: Tracker) -> list[dict[str, Any]]:
+    metadata: dict[str, Any] = tracker.latest_message.get("metadata") or {}
+    return list(metadata.get("media") or [])
+
+
+def latest_intent(tracker: Tracker) -> tuple[str | None, float]:
+    intent = tracker.latest_message.get("intent") or {}
+    return intent.get("name"), float(intent.get("confidence") or 0.0)
+
+
+def entity(tracker: Tracker, name: str) -> str | None:
+    return next(tracker.get_latest_entity_values(name), None)

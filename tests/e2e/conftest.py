@@ -1,0 +1,167 @@
+"""The whole MARA: real Rasa model, action server, web, workers, Redis and the Twilio API."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import requests
+
+from bot import services, training
+from bot.chat import inbound_form, signed_post
+from bot.embedded_redis import free_port
+from bot.settings import ROOT, load_settings
+from bot.supervisor import commands, rasa_environment
+from bot.unit_of_work import UnitOfWork
+from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, make_database
+
+
+def e2e_redis_url(redis_url: str) -> str:
+    """The session's Redis server, another database number than the integration tests'."""
+    return redis_url.rsplit("/", 1)[0] + "/14"
+
+
+class Stack:
+    """web + 2 workers + rasa + actions as real processes, each stoppable on its own."""
+
+    def __init__(self, env: dict[str, str], log_dir: Path):
+        self.env = env
+        self.log_dir = log_dir
+        self.settings = None
+        self.processes: dict[str, subprocess.Popen] = {}
+        self.argv: dict[str, list[str]] = {}
+
+    def start_all(self, model: Path) -> None:
+        saved = dict(os.environ)
+        os.environ.update(self.env)
+        try:
+            self.settings = load_settings()
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+        self.env.update(rasa_environment(self.settings))
+        for child in commands(self.settings, model, workers=2):
+            self.argv[child.name] = child.argv
+            self.start(child.name)
+        self.wait_ready()
+
+    def start(self, name: str) -> None:
+        log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115
+        self.processes[name] = subprocess.Popen(
+            self.argv[name],
+            cwd=ROOT,
+            env={**os.environ, **self.env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def stop(self, name: str) -> None:
+        process = self.processes.pop(name)
+        process.terminate()
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def stop_all(self) -> None:
+        for name in list(self.processes):
+            self.stop(name)
+
+    def wait_ready(self, timeout: float = 240) -> None:
+        deadline = time.monotonic() + timeout
+        url = f"http://127.0.0.1:{self.settings.port}/readyz"
+        last = None
+        while time.monotonic() < deadline:
+            for name, p in self.processes.items():
+                if p.poll() is not None:
+                    raise RuntimeError(f"{name} exited; see {self.log_dir / (name + '.log')}")
+            try:
+                last = requests.get(url, timeout=2)
+                if last.status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.5)
+        raise TimeoutError(f"stack not ready: {last.text if last is not None else 'no answer'}")
+
+    def post(self, form: dict[str, str], signature_settings=None) -> requests.Response:
+        return signed_post(
+            signature_settings or self.settings,
+            "/twilio/whatsapp",
+            form,
+            base_url=f"http://127.0.0.1:{self.settings.port}",
+        )
+
+    def send(self, wa_number: str, body: str, **extra: str) -> dict[str, str]:
+        form = inbound_form(f"whatsapp:+{wa_number}", body)
+        form.update(extra)
+        response = self.post(form)
+        assert response.status_code == 200, response.text
+        return form
+
+    def turn(self, wa_number: str, body: str, timeout: float = 60, **extra: str) -> list[str]:
+        """Send one message and return MARA's replies to it, once all are sent."""
+        form = self.send(wa_number, body, **extra)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with UnitOfWork(self.settings.database_url) as uow:
+                state = services.inbound_state(uow, form["MessageSid"])
+                if state and state[1] != "pending":
+                    replies = services.replies_to(uow, state[0])
+                    if all(r.status not in ("pending", "sending") for r in replies):
+                        return [r.body for r in replies]
+            time.sleep(0.1)
+        raise TimeoutError(f"no answer to {body!r}")
+
+    def conversation(self, wa_number: str, *messages: str) -> list[list[str]]:
+        return [self.turn(wa_number, m) for m in messages]
+
+    def forged_settings(self):
+        return replace(self.settings, twilio_auth_token="not-the-token")
+
+
+@pytest.fixture(scope="session")
+def model() -> Path:
+    """The trained model (make test trains it; trained here when run alone)."""
+    return training.train()
+
+
+@pytest.fixture(scope="session")
+def stack(model, redis_url, twilio_api, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("e2e")
+    database_url, _ = make_database("sqlite", tmp)
+    port = free_port()
+    env = {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": e2e_redis_url(redis_url),
+        "MARA_PORT": str(port),
+        "PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "RASA_URL": f"http://127.0.0.1:{free_port()}",
+        "ACTION_SERVER_PORT": str(free_port()),
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_WHATSAPP_NUMBER": "whatsapp:+14155238886",
+        "TWILIO_API_BASE_URL": twilio_api.base_url,
+        "MARA_VAR_DIR": str(tmp / "var"),
+        "MARA_RETRY_INTERVALS": "1,2,2",
+        "MARA_WEB_WORKERS": "2",
+        # Friday 2026-12-04 10:00 in Bogotá: the DESIGN.md deadline example.
+        "MARA_CLOCK": "2026-12-04T10:00:00-05:00",
+    }
+    from redis import Redis
+
+    Redis.from_url(env["REDIS_URL"]).flushdb()
+    log_dir = tmp / "logs"
+    log_dir.mkdir()
+    stack = Stack(env, log_dir)
+    try:
+        stack.start_all(model)
+        yield stack
+    finally:
+        stack.stop_all()

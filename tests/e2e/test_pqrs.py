@@ -1,0 +1,240 @@
+"""Filing a PQRS on WhatsApp end to end (MARA_CLOCK: Friday 2026-12-04 10:00, Bogotá)."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import pytest
+from sqlalchemy import select
+
+from bot.db import Consent, Ticket
+from bot.unit_of_work import UnitOfWork
+
+ANSWER_DUE = "miércoles 16 de diciembre de 2026"
+RADICADO = re.compile(r"PQRS-2026-\d{6}")
+
+OPENERS = {
+    "queja": (
+        "buenas, quiero poner una queja porque en la taquilla de la piscina me trataron muy mal"
+    ),
+    "reclamo": "no me han pagado la cuota monetaria de octubre y ya estamos en diciembre",
+    "sugerencia": "seria bueno que abrieran el gimnasio los domingos",
+    "felicitacion": "felicito a la señora del punto de atencion, me atendio super bien",
+    "peticion": "necesito un certificado de afiliacion para presentarlo en el trabajo",
+    "informacion": "¿qué requisitos hay para el subsidio de vivienda?",
+}
+
+
+def tickets(stack, wa_id=None):
+    with UnitOfWork(stack.settings.database_url) as uow:
+        query = select(Ticket).order_by(Ticket.id)
+        if wa_id:
+            query = query.where(Ticket.wa_id == wa_id)
+        rows = uow.session.scalars(query).all()
+        for row in rows:
+            _ = row.requester, row.attachments
+        return rows
+
+
+def joined(replies):
+    return "\n".join(replies)
+
+
+def file_with_data(stack, wa, opener, email="maria.lopez@gmail.com", service="3"):
+    """The happy path: confirm the proposed type, consent, data, confirm the summary."""
+    steps = [
+        (opener, "¿Es correcto?"),
+        ("si", "agregar algo más"),
+        ("no", "Ley 1581"),
+        ("si acepto", "nombre completo"),
+        ("María Fernanda López", "tipo de documento"),
+        ("1", "número de tu cédula"),
+        ("1.094.887.890", "número te podemos llamar"),
+        ("este mismo", "correo"),
+        (email, "servicio"),
+        (service, "Revisa tu solicitud"),
+    ]
+    transcript = []
+    for text, expected in steps:
+        replies = stack.turn(wa, text)
+        transcript.append(replies)
+        assert expected in joined(replies), (text, replies)
+    return transcript
+
+
+@pytest.mark.parametrize("pqrs_type", list(OPENERS))
+def test_each_type_is_proposed_filed_with_a_radicado_and_the_answer_date(stack, pqrs_type):
+    wa = f"57301000000{list(OPENERS).index(pqrs_type)}"
+    transcript = file_with_data(stack, wa, OPENERS[pqrs_type])
+    summary = joined(transcript[-1])
+    assert "María Fernanda López" in summary and "CC 1094887890" in summary
+    done = joined(stack.turn(wa, "1"))
+    [ticket] = tickets(stack, wa)
+    assert ticket.radicado in done and RADICADO.fullmatch(ticket.radicado)
+    assert ANSWER_DUE in done
+    assert ticket.pqrs_type == pqrs_type == ticket.proposed_type
+    assert 0 < ticket.proposed_confidence <= 1
+    assert ticket.description.startswith(OPENERS[pqrs_type].strip())
+    assert (ticket.service, ticket.channel, ticket.status) == (
+        "recreacion_deportes",
+        "whatsapp",
+        "recibido",
+    )
+    assert str(ticket.answer_due_on) == "2026-12-16" and str(ticket.area_due_on) == "2026-12-14"
+    assert ticket.requester.phone == f"+{wa}"
+    assert ticket.requester.email == "maria.lopez@gmail.com"
+    with UnitOfWork(stack.settings.database_url) as uow:
+        consent = uow.session.get(Consent, ticket.consent_id)
+        assert consent.granted and consent.message_sid.startswith("SM")
+
+
+def test_menu_path_asks_the_type_from_a_numbered_list(stack):
+    wa = "573010000010"
+    assert "Radicar una PQRS" in joined(stack.turn(wa, "hola"))
+    assert "Solicitud de información" in joined(stack.turn(wa, "1"))
+    assert "Cuéntame con detalle" in joined(stack.turn(wa, "2"))
+    assert "Ley 1581" in joined(stack.turn(wa, "el guarda del parqueadero me gritó sin razón"))
+
+
+def test_type_can_be_changed_and_definitions_are_quoted(stack):
+    wa = "573010000011"
+    stack.turn(wa, OPENERS["queja"])
+    explained = joined(stack.turn(wa, "¿qué diferencia hay entre queja y reclamo?"))
+    assert "exigir una solución" in explained and "¿Es correcto?" in explained
+    assert "Escribe el número" in joined(stack.turn(wa, "no"))
+    assert "agregar algo más" in joined(stack.turn(wa, "3"))
+
+
+def test_consent_refused_allows_an_anonymous_suggestion(stack):
+    wa = "573010000012"
+    stack.conversation(wa, OPENERS["sugerencia"], "si", "no")
+    anonymous = joined(stack.turn(wa, "no acepto"))
+    assert "anónima" in anonymous and "servicio" in anonymous
+    assert "anónima" in joined(stack.turn(wa, "3"))
+    done = joined(stack.turn(wa, "1"))
+    [ticket] = tickets(stack, wa)
+    assert ticket.radicado in done
+    assert ticket.requester is None and ticket.consent_id is None
+    with UnitOfWork(stack.settings.database_url) as uow:
+        [consent] = uow.session.scalars(select(Consent).where(Consent.wa_id == wa)).all()
+        assert consent.granted is False
+
+
+def test_consent_refused_for_a_complaint_points_to_the_other_channels(stack):
+    wa = "573010000013"
+    stack.conversation(wa, OPENERS["queja"], "si", "no")
+    replies = joined(stack.turn(wa, "no"))
+    assert "7314001" in replies and "atencionalusuario@comfenalcoquindio.co" in replies
+    assert tickets(stack, wa) == []
+
+
+def test_invalid_email_phone_and_document_are_asked_again(stack):
+    wa = "573010000014"
+    stack.conversation(wa, OPENERS["reclamo"], "si", "no", "si", "Juan Pérez Gómez", "1")
+    assert "no parece válido" in joined(stack.turn(wa, "123"))
+    assert "podemos llamar" in joined(stack.turn(wa, "1094887890"))
+    assert "no parece válido" in joined(stack.turn(wa, "300 123"))
+    assert "correo" in joined(stack.turn(wa, "3001234567"))
+    assert "no parece válido" in joined(stack.turn(wa, "juan@gmail"))
+    assert "servicio" in joined(stack.turn(wa, "juan.perez@hotmail.com"))
+    stack.turn(wa, "2")
+    stack.turn(wa, "1")
+    [ticket] = tickets(stack, wa)
+    assert ticket.requester.document_number == "1094887890"
+    assert ticket.requester.phone == "+573001234567"
+    assert ticket.requester.email == "juan.perez@hotmail.com"
+
+
+def test_three_failures_offer_a_human(stack):
+    wa = "573010000015"
+    stack.conversation(wa, OPENERS["reclamo"], "si", "no", "si")
+    for _ in range(2):
+        assert "asesor" not in joined(stack.turn(wa, "1234"))
+    assert "asesor" in joined(stack.turn(wa, "1234"))
+
+
+def test_a_field_is_corrected_at_the_summary(stack):
+    wa = "573010000016"
+    file_with_data(stack, wa, OPENERS["peticion"])
+    assert "correo" in joined(stack.turn(wa, "cambiar el correo"))
+    summary = joined(stack.turn(wa, "otro.correo@yahoo.com"))
+    assert "otro.correo@yahoo.com" in summary and "Revisa tu solicitud" in summary
+    stack.turn(wa, "1")
+    [ticket] = tickets(stack, wa)
+    assert ticket.requester.email == "otro.correo@yahoo.com"
+
+
+def test_cancel_mid_form_files_nothing_and_says_so(stack):
+    wa = "573010000017"
+    stack.conversation(wa, OPENERS["queja"], "si", "no", "si")
+    replies = joined(stack.turn(wa, "cancelar"))
+    assert "no quedó radicada" in replies
+    assert tickets(stack, wa) == []
+    assert "Radicar una PQRS" in joined(stack.turn(wa, "hola"))
+
+
+def test_a_question_mid_form_is_answered_and_the_form_resumes(stack):
+    wa = "573010000018"
+    stack.conversation(wa, OPENERS["reclamo"], "si", "no", "si")
+    replies = joined(stack.turn(wa, "¿a qué hora abren?"))
+    assert "Calle 16 #15-22" in replies and "7314001" in replies
+    assert "nombre completo" in replies
+
+
+def test_an_attachment_during_the_form_goes_with_the_ticket(stack):
+    wa = "573010000019"
+    stack.conversation(wa, OPENERS["reclamo"], "si", "no", "si", "Ana Gómez")
+    media = {
+        "NumMedia": "1",
+        "MediaUrl0": "https://api.twilio.com/media/ME77",
+        "MediaContentType0": "image/jpeg",
+    }
+    replies = joined(stack.turn(wa, "", **media))
+    assert "adjunto a esta solicitud" in replies and "tipo de documento" in replies
+    summary = stack.conversation(wa, "1", "1094887890", "este mismo", "no tengo", "2")[-1]
+    assert "1 archivo" in joined(summary) and "no tiene" in joined(summary)
+    stack.turn(wa, "1")
+    [ticket] = tickets(stack, wa)
+    assert [a.url for a in ticket.attachments] == ["https://api.twilio.com/media/ME77"]
+    assert ticket.requester.email is None
+
+
+def test_a_returning_person_is_offered_the_saved_data(stack):
+    wa = "573010000020"
+    file_with_data(stack, wa, OPENERS["queja"])
+    stack.turn(wa, "1")
+    stack.turn(wa, OPENERS["sugerencia"])
+    stack.turn(wa, "si")
+    offer = joined(stack.turn(wa, "no"))
+    assert "¿Sigues siendo María Fernanda López, CC terminada en 7890?" in offer
+    assert "servicio" in joined(stack.turn(wa, "si"))
+    summary = joined(stack.turn(wa, "5"))
+    assert "María Fernanda López" in summary
+    done = joined(stack.turn(wa, "1"))
+    first, second = tickets(stack, wa)
+    assert second.radicado in done and second.radicado != first.radicado
+    assert second.requester.document_number == "1094887890"
+
+
+def test_twenty_people_filing_at_once_get_twenty_distinct_radicados(stack):
+    people = [f"57302000000{i:02d}" for i in range(20)]
+    errors: list[BaseException] = []
+
+    def person(wa: str) -> None:
+        try:
+            stack.conversation(wa, OPENERS["sugerencia"], "si", "no", "no", "4", "1")
+        except BaseException as exc:  # surfaced by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=person, args=(wa,)) for wa in people]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    filed = [t for t in tickets(stack) if t.wa_id in people]
+    assert len(filed) == 20
+    assert len({t.radicado for t in filed}) == 20
+    assert {t.wa_id for t in filed} == set(people)
+    assert all(t.pqrs_type == "sugerencia" and t.service == "turismo_hoteles" for t in filed)

@@ -1,0 +1,116 @@
+"""A WhatsApp message through webhook → queue → Rasa → actions → Twilio SDK, and back."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+
+from sqlalchemy import select
+
+from bot.db import InboundMessage
+from bot.unit_of_work import UnitOfWork
+from tests.conftest import ACCOUNT_SID
+
+GREETING = "Soy MARA"
+MENU = "1️⃣ Radicar una PQRS"
+
+
+def bodies(records):
+    return [r.form["Body"] for r in records]
+
+
+def inbound(stack, sid):
+    with UnitOfWork(stack.settings.database_url) as uow:
+        return uow.session.scalar(select(InboundMessage).where(InboundMessage.message_sid == sid))
+
+
+def test_greeting_gets_the_spanish_welcome_and_menu(stack, twilio_api):
+    to = "whatsapp:+573000000001"
+    started = time.monotonic()
+    stack.send("573000000001", "hola")
+    replies = twilio_api.wait_for(2, to=to)
+    elapsed = time.monotonic() - started
+    assert GREETING in replies[0].form["Body"]
+    assert MENU in replies[1].form["Body"]
+    assert replies[0].form["From"] == "whatsapp:+14155238886"
+    assert replies[0].form["StatusCallback"] == f"{stack.settings.public_url}/twilio/status"
+    assert replies[0].path == f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
+    print(f"\nturn latency (webhook to the last outbound API call): {elapsed:.2f} s")
+
+
+def test_forged_signature_is_refused_and_nothing_is_stored(stack, twilio_api):
+    from bot.chat import inbound_form
+
+    form = inbound_form("whatsapp:+573000000002", "hola")
+    response = stack.post(form, signature_settings=stack.forged_settings())
+    assert response.status_code == 403
+    time.sleep(1)
+    assert inbound(stack, form["MessageSid"]) is None
+    assert twilio_api.messages("whatsapp:+573000000002") == []
+
+
+def test_the_same_message_sid_three_times_is_answered_once(stack, twilio_api):
+    to = "whatsapp:+573000000003"
+    form = stack.send("573000000003", "hola")
+    for _ in range(2):
+        assert stack.post(form).status_code == 200
+    twilio_api.wait_for(2, to=to)
+    time.sleep(3)
+    assert len(twilio_api.messages(to)) == 2
+    assert inbound(stack, form["MessageSid"]).status == "processed"
+
+
+def test_back_to_back_messages_are_answered_in_order(stack, twilio_api):
+    to = "whatsapp:+573000000004"
+    stack.send("573000000004", "hola")
+    stack.send("573000000004", "muchas gracias")
+    stack.send("573000000004", "menú")
+    replies = bodies(twilio_api.wait_for(4, to=to))
+    assert GREETING in replies[0]
+    assert MENU in replies[1]
+    assert "Con mucho gusto" in replies[2]
+    assert MENU in replies[3]
+
+
+def test_an_attachment_is_stored_and_acknowledged(stack, twilio_api):
+    to = "whatsapp:+573000000005"
+    form = stack.send(
+        "573000000005",
+        "",
+        NumMedia="1",
+        MediaUrl0="https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1",
+        MediaContentType0="application/pdf",
+    )
+    [reply] = twilio_api.wait_for(1, to=to)
+    assert "Recibí tu archivo" in reply.form["Body"]
+    row = inbound(stack, form["MessageSid"])
+    with UnitOfWork(stack.settings.database_url) as uow:
+        row = uow.session.merge(row)
+        assert [m.content_type for m in row.media] == ["application/pdf"]
+
+
+def test_rasa_down_retries_sends_one_kind_message_then_replay_answers(stack, twilio_api):
+    to = "whatsapp:+573000000006"
+    stack.stop("rasa")
+    try:
+        form = stack.send("573000000006", "hola")
+        [notice] = twilio_api.wait_for(1, to=to, timeout=60)
+        assert "estamos teniendo problemas" in notice.form["Body"]
+        row = inbound(stack, form["MessageSid"])
+        assert row.status == "failed"
+        assert row.attempts == 4  # the first try and three retries (MARA_RETRY_INTERVALS=1,2,2)
+    finally:
+        stack.start("rasa")
+        stack.wait_ready()
+    env = {**stack.env}
+    result = subprocess.run(
+        [".venv/bin/mara", "replay"],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, **env},
+        check=True,
+    )
+    assert "replayed 1 message" in result.stdout
+    replies = bodies(twilio_api.wait_for(3, to=to))
+    assert GREETING in replies[1] and MENU in replies[2]
+    assert inbound(stack, form["MessageSid"]).status == "processed"
