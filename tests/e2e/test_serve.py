@@ -1,0 +1,116 @@
+"""`mara serve` as an operator runs it: PostgreSQL, a Redis server, the Twilio API, one command."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+
+import psutil
+import pytest
+import requests
+
+from bot.chat import inbound_form, signed_post
+from bot.embedded_redis import free_port
+from bot.settings import ROOT, load_settings
+from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, _drop_pg_database, make_database
+
+
+@pytest.fixture
+def served(model, redis_url, twilio_api, tmp_path):
+    kind = "postgresql"
+    url, pg_name = make_database(kind, tmp_path)
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "REDIS_URL": redis_url.rsplit("/", 1)[0] + "/12",
+        "MARA_PORT": str(port),
+        "PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "RASA_URL": f"http://127.0.0.1:{free_port()}",
+        "ACTION_SERVER_PORT": str(free_port()),
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_WHATSAPP_NUMBER": "whatsapp:+14155238886",
+        "TWILIO_API_BASE_URL": twilio_api.base_url,
+        "MARA_VAR_DIR": str(tmp_path / "var"),
+    }
+    process = subprocess.Popen(
+        [str(ROOT / ".venv/bin/mara"), "serve"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                break
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    assert process.poll() is None, process.stdout.read()
+    yield process, env
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        process.wait(60)
+    _drop_pg_database(pg_name)
+
+
+def test_serve_answers_signed_hola_refuses_forged_and_answers_a_triple_delivery_once(
+    served, twilio_api
+):
+    process, env = served
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        settings = load_settings()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+    started = time.monotonic()
+    say = subprocess.run(
+        [str(ROOT / ".venv/bin/mara"), "say", "--from", "whatsapp:+573040000001", "hola"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert say.returncode == 0, say.stderr
+    assert "Soy MARA" in say.stdout and "1️⃣ Radicar una PQRS" in say.stdout
+    assert time.monotonic() - started < 10
+    assert len(twilio_api.wait_for(2, to="whatsapp:+573040000001")) == 2
+
+    forged = inbound_form("whatsapp:+573040000002", "hola")
+    bad = signed_post(
+        settings.__class__(**{**settings.__dict__, "twilio_auth_token": "x"}),
+        "/twilio/whatsapp",
+        forged,
+    )
+    assert bad.status_code == 403
+
+    triple = inbound_form("whatsapp:+573040000003", "hola")
+    assert [signed_post(settings, "/twilio/whatsapp", triple).status_code for _ in range(3)] == [
+        200,
+        200,
+        200,
+    ]
+    twilio_api.wait_for(2, to="whatsapp:+573040000003")
+    time.sleep(2)
+    assert len(twilio_api.messages("whatsapp:+573040000003")) == 2
+    assert twilio_api.messages("whatsapp:+573040000002") == []
+
+    # A crashed child is reported and everything stops with a non-zero status.
+    children = psutil.Process(process.pid).children()
+    actions = next(c for c in children if "rasa_sdk" in " ".join(c.cmdline()))
+    actions.kill()
+    assert process.wait(60) == 1
+    output = process.stdout.read()
+    assert "actions stopped unexpectedly" in output
+    time.sleep(1)
+    assert not any(c.is_running() and c.status() != psutil.STATUS_ZOMBIE for c in children)
