@@ -1,13 +1,24 @@
-"""Information answers: hours and channels (open now or when they open)."""
+"""Information answers: hours and channels (open now, or on the day asked), policies."""
 
 from __future__ import annotations
 
-from rasa_sdk import Action
-from rasa_sdk.events import EventType
+from functools import cache
 
-from bot import clock
+import yaml
+from rasa_sdk import Action
+from rasa_sdk.events import EventType, SlotSet
+
+from actions.common import latest_intent
+from bot import clock, validation
 from bot.calendar import BusinessCalendar
-from bot.hours import channel_statuses, render_channels
+from bot.hours import channel_statuses, date_in_question, hours_on_date_es, render_channels
+from bot.settings import ROOT
+
+
+@cache
+def policies() -> dict[str, str]:
+    with (ROOT / "config" / "policies.yml").open(encoding="utf-8") as f:
+        return {k: " ".join(v.split()) for k, v in yaml.safe_load(f).items()}
 
 
 class ActionAnswerHours(Action):
@@ -16,6 +27,42 @@ class ActionAnswerHours(Action):
 
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
         now = clock.now()
-        text = render_channels(channel_statuses(BusinessCalendar(), now), now)
+        calendar = BusinessCalendar()
+        day = date_in_question(tracker.latest_message.get("text", ""), now)
+        if day is not None:
+            dispatcher.utter_message(
+                response="utter_policy", text_block=hours_on_date_es(calendar, day)
+            )
+            return []
+        text = render_channels(channel_statuses(calendar, now), now)
         dispatcher.utter_message(response="utter_hours", channels=text)
         return []
+
+
+POLICY_BY_INTENT = {
+    "ask_resarcimiento": "resarcimiento",
+    "ask_answer_quality": "answer_quality",
+    "ask_deadlines": "deadlines",
+    "ask_rights": "rights",
+    "ask_preferential": "preferential",
+}
+
+
+class ActionPolicyAnswer(Action):
+    """One short answer from config/policies.yml, chosen by the question's intent."""
+
+    def name(self) -> str:
+        return "action_policy_answer"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        intent, _ = latest_intent(tracker)
+        key = POLICY_BY_INTENT.get(intent or "", "keep_in_mind")
+        dispatcher.utter_message(response="utter_policy", text_block=policies()[key])
+        text = tracker.latest_message.get("text", "")
+        if key != "preferential" or not validation.claims_preferential(text):
+            return []
+        # Whoever says they are entitled gets it recorded on the request they file.
+        dispatcher.utter_message(
+            response="utter_policy", text_block=policies()["preferential_recorded"]
+        )
+        return [SlotSet("preferential", True)]

@@ -487,6 +487,7 @@ class ActionSubmitPqrs(Action):
                 requester=requester,
                 consent_id=slot("consent_id") if requester else None,
                 attachments=slot("attachments") or [],
+                preferential=bool(slot("preferential")),
                 source_key=f"whatsapp:{message_sid(tracker) or tracker.sender_id}",
             )
         if requester is None:
@@ -516,6 +517,10 @@ class ActionCancelPqrs(Action):
         return "action_cancel_pqrs"
 
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        if tracker.active_loop_name == "status_form":
+            dispatcher.utter_message(response="utter_status_cancelled")
+            status = [SlotSet("status_radicado", None), SlotSet("status_document", None)]
+            return [ActiveLoop(None), SlotSet("requested_slot", None), *status]
         dispatcher.utter_message(response="utter_pqrs_cancelled")
         return [ActiveLoop(None), SlotSet("requested_slot", None), *reset_events()]
 
@@ -546,11 +551,13 @@ class ActionMenuChoice(Action):
         choice = validation.parse_choice(str(option), 4)
         if choice == 1:
             return [*start_events(tracker, with_text=False), FollowupAction("pqrs_form")]
+        if choice == 2:
+            reset = [SlotSet("status_radicado", None), SlotSet("status_document", None)]
+            return [*reset, FollowupAction("status_form")]
         if choice == 3:
             return [FollowupAction("action_answer_hours")]
-        if choice in (2, 4):
-            dispatcher.utter_message(response="utter_coming_soon")
-            return []
+        if choice == 4:
+            return [FollowupAction("action_handoff")]
         dispatcher.utter_message(response="utter_menu")
         return []
 

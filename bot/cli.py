@@ -100,6 +100,23 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_handoff(args: argparse.Namespace) -> int:
+    from bot import clock, services
+    from bot.unit_of_work import UnitOfWork
+
+    with UnitOfWork(load_settings().database_url) as uow:
+        if args.handoff_command == "list":
+            for wa_id, requested_at in services.waiting_handoffs(uow, clock.now()):
+                print(f"{wa_id}\t{requested_at.isoformat()}")
+            return 0
+        if not args.wa_id:
+            print("mara: which number? mara handoff release 573001234567", file=sys.stderr)
+            return 2
+        released = services.release_handoff(uow, args.wa_id, clock.now(), by="cli")
+    print("released" if released else "no open handoff for that number")
+    return 0 if released else 1
+
+
 def cmd_db(args: argparse.Namespace) -> int:
     db_upgrade()
     print("database is at the latest schema")
@@ -190,6 +207,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds a pending message may wait before it counts as lost",
     )
     replay.set_defaults(func=cmd_replay)
+
+    handoff = sub.add_parser("handoff", help="conversations waiting for a human adviser")
+    handoff.add_argument("handoff_command", choices=["list", "release"])
+    handoff.add_argument("wa_id", nargs="?")
+    handoff.set_defaults(func=cmd_handoff)
 
     db = sub.add_parser("db", help="database schema")
     db.add_argument("db_command", choices=["upgrade"])

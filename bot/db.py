@@ -176,6 +176,8 @@ class Ticket(Base):
     legal_due_on: Mapped[date] = mapped_column(Date)
     legal_term_days: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answer_summary: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The conversation turn that confirmed it: a retried action does not file twice.
     source_key: Mapped[str | None] = mapped_column(String(128), unique=True)
 
@@ -194,6 +196,56 @@ class TicketAttachment(Base):
     content_type: Mapped[str | None] = mapped_column(String(128))
 
     ticket: Mapped[Ticket] = relationship(back_populates="attachments")
+
+
+class ContactPreference(Base):
+    """Opt-out of proactive messages (BAJA/STOP); the person can still write and be answered."""
+
+    __tablename__ = "contact_preferences"
+
+    wa_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    message_sid: Mapped[str | None] = mapped_column(String(64))
+
+
+class Handoff(Base):
+    """A conversation waiting for a human adviser: the bot stays silent while it is open."""
+
+    __tablename__ = "handoffs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    wa_id: Mapped[str] = mapped_column(String(32), index=True)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    released_by: Mapped[str | None] = mapped_column(String(120))
+
+
+class StatusLookupFailure(Base):
+    """A failed radicado lookup; three in an hour pause lookups from that number."""
+
+    __tablename__ = "status_lookup_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    wa_id: Mapped[str] = mapped_column(String(32), index=True)
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class UnrecognizedMessage(Base):
+    """A message the bot did not understand, with its NLU result, for trainers to label."""
+
+    __tablename__ = "unrecognized_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    wa_id: Mapped[str] = mapped_column(String(32), index=True)
+    message_sid: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    intent: Mapped[str | None] = mapped_column(String(64))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    nlu: Mapped[dict] = mapped_column(JSON, default=dict)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    label: Mapped[str | None] = mapped_column(String(64))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.calendar import (
     BOGOTA,
@@ -87,3 +87,46 @@ def render_channels(statuses: list[ChannelStatus], now: datetime) -> str:
             )
         )
     return "\n".join(lines)
+
+
+# Channels whose hours depend on the day; the others are open around the clock.
+OFFICE_CHANNELS = ("punto_fisico", "telefono")
+
+
+def date_in_question(text: str, now: datetime) -> date | None:
+    """The day a question is about ("¿abren mañana?", "el lunes", "8 de diciembre"),
+    read by dateparser in Spanish, day-month-year, relative to Bogotá's today."""
+    from dateparser.search import search_dates
+
+    from bot.validation import normalize_text
+
+    local = now.astimezone(BOGOTA)
+    plain = normalize_text(text)
+    if "pasado manana" in plain:
+        return local.date() + timedelta(days=2)
+    settings = {
+        "PREFER_DATES_FROM": "future",
+        "DATE_ORDER": "DMY",
+        "RELATIVE_BASE": local.replace(tzinfo=None),
+    }
+    found = search_dates(text, languages=["es"], settings=settings) or []
+    for phrase, when in found:
+        # "ahora" is a question about this moment, answered with open-now.
+        if normalize_text(phrase) != "ahora":
+            return when.date()
+    return None
+
+
+def hours_on_date_es(calendar: BusinessCalendar, day: date) -> str:
+    lines = []
+    for key in OFFICE_CHANNELS:
+        channel = calendar.channels[key]
+        intervals = calendar.hours_on(key, day)
+        if intervals:
+            hours = " y ".join(format_interval_es(i) for i in intervals)
+        elif calendar.is_holiday(day):
+            hours = message("hours_closed_holiday").format(holiday=calendar.holiday_name(day))
+        else:
+            hours = message("hours_closed")
+        lines.append(message("hours_on_date_line").format(name=channel.name, hours=hours))
+    return message("hours_on_date").format(date=format_date_es(day), lines="\n".join(lines))

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
 
+import yaml
 from rq import get_current_job
 
-from bot import rasa_client, services
+from bot import clock, rasa_client, services
 from bot.messaging import (
     ConsoleSender,
     PermanentSendError,
@@ -15,9 +19,10 @@ from bot.messaging import (
     WhatsAppSender,
 )
 from bot.queueing import enqueue_outbound, get_redis
-from bot.settings import Settings, load_settings
+from bot.settings import ROOT, Settings, load_settings
 from bot.texts import message
 from bot.unit_of_work import UnitOfWork
+from bot.validation import normalize_text
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +30,20 @@ log = logging.getLogger(__name__)
 SENDER_LOCK_TTL = 120
 SENDER_LOCK_WAIT = 150
 MEDIA_TRIGGER = "/media_shared"
+
+
+@contextmanager
+def person_lock(settings: Settings, purpose: str, wa_id: str) -> Iterator[None]:
+    """One worker at a time per person and purpose, so their messages keep their order."""
+    lock = get_redis(settings.redis_url).lock(
+        f"mara:{purpose}:{wa_id}", timeout=SENDER_LOCK_TTL, blocking_timeout=SENDER_LOCK_WAIT
+    )
+    if not lock.acquire():
+        raise TimeoutError(f"another worker holds the {purpose} lock of this person")
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _is_last_try() -> bool:
@@ -43,6 +62,18 @@ def get_sender(settings: Settings) -> WhatsAppSender:
     return ConsoleSender()
 
 
+@lru_cache(maxsize=1)
+def _keywords() -> dict[str, str]:
+    with (ROOT / "config" / "keywords.yml").open(encoding="utf-8") as f:
+        data = yaml.safe_load(f)
+    return {normalize_text(word): f"/{intent}" for intent, words in data.items() for word in words}
+
+
+def keyword_intent(body: str) -> str | None:
+    """BAJA, STOP, ALTA… typed alone go to their intent directly (WhatsApp users rely on it)."""
+    return _keywords().get(normalize_text(body))
+
+
 def _turns(settings: Settings, msg: services.PendingInbound) -> list[str]:
     """What Rasa answers to one WhatsApp message (an attachment is a turn of its own)."""
     rasa_client.check_action_server(settings.action_server_url)
@@ -52,9 +83,9 @@ def _turns(settings: Settings, msg: services.PendingInbound) -> list[str]:
         "media": [{"url": m.url, "content_type": m.content_type} for m in msg.media],
     }
     replies: list[str] = []
+    text = keyword_intent(msg.body) or msg.button_payload or msg.body
     if msg.media:
         replies += rasa_client.converse(settings.rasa_url, msg.wa_id, MEDIA_TRIGGER, metadata)
-    text = msg.button_payload or msg.body
     if text.strip():
         replies += rasa_client.converse(settings.rasa_url, msg.wa_id, text, metadata)
     return replies
@@ -67,19 +98,20 @@ def handle_inbound(message_id: int) -> str:
         wa_id = services.sender_of(uow, message_id)
     if wa_id is None:
         return "unknown message"
-    lock = get_redis(settings.redis_url).lock(
-        f"mara:sender:{wa_id}", timeout=SENDER_LOCK_TTL, blocking_timeout=SENDER_LOCK_WAIT
-    )
-    if not lock.acquire():
-        raise TimeoutError("another worker holds this sender's conversation")
     handled = 0
-    try:
+    with person_lock(settings, "sender", wa_id):
         while True:
             # Short transactions only: SQLite writers must not wait on a Rasa turn.
             with UnitOfWork(settings.database_url) as uow:
                 msg = services.next_pending(uow, wa_id, message_id)
             if msg is None:
                 break
+            with UnitOfWork(settings.database_url) as uow:
+                if services.handoff_active(uow, wa_id, clock.now()):
+                    # An adviser has this conversation: stored for them, the bot keeps quiet.
+                    services.complete_silently(uow, msg.id, "handoff")
+                    handled += 1
+                    continue
             try:
                 replies = _turns(settings, msg)
             except rasa_client.RasaUnavailable as exc:
@@ -96,8 +128,6 @@ def handle_inbound(message_id: int) -> str:
             for outbound_id in outbound_ids:
                 enqueue_outbound(settings, outbound_id)
             handled += 1
-    finally:
-        lock.release()
     return f"handled {handled}"
 
 
@@ -125,21 +155,14 @@ def send_outbound(outbound_id: int) -> str:
         wa_id = services.recipient_of(uow, outbound_id)
     if wa_id is None:
         return "unknown message"
-    lock = get_redis(settings.redis_url).lock(
-        f"mara:send:{wa_id}", timeout=SENDER_LOCK_TTL, blocking_timeout=SENDER_LOCK_WAIT
-    )
-    if not lock.acquire():
-        raise TimeoutError("another worker is sending to this person")
     result = "already sent or being sent"
-    try:
+    with person_lock(settings, "send", wa_id):
         while True:
             with UnitOfWork(settings.database_url) as uow:
                 next_id = services.next_pending_outbound(uow, wa_id, outbound_id)
             if next_id is None:
                 return result
             result = _send_one(settings, next_id)
-    finally:
-        lock.release()
 
 
 def _send_one(settings: Settings, outbound_id: int) -> str:
@@ -165,3 +188,14 @@ def _send_one(settings: Settings, outbound_id: int) -> str:
             return "rejected"
         services.finish_outbound(uow, outbound_id, result.status, provider_sid=result.provider_sid)
     return result.status
+
+
+def notify(wa_id: str, body: str, kind: str, key: str) -> str:
+    """A message MARA starts (reminder, survey, notice): never to a number that opted out."""
+    settings = load_settings()
+    with UnitOfWork(settings.database_url) as uow:
+        outbound_id, to_send = services.queue_proactive(uow, wa_id, body, kind, key)
+    if not to_send:
+        return "suppressed (opted out)" if outbound_id else "skipped"
+    enqueue_outbound(settings, outbound_id)
+    return "queued"

@@ -14,14 +14,18 @@ from bot.calendar import BOGOTA, BusinessCalendar
 from bot.clock import utcnow
 from bot.db import (
     Consent,
+    ContactPreference,
     DeliveryEvent,
+    Handoff,
     InboundMedia,
     InboundMessage,
     OutboundMessage,
     RadicadoCounter,
     Requester,
+    StatusLookupFailure,
     Ticket,
     TicketAttachment,
+    UnrecognizedMessage,
 )
 from bot.tickets import PqrsType, TicketStatus, format_radicado
 from bot.unit_of_work import UnitOfWork
@@ -621,3 +625,203 @@ def file_ticket(
                 return _filed(existing, created=False)
         raise
     return _filed(ticket, created=True)
+
+
+# --- opt-out, handoff, not-understood messages -------------------------------------------
+
+
+def set_opt_out(uow: UnitOfWork, wa_id: str, opted_out: bool, message_sid: str | None) -> None:
+    session = uow.session
+    row = session.get(ContactPreference, wa_id)
+    if row is None:
+        row = ContactPreference(wa_id=wa_id)
+        session.add(row)
+    row.opted_out = opted_out
+    row.changed_at = utcnow()
+    row.message_sid = message_sid
+    uow.commit()
+
+
+def is_opted_out(uow: UnitOfWork, wa_id: str) -> bool:
+    row = uow.session.get(ContactPreference, wa_id)
+    return bool(row and row.opted_out)
+
+
+def queue_proactive(
+    uow: UnitOfWork, wa_id: str, body: str, kind: str, key: str
+) -> tuple[int | None, bool]:
+    """Store a message MARA starts (reminder, survey, notice). Returns (id, to_send): a
+    number that opted out gets it stored as `suppressed`, never sent."""
+    session = uow.session
+    existing = session.scalar(select(OutboundMessage).where(OutboundMessage.key == key))
+    if existing is not None:
+        return existing.id, False
+    suppressed = is_opted_out(uow, wa_id)
+    row = OutboundMessage(
+        key=key,
+        wa_id=wa_id,
+        to_address=f"whatsapp:+{wa_id}",
+        body=body,
+        kind=kind,
+        created_at=utcnow(),
+        status="suppressed" if suppressed else "pending",
+    )
+    session.add(row)
+    uow.commit()
+    return row.id, not suppressed
+
+
+def request_handoff(uow: UnitOfWork, wa_id: str, now: datetime, hours: int = 24) -> int:
+    """Mark the conversation as waiting for an adviser (one open request per number)."""
+    open_one = _open_handoff(uow, wa_id, now)
+    if open_one is not None:
+        return open_one.id
+    row = Handoff(wa_id=wa_id, requested_at=now, expires_at=now + timedelta(hours=hours))
+    uow.session.add(row)
+    uow.commit()
+    return row.id
+
+
+def _open_handoff(uow: UnitOfWork, wa_id: str, now: datetime) -> Handoff | None:
+    return uow.session.scalar(
+        select(Handoff)
+        .where(Handoff.wa_id == wa_id, Handoff.released_at.is_(None), Handoff.expires_at > now)
+        .order_by(Handoff.id.desc())
+        .limit(1)
+    )
+
+
+def handoff_active(uow: UnitOfWork, wa_id: str, now: datetime) -> bool:
+    return _open_handoff(uow, wa_id, now) is not None
+
+
+def release_handoff(uow: UnitOfWork, wa_id: str, now: datetime, by: str) -> bool:
+    row = _open_handoff(uow, wa_id, now)
+    if row is None:
+        return False
+    row.released_at = now
+    row.released_by = by
+    uow.commit()
+    return True
+
+
+def waiting_handoffs(uow: UnitOfWork, now: datetime) -> list[tuple[str, datetime]]:
+    rows = uow.session.scalars(
+        select(Handoff)
+        .where(Handoff.released_at.is_(None), Handoff.expires_at > now)
+        .order_by(Handoff.requested_at)
+    )
+    return [(r.wa_id, r.requested_at) for r in rows]
+
+
+def complete_silently(uow: UnitOfWork, message_id: int, status: str) -> None:
+    """Close an inbound message without a bot reply (a human is handling the chat)."""
+    uow.session.execute(
+        update(InboundMessage)
+        .where(InboundMessage.id == message_id, InboundMessage.status == "pending")
+        .values(status=status, processed_at=utcnow())
+    )
+    uow.commit()
+
+
+def record_unrecognized(
+    uow: UnitOfWork, wa_id: str, message_sid: str | None, text: str, nlu: dict
+) -> int:
+    intent = nlu.get("intent") or {}
+    row = UnrecognizedMessage(
+        wa_id=wa_id,
+        message_sid=message_sid,
+        text=text,
+        intent=intent.get("name"),
+        confidence=intent.get("confidence"),
+        nlu={
+            "intent": intent,
+            "intent_ranking": (nlu.get("intent_ranking") or [])[:5],
+            "entities": nlu.get("entities") or [],
+        },
+        received_at=utcnow(),
+    )
+    uow.session.add(row)
+    uow.commit()
+    return row.id
+
+
+# --- status of a radicado ----------------------------------------------------------------
+
+LOOKUP_FAILURES_BEFORE_PAUSE = 3
+LOOKUP_PAUSE = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class TicketView:
+    """What a person may see of their request: no personal data."""
+
+    radicado: str
+    pqrs_type: str
+    status: str
+    received_at: datetime
+    answer_due_on: date
+    answer_summary: str | None
+    answered_at: datetime | None
+
+    def on_time(self, today: date) -> bool:
+        answered_on = self.answered_at.astimezone(BOGOTA).date() if self.answered_at else None
+        return (answered_on or today) <= self.answer_due_on
+
+
+def _view(ticket: Ticket) -> TicketView:
+    return TicketView(
+        radicado=ticket.radicado,
+        pqrs_type=ticket.pqrs_type,
+        status=ticket.status,
+        received_at=ticket.received_at,
+        answer_due_on=ticket.answer_due_on,
+        answer_summary=ticket.answer_summary,
+        answered_at=ticket.answered_at,
+    )
+
+
+def lookups_paused(uow: UnitOfWork, wa_id: str, now: datetime) -> bool:
+    failures = uow.session.scalar(
+        select(func.count())
+        .select_from(StatusLookupFailure)
+        .where(
+            StatusLookupFailure.wa_id == wa_id,
+            StatusLookupFailure.failed_at > now - LOOKUP_PAUSE,
+        )
+    )
+    return failures >= LOOKUP_FAILURES_BEFORE_PAUSE
+
+
+def own_ticket(uow: UnitOfWork, radicado: str, wa_id: str) -> TicketView | None:
+    """A ticket filed from this WhatsApp number."""
+    ticket = uow.session.scalar(
+        select(Ticket).where(Ticket.radicado == radicado, Ticket.wa_id == wa_id)
+    )
+    return _view(ticket) if ticket else None
+
+
+def ticket_by_document(
+    uow: UnitOfWork, radicado: str, document_number: str, wa_id: str, now: datetime
+) -> TicketView | None:
+    """The ticket if its requester has this document; a miss counts toward the pause,
+    and an unknown radicado is a miss like any other (nothing says which it was)."""
+    ticket = uow.session.scalar(
+        select(Ticket)
+        .join(Requester, Ticket.requester_id == Requester.id)
+        .where(Ticket.radicado == radicado, Requester.document_number == document_number)
+    )
+    if ticket is None:
+        uow.session.add(StatusLookupFailure(wa_id=wa_id, failed_at=now))
+        uow.commit()
+        return None
+    return _view(ticket)
+
+
+def open_tickets(uow: UnitOfWork, wa_id: str) -> list[TicketView]:
+    rows = uow.session.scalars(
+        select(Ticket)
+        .where(Ticket.wa_id == wa_id, Ticket.status != TicketStatus.CERRADO.value)
+        .order_by(Ticket.id)
+    )
+    return [_view(t) for t in rows]

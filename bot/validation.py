@@ -880,3 +880,21 @@ def parse_radicado(text: str, default_year: int | None = None) -> str | None:
     if len(words) == 1 and re.fullmatch(r"\d{1,6}", words[0]):
         return _format_radicado(default_year, int(words[0]))
     return None
+
+
+# --- preferential attention --------------------------------------------------------------
+
+_PREFERENTIAL_RE = re.compile(
+    r"\b(soy|somos)\s+(un\s+|una\s+)?(adult[oa]s?\s+mayor(es)?|de\s+la\s+tercera\s+edad"
+    r"|persona\s+con\s+discapacidad|discapacitad[oa]|pensionad[oa]\s+mayor)"
+    r"|\bestoy\s+embarazada\b|\bembarazada\b"
+    r"|\btengo\s+(una\s+)?discapacidad\b|\bsilla\s+de\s+ruedas\b"
+    r"|\btengo\s+([6-9]\d|1\d\d)\s+anos\b"
+    r"|\b(mi|con mi)\s+(hij[oa]|bebe|nin[oa])\b"
+)
+
+
+def claims_preferential(text: str) -> bool:
+    """Whether the person says they (or the child with them) are entitled to preferential
+    attention: older adults, pregnant women, people with disabilities, children."""
+    return bool(_PREFERENTIAL_RE.search(normalize_text(text)))

@@ -25,6 +25,24 @@ def e2e_redis_url(redis_url: str) -> str:
     return redis_url.rsplit("/", 1)[0] + "/14"
 
 
+def service_env(database_url: str, redis_url: str, twilio_base: str, tmp: Path) -> dict:
+    """The contract variables of DESIGN.md for one MARA on free local ports."""
+    port = free_port()
+    return {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "MARA_PORT": str(port),
+        "PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "RASA_URL": f"http://127.0.0.1:{free_port()}",
+        "ACTION_SERVER_PORT": str(free_port()),
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_WHATSAPP_NUMBER": "whatsapp:+14155238886",
+        "TWILIO_API_BASE_URL": twilio_base,
+        "MARA_VAR_DIR": str(tmp / "var"),
+    }
+
+
 class Stack:
     """web + 2 workers + rasa + actions as real processes, each stoppable on its own."""
 
@@ -122,6 +140,13 @@ class Stack:
     def conversation(self, wa_number: str, *messages: str) -> list[list[str]]:
         return [self.turn(wa_number, m) for m in messages]
 
+    def set_clock(self, instant: str) -> None:
+        """Restart the action server with another MARA_CLOCK (the instant domain rules use)."""
+        self.env["MARA_CLOCK"] = instant
+        self.stop("actions")
+        self.start("actions")
+        self.wait_ready()
+
     def forged_settings(self):
         return replace(self.settings, twilio_auth_token="not-the-token")
 
@@ -136,19 +161,8 @@ def model() -> Path:
 def stack(model, redis_url, twilio_api, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("e2e")
     database_url, _ = make_database("sqlite", tmp)
-    port = free_port()
     env = {
-        "DATABASE_URL": database_url,
-        "REDIS_URL": e2e_redis_url(redis_url),
-        "MARA_PORT": str(port),
-        "PUBLIC_URL": f"http://127.0.0.1:{port}",
-        "RASA_URL": f"http://127.0.0.1:{free_port()}",
-        "ACTION_SERVER_PORT": str(free_port()),
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_WHATSAPP_NUMBER": "whatsapp:+14155238886",
-        "TWILIO_API_BASE_URL": twilio_api.base_url,
-        "MARA_VAR_DIR": str(tmp / "var"),
+        **service_env(database_url, e2e_redis_url(redis_url), twilio_api.base_url, tmp),
         "MARA_RETRY_INTERVALS": "1,2,2",
         "MARA_WEB_WORKERS": "2",
         # Friday 2026-12-04 10:00 in Bogotá: the DESIGN.md deadline example.

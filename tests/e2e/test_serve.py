@@ -12,30 +12,20 @@ import pytest
 import requests
 
 from bot.chat import inbound_form, signed_post
-from bot.embedded_redis import free_port
 from bot.settings import ROOT, load_settings
-from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, _drop_pg_database, make_database
+from tests.conftest import _drop_pg_database, make_database
+from tests.e2e.conftest import service_env
 
 
 @pytest.fixture
 def served(model, redis_url, twilio_api, tmp_path):
     kind = "postgresql"
     url, pg_name = make_database(kind, tmp_path)
-    port = free_port()
     env = {
         **os.environ,
-        "DATABASE_URL": url,
-        "REDIS_URL": redis_url.rsplit("/", 1)[0] + "/12",
-        "MARA_PORT": str(port),
-        "PUBLIC_URL": f"http://127.0.0.1:{port}",
-        "RASA_URL": f"http://127.0.0.1:{free_port()}",
-        "ACTION_SERVER_PORT": str(free_port()),
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_WHATSAPP_NUMBER": "whatsapp:+14155238886",
-        "TWILIO_API_BASE_URL": twilio_api.base_url,
-        "MARA_VAR_DIR": str(tmp_path / "var"),
+        **service_env(url, redis_url.rsplit("/", 1)[0] + "/12", twilio_api.base_url, tmp_path),
     }
+    port = env["MARA_PORT"]
     process = subprocess.Popen(
         [str(ROOT / ".venv/bin/mara"), "serve"],
         cwd=ROOT,

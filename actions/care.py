@@ -1,0 +1,200 @@
+"""Status of a radicado, "mis radicados", human handoff, opt-out and not-understood turns."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import yaml
+from rasa_sdk import Action, FormValidationAction
+from rasa_sdk.events import EventType, SlotSet
+
+from actions.common import entity, message_sid, uow, wa_id
+from bot import clock, services, validation
+from bot.calendar import BOGOTA, BusinessCalendar, format_date_es, format_time_es
+from bot.settings import ROOT
+from bot.tickets import catalog
+
+STATUS_SLOTS = ["status_radicado", "status_document"]
+DONE = "-"  # fills a status slot once the answer was given, which ends the form
+NOT_UNDERSTOOD = {"nlu_fallback", "out_of_scope"}
+
+
+@cache
+def status_words() -> dict[str, str]:
+    with (ROOT / "config" / "pqrs_types.yml").open(encoding="utf-8") as f:
+        return yaml.safe_load(f)["statuses"]
+
+
+def tell_status(dispatcher, view: services.TicketView) -> None:
+    today = clock.now().astimezone(BOGOTA).date()
+    answer = ""
+    if view.answer_summary:
+        answer = f"\n💬 Respuesta: {view.answer_summary}"
+    dispatcher.utter_message(
+        response="utter_status",
+        radicado=view.radicado,
+        status=status_words().get(view.status, view.status),
+        type_label=catalog().info(view.pqrs_type).label,
+        filed_on=format_date_es(view.received_at.astimezone(BOGOTA).date()),
+        answer_due=format_date_es(view.answer_due_on),
+        timing="✅ a tiempo" if view.on_time(today) else "⚠️ vencida; la estamos gestionando",
+        answer=answer,
+    )
+
+
+class ActionStartStatus(Action):
+    def name(self) -> str:
+        return "action_start_status"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        text = entity(tracker, "radicado") or tracker.latest_message.get("text", "")
+        radicado = validation.parse_radicado(text)
+        return [SlotSet(s, None) for s in STATUS_SLOTS] + (
+            [SlotSet("status_radicado", radicado)] if radicado else []
+        )
+
+
+class ValidateStatusForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_status_form"
+
+    def validate_status_radicado(self, value, dispatcher, tracker, domain) -> dict:
+        now = clock.now()
+        year = now.astimezone(BOGOTA).year
+        radicado = validation.parse_radicado(str(value), default_year=year)
+        if radicado is None:
+            dispatcher.utter_message(response="utter_invalid_radicado")
+            return {"status_radicado": None}
+        with uow() as work:
+            if services.lookups_paused(work, wa_id(tracker), now):
+                dispatcher.utter_message(response="utter_status_paused")
+                return {"status_radicado": radicado, "status_document": DONE}
+            view = services.own_ticket(work, radicado, wa_id(tracker))
+        if view is not None:
+            tell_status(dispatcher, view)
+            return {"status_radicado": radicado, "status_document": DONE}
+        # Not filed from this number (or not existing): the document decides, and the
+        # answer never says which of the two it was.
+        return {"status_radicado": radicado}
+
+    def validate_status_document(self, value, dispatcher, tracker, domain) -> dict:
+        if value == DONE:
+            return {"status_document": DONE}
+        number = "".join(ch for ch in str(value) if ch.isalnum()).upper()
+        now = clock.now()
+        with uow() as work:
+            view = None
+            if number:
+                view = services.ticket_by_document(
+                    work, tracker.get_slot("status_radicado"), number, wa_id(tracker), now
+                )
+            paused = view is None and services.lookups_paused(work, wa_id(tracker), now)
+        if view is not None:
+            tell_status(dispatcher, view)
+        else:
+            dispatcher.utter_message(response="utter_status_not_found")
+            if paused:
+                dispatcher.utter_message(response="utter_status_paused")
+        return {"status_document": DONE}
+
+
+class ActionStatusDone(Action):
+    def name(self) -> str:
+        return "action_status_done"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        return [SlotSet(s, None) for s in STATUS_SLOTS]
+
+
+class ActionMyTickets(Action):
+    def name(self) -> str:
+        return "action_my_tickets"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        with uow() as work:
+            views = services.open_tickets(work, wa_id(tracker))
+        if not views:
+            dispatcher.utter_message(response="utter_no_open_tickets")
+            return []
+        lines = "\n".join(
+            f"• *{v.radicado}* ({catalog().info(v.pqrs_type).label}): "
+            f"{status_words().get(v.status, v.status)}; respuesta a más tardar el "
+            f"{format_date_es(v.answer_due_on)}"
+            for v in views
+        )
+        dispatcher.utter_message(response="utter_open_tickets", tickets=lines)
+        return []
+
+
+class ActionHandoff(Action):
+    """During advisers' hours the chat waits for a person; otherwise say when and how."""
+
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        now = clock.now()
+        calendar = BusinessCalendar()
+        if calendar.is_open("telefono", now):
+            with uow() as work:
+                services.request_handoff(work, wa_id(tracker), now)
+            dispatcher.utter_message(response="utter_handoff_waiting")
+            return []
+        opening = calendar.next_opening("telefono", now).astimezone(BOGOTA)
+        dispatcher.utter_message(
+            response="utter_handoff_closed",
+            when=f"{format_date_es(opening.date())} a las {format_time_es(opening.time())}",
+        )
+        return []
+
+
+class ActionOptOut(Action):
+    def name(self) -> str:
+        return "action_opt_out"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        with uow() as work:
+            services.set_opt_out(work, wa_id(tracker), True, message_sid(tracker))
+        dispatcher.utter_message(response="utter_opted_out")
+        return []
+
+
+class ActionOptIn(Action):
+    def name(self) -> str:
+        return "action_opt_in"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        with uow() as work:
+            services.set_opt_out(work, wa_id(tracker), False, message_sid(tracker))
+        dispatcher.utter_message(response="utter_opted_in")
+        return []
+
+
+def previous_user_intent(tracker) -> str | None:
+    users = [e for e in tracker.events if e.get("event") == "user"]
+    if len(users) < 2:
+        return None
+    return ((users[-2].get("parse_data") or {}).get("intent") or {}).get("name")
+
+
+class ActionNotUnderstood(Action):
+    """Store what was not understood (for trainers); twice in a row, offer menu and human."""
+
+    def name(self) -> str:
+        return "action_not_understood"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        latest = tracker.latest_message
+        with uow() as work:
+            services.record_unrecognized(
+                work, wa_id(tracker), message_sid(tracker), latest.get("text", ""), latest
+            )
+        if previous_user_intent(tracker) in NOT_UNDERSTOOD:
+            dispatcher.utter_message(response="utter_still_not_understood")
+            dispatcher.utter_message(response="utter_menu")
+            return []
+        intent = (latest.get("intent") or {}).get("name")
+        dispatcher.utter_message(
+            response="utter_out_of_scope" if intent == "out_of_scope" else "utter_default"
+        )
+        return []

@@ -1,0 +1,172 @@
+"""Status by radicado, hours and channels, policies, handoff, opt-out, not understood."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import select
+
+from bot import jobs
+from bot.db import InboundMessage, UnrecognizedMessage
+from bot.unit_of_work import UnitOfWork
+from tests.e2e.test_pqrs import OPENERS, file_with_data, joined, tickets
+
+FRIDAY_10 = "2026-12-04T10:00:00-05:00"
+NEUTRAL = "No encontré una solicitud con esos datos"
+
+
+@pytest.fixture
+def friday(stack):
+    yield stack
+    if stack.env.get("MARA_CLOCK") != FRIDAY_10:
+        stack.set_clock(FRIDAY_10)
+
+
+@pytest.fixture(scope="module")
+def filed(stack):
+    """A reclamo filed from 573050000001 by María (CC 1094887890)."""
+    wa = "573050000001"
+    file_with_data(stack, wa, OPENERS["reclamo"])
+    stack.turn(wa, "1")
+    [ticket] = tickets(stack, wa)
+    return ticket.radicado
+
+
+def test_status_from_the_filing_number(stack, filed):
+    year, seq = filed.split("-")[1:]
+    reply = joined(stack.turn("573050000001", f"como va mi radicado pqrs {year} {int(seq)}"))
+    assert filed in reply and "recibida" in reply and "Reclamo" in reply
+    assert "miércoles 16 de diciembre de 2026" in reply and "a tiempo" in reply
+    assert "María" not in reply
+
+
+def test_mis_radicados_lists_open_requests(stack, filed):
+    reply = joined(stack.turn("573050000001", "mis radicados"))
+    assert filed in reply
+    assert "No tienes solicitudes abiertas" in joined(stack.turn("573050000099", "mis radicados"))
+
+
+def test_status_from_another_number_needs_the_document(stack, filed):
+    wa = "573050000002"
+    ask = joined(stack.turn(wa, f"consultar radicado {filed}"))
+    assert "documento" in ask and filed not in ask
+    reply = joined(stack.turn(wa, "1.094.887.890"))
+    assert filed in reply and "recibida" in reply
+    assert "María" not in reply and "1094887890" not in reply
+
+
+def test_wrong_document_and_unknown_radicado_get_the_same_answer_then_a_pause(stack, filed):
+    wa = "573050000003"
+    stack.turn(wa, f"consultar radicado {filed}")
+    wrong_document = stack.turn(wa, "12345678")
+    stack.turn(wa, "consultar radicado PQRS-2026-999999")
+    unknown_radicado = stack.turn(wa, "1094887890")
+    assert wrong_document == unknown_radicado
+    assert NEUTRAL in joined(wrong_document)
+    stack.turn(wa, f"consultar radicado {filed}")
+    third = joined(stack.turn(wa, "55555555"))
+    assert NEUTRAL in third and "pausé las consultas" in third
+    # Paused: even the right document is not checked now.
+    paused = joined(stack.turn(wa, f"consultar radicado {filed}"))
+    assert "pausé las consultas" in paused and "recibida" not in paused
+
+
+@pytest.mark.parametrize(
+    "instant, punto_fisico",
+    [
+        ("2026-11-30T09:00:00-05:00", "🟢 Abierto ahora"),  # Monday morning
+        ("2026-11-30T12:30:00-05:00", "abre hoy a las 1:30 p. m."),  # lunch break
+        ("2026-12-05T10:00:00-05:00", "abre el lunes 7 de diciembre de 2026"),  # Saturday
+        ("2026-12-08T10:00:00-05:00", "abre mañana a las 7:30 a. m."),  # holiday (Tuesday)
+    ],
+)
+def test_open_now(friday, instant, punto_fisico):
+    friday.set_clock(instant)
+    reply = joined(friday.turn("573050000010", "¿están abiertos ahora?"))
+    office = reply.split("• *Teléfono*")[0]
+    assert "Calle 16 #15-22" in office and punto_fisico in office
+    assert "Línea gratuita" in reply and "🟢 Abierto ahora" in reply.split("Correo")[1]
+
+
+def test_a_date_question_is_parsed(friday):
+    reply = joined(friday.turn("573050000011", "¿atienden el 8 de diciembre?"))
+    assert "martes 8 de diciembre de 2026" in reply and "festivo" in reply
+    reply = joined(friday.turn("573050000011", "¿a qué hora cierran el lunes?"))
+    assert "lunes 7 de diciembre de 2026" in reply and "6:00 p. m." in reply
+
+
+def test_policy_answers_come_from_config(stack):
+    assert "7 días hábiles" in joined(stack.turn("573050000012", "qué es el resarcimiento"))
+    assert "exigir una solución" in joined(
+        stack.turn("573050000012", "que diferencia hay entre queja y reclamo")
+    )
+
+
+def test_preferential_attention_is_recorded_on_the_request(stack):
+    wa = "573050000013"
+    assert "preferencial" in joined(
+        stack.turn(wa, "soy adulto mayor, tengo atencion preferencial?")
+    )
+    stack.conversation(wa, OPENERS["sugerencia"], "si", "no", "no", "4", "1")
+    [ticket] = tickets(stack, wa)
+    assert ticket.preferential is True
+
+
+def test_handoff_within_advisers_hours_silences_the_bot(friday):
+    wa = "573050000014"
+    reply = joined(friday.turn(wa, "quiero hablar con un asesor"))
+    assert "le avisé a un asesor" in reply and "7314001" in reply
+    assert friday.turn(wa, "hola?") == []
+    with UnitOfWork(friday.settings.database_url) as uow:
+        statuses = uow.session.scalars(
+            select(InboundMessage.status)
+            .where(InboundMessage.wa_id == wa)
+            .order_by(InboundMessage.id)
+        ).all()
+    assert statuses == ["processed", "handoff"]
+
+
+def test_handoff_outside_hours_says_when_advisers_are_back(friday):
+    friday.set_clock("2026-12-05T10:00:00-05:00")
+    reply = joined(friday.turn("573050000015", "quiero hablar con una persona"))
+    assert "lunes 7 de diciembre de 2026 a las 7:30 a. m." in reply
+    assert "atencionalusuario@comfenalcoquindio.co" in reply and "radico tu solicitud" in reply
+    assert "Radicar una PQRS" in joined(friday.turn("573050000015", "hola"))
+
+
+def test_baja_stops_proactive_messages_and_alta_restores_them(stack, twilio_api):
+    wa = "573050000016"
+    assert "No te enviaremos más mensajes" in joined(stack.turn(wa, "BAJA"))
+    saved = dict(os.environ)
+    os.environ.update(stack.env)
+    try:
+        assert jobs.notify(wa, "¿Cómo te atendimos?", "survey", f"survey:{wa}:1") == (
+            "suppressed (opted out)"
+        )
+        assert "Volverás a recibir" in joined(stack.turn(wa, "ALTA"))
+        assert jobs.notify(wa, "¿Cómo te atendimos?", "survey", f"survey:{wa}:2") == "queued"
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    surveys = [
+        m
+        for m in twilio_api.wait_for(3, to=f"whatsapp:+{wa}")
+        if m.form["Body"] == "¿Cómo te atendimos?"
+    ]
+    assert len(surveys) == 1
+    assert "Volverás" in joined(stack.turn(wa, "quiero volver a recibir mensajes"))
+
+
+def test_two_misunderstood_messages_offer_menu_and_human(stack):
+    wa = "573050000017"
+    first = joined(stack.turn(wa, "quien gano el partido de anoche"))
+    assert "asesor" not in first
+    second = joined(stack.turn(wa, "asdkjh qwe zzz"))
+    assert "asesor" in second and "Radicar una PQRS" in second
+    with UnitOfWork(stack.settings.database_url) as uow:
+        rows = uow.session.scalars(
+            select(UnrecognizedMessage).where(UnrecognizedMessage.wa_id == wa)
+        ).all()
+    assert [r.text for r in rows] == ["quien gano el partido de anoche", "asdkjh qwe zzz"]
+    assert all(r.nlu.get("intent") for r in rows)

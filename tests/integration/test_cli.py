@@ -1,0 +1,43 @@
+"""The `mara` commands that need no running server."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from bot import services
+from bot.cli import main
+from bot.unit_of_work import UnitOfWork
+
+
+def test_handoff_list_and_release(settings, capsys, monkeypatch):
+    monkeypatch.setenv("MARA_CLOCK", "2026-12-04T10:00:00-05:00")
+    with UnitOfWork(settings.database_url) as uow:
+        services.request_handoff(
+            uow, "573001112233", datetime(2026, 12, 4, 15, 0, tzinfo=timezone.utc)
+        )
+    assert main(["handoff", "list"]) == 0
+    assert capsys.readouterr().out.startswith("573001112233\t2026-12-04T15:00:00+00:00")
+    assert main(["handoff", "release", "573001112233"]) == 0
+    assert main(["handoff", "release", "573001112233"]) == 1
+    capsys.readouterr()
+    main(["handoff", "list"])
+    assert capsys.readouterr().out == ""
+
+
+def test_replay_requeues_failed_messages(settings, capsys):
+    from redis import Redis
+    from rq import Queue
+
+    from bot.chat import inbound_form
+
+    with UnitOfWork(settings.database_url) as uow:
+        message_id, _ = services.record_inbound(
+            uow, services.Inbound.from_twilio_form(inbound_form("whatsapp:+573001112233", "x"))
+        )
+        services.fail_pending(uow, "573001112233", message_id, "rasa down")
+    assert main(["replay"]) == 0
+    assert "replayed 1 message" in capsys.readouterr().out
+    jobs = Queue(settings.queue_name, connection=Redis.from_url(settings.redis_url)).job_ids
+    assert len(jobs) == 1 and jobs[0].startswith(f"inbound-{message_id}-replay-")
+    assert main(["replay"]) == 0
+    assert "replayed 0 message" in capsys.readouterr().out
