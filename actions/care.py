@@ -8,7 +8,7 @@ import yaml
 from rasa_sdk import Action, FormValidationAction
 from rasa_sdk.events import EventType, SlotSet
 
-from actions.common import entity, message_sid, uow, wa_id
+from actions.common import entity, message_sid, skip_cleared, uow, wa_id
 from bot import clock, services, validation
 from bot.calendar import BOGOTA, BusinessCalendar, format_date_es, format_time_es
 from bot.settings import ROOT
@@ -58,6 +58,7 @@ class ValidateStatusForm(FormValidationAction):
     def name(self) -> str:
         return "validate_status_form"
 
+    @skip_cleared
     def validate_status_radicado(self, value, dispatcher, tracker, domain) -> dict:
         now = clock.now()
         year = now.astimezone(BOGOTA).year
@@ -77,6 +78,7 @@ class ValidateStatusForm(FormValidationAction):
         # answer never says which of the two it was.
         return {"status_radicado": radicado}
 
+    @skip_cleared
     def validate_status_document(self, value, dispatcher, tracker, domain) -> dict:
         if value == DONE:
             return {"status_document": DONE}
@@ -133,19 +135,23 @@ class ActionHandoff(Action):
         return "action_handoff"
 
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
-        now = clock.now()
-        calendar = BusinessCalendar()
-        if calendar.is_open("telefono", now):
-            with uow() as work:
-                services.request_handoff(work, wa_id(tracker), now)
-            dispatcher.utter_message(response="utter_handoff_waiting")
-            return []
-        opening = calendar.next_opening("telefono", now).astimezone(BOGOTA)
-        dispatcher.utter_message(
-            response="utter_handoff_closed",
-            when=f"{format_date_es(opening.date())} a las {format_time_es(opening.time())}",
-        )
+        hand_off(dispatcher, tracker)
         return []
+
+
+def hand_off(dispatcher, tracker) -> None:
+    now = clock.now()
+    calendar = BusinessCalendar()
+    if calendar.is_open("telefono", now):
+        with uow() as work:
+            services.request_handoff(work, wa_id(tracker), now)
+        dispatcher.utter_message(response="utter_handoff_waiting")
+        return
+    opening = calendar.next_opening("telefono", now).astimezone(BOGOTA)
+    dispatcher.utter_message(
+        response="utter_handoff_closed",
+        when=f"{format_date_es(opening.date())} a las {format_time_es(opening.time())}",
+    )
 
 
 class ActionOptOut(Action):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -36,3 +38,17 @@ def latest_intent(tracker: Tracker) -> tuple[str | None, float]:
 
 def entity(tracker: Tracker, name: str) -> str | None:
     return next(tracker.get_latest_entity_values(name), None)
+
+
+def skip_cleared(validate: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    """Slots an action just cleared reach the form's validator as None: that is no answer,
+    so nothing is checked, counted or said."""
+    slot = validate.__name__.removeprefix("validate_")
+
+    @wraps(validate)
+    def wrapper(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        if value is None:
+            return {slot: None}
+        return validate(self, value, dispatcher, tracker, domain)
+
+    return wrapper

@@ -26,17 +26,22 @@ class ActionAnswerHours(Action):
         return "action_answer_hours"
 
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
-        now = clock.now()
-        calendar = BusinessCalendar()
-        day = date_in_question(tracker.latest_message.get("text", ""), now)
-        if day is not None:
-            dispatcher.utter_message(
-                response="utter_policy", text_block=hours_on_date_es(calendar, day)
-            )
-            return []
-        text = render_channels(channel_statuses(calendar, now), now)
-        dispatcher.utter_message(response="utter_hours", channels=text)
+        answer_hours(dispatcher, tracker.latest_message.get("text", ""))
         return []
+
+
+def answer_hours(dispatcher, question: str) -> None:
+    """The hours on the day the question names, or every channel and whether it is open."""
+    now = clock.now()
+    calendar = BusinessCalendar()
+    day = date_in_question(question, now)
+    if day is not None:
+        dispatcher.utter_message(
+            response="utter_policy", text_block=hours_on_date_es(calendar, day)
+        )
+        return
+    text = render_channels(channel_statuses(calendar, now), now)
+    dispatcher.utter_message(response="utter_hours", channels=text)
 
 
 POLICY_BY_INTENT = {

@@ -7,7 +7,17 @@ from typing import Any
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 
-from actions.common import entity, latest_intent, latest_media, message_sid, uow, wa_id
+from actions.care import hand_off
+from actions.common import (
+    entity,
+    latest_intent,
+    latest_media,
+    message_sid,
+    skip_cleared,
+    uow,
+    wa_id,
+)
+from actions.info import answer_hours
 from bot import clock, services, validation
 from bot.calendar import format_date_es
 from bot.tickets import PqrsType, catalog
@@ -165,6 +175,7 @@ class ValidatePqrsForm(FormValidationAction):
 
     # --- validators --------------------------------------------------------------
 
+    @skip_cleared
     def validate_pqrs_type(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         text = str(value)
         if text in {t.value for t in PqrsType}:
@@ -186,6 +197,7 @@ class ValidatePqrsForm(FormValidationAction):
             }
         return self._fail(dispatcher, tracker, "pqrs_type", "utter_invalid_choice")
 
+    @skip_cleared
     def validate_type_confirmed(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         if value is True:
             return {"type_confirmed": True}
@@ -200,12 +212,14 @@ class ValidatePqrsForm(FormValidationAction):
             return {"type_confirmed": None, "pqrs_type": None}
         return self._fail(dispatcher, tracker, "type_confirmed", "utter_invalid_yes_no")
 
+    @skip_cleared
     def validate_description(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         text = str(value).strip()
         if len(text) < MIN_DESCRIPTION or len(text.split()) < 2:
             return self._fail(dispatcher, tracker, "description", "utter_invalid_description")
         return {"description": text}
 
+    @skip_cleared
     def validate_details_offered(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         text = str(value).strip()
         if value is True or validation.parse_yes_no(text) is False:
@@ -216,6 +230,7 @@ class ValidatePqrsForm(FormValidationAction):
         description = (tracker.get_slot("description") or "").strip()
         return {"details_offered": True, "description": f"{description}\n{text}".strip()}
 
+    @skip_cleared
     def validate_consent(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         if value is True and tracker.get_slot("consent_id"):
             return {"consent": True}
@@ -242,6 +257,7 @@ class ValidatePqrsForm(FormValidationAction):
             "saved_requester": saved.__dict__ if saved else None,
         }
 
+    @skip_cleared
     def validate_use_saved(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         answer = validation.parse_yes_no(str(value))
         saved = tracker.get_slot("saved_requester") or {}
@@ -251,12 +267,14 @@ class ValidatePqrsForm(FormValidationAction):
             return {"use_saved": False}
         return self._fail(dispatcher, tracker, "use_saved", "utter_invalid_yes_no")
 
+    @skip_cleared
     def validate_full_name(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         name = validation.parse_full_name(str(value))
         if isinstance(name, validation.Invalid):
             return self._fail(dispatcher, tracker, "full_name", "utter_invalid_full_name")
         return {"full_name": name}
 
+    @skip_cleared
     def validate_document_type(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         code = validation.parse_document_type(str(value))
         if isinstance(code, validation.Invalid):
@@ -270,6 +288,7 @@ class ValidatePqrsForm(FormValidationAction):
             slots["document_number"] = checked
         return slots
 
+    @skip_cleared
     def validate_document_number(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         code = tracker.get_slot("document_type") or "CC"
         number = validation.parse_document_number(str(value), code)
@@ -280,12 +299,14 @@ class ValidatePqrsForm(FormValidationAction):
             )
         return {"document_number": number}
 
+    @skip_cleared
     def validate_phone(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         phone = validation.parse_phone(str(value), wa_number=wa_id(tracker))
         if isinstance(phone, validation.Invalid):
             return self._fail(dispatcher, tracker, "phone", "utter_invalid_phone")
         return {"phone": phone}
 
+    @skip_cleared
     def validate_email(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         if value == NO_EMAIL:
             return {"email": NO_EMAIL}
@@ -301,12 +322,14 @@ class ValidatePqrsForm(FormValidationAction):
             return self._fail(dispatcher, tracker, "email", response)
         return {"email": email}
 
+    @skip_cleared
     def validate_service(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         service = validation.parse_service(str(value))
         if isinstance(service, validation.Invalid):
             return self._fail(dispatcher, tracker, "service", "utter_invalid_service")
         return {"service": service}
 
+    @skip_cleared
     def validate_confirmation(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         text = str(value)
         field = field_named(tracker, text)
@@ -555,9 +578,11 @@ class ActionMenuChoice(Action):
             reset = [SlotSet("status_radicado", None), SlotSet("status_document", None)]
             return [*reset, FollowupAction("status_form")]
         if choice == 3:
-            return [FollowupAction("action_answer_hours")]
+            answer_hours(dispatcher, "")
+            return []
         if choice == 4:
-            return [FollowupAction("action_handoff")]
+            hand_off(dispatcher, tracker)
+            return []
         dispatcher.utter_message(response="utter_menu")
         return []
 

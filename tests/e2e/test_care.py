@@ -170,3 +170,17 @@ def test_two_misunderstood_messages_offer_menu_and_human(stack):
         ).all()
     assert [r.text for r in rows] == ["quien gano el partido de anoche", "asdkjh qwe zzz"]
     assert all(r.nlu.get("intent") for r in rows)
+
+
+def test_menu_options_two_three_and_four(friday, filed):
+    wa = "573050000018"
+    friday.turn(wa, "hola")
+    [ask] = friday.turn(wa, "2")
+    assert "número de radicado" in ask
+    [document] = friday.turn(wa, filed)
+    assert "documento" in document
+    assert "recibida" in joined(friday.turn(wa, "1094887890"))
+    hours = friday.turn(wa, "3")
+    assert len(hours) == 1 and "Calle 16 #15-22" in hours[0]
+    handoff = friday.turn(wa, "4")
+    assert len(handoff) == 1 and "le avisé a un asesor" in handoff[0]

@@ -92,7 +92,8 @@ def test_each_type_is_proposed_filed_with_a_radicado_and_the_answer_date(stack, 
 def test_menu_path_asks_the_type_from_a_numbered_list(stack):
     wa = "573010000010"
     assert "Radicar una PQRS" in joined(stack.turn(wa, "hola"))
-    assert "Solicitud de información" in joined(stack.turn(wa, "1"))
+    [types] = stack.turn(wa, "1")
+    assert "Solicitud de información" in types
     assert "Cuéntame con detalle" in joined(stack.turn(wa, "2"))
     assert "Ley 1581" in joined(stack.turn(wa, "el guarda del parqueadero me gritó sin razón"))
 
