@@ -14,10 +14,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the model names nlu.tokenizer, a module of this repo
 TEXTS = ["hola", "muchas gracias", "menú", "eres un robot?", "buenas tardes", "gracias"]
 
 
-async def main(turns: int) -> None:
+async def main(turns: int, out) -> None:
     from rasa.core.agent import Agent
 
     models = sorted((ROOT / "models").glob("mara-*.tar.gz"), key=lambda p: p.stat().st_mtime)
@@ -46,5 +47,5 @@ if __name__ == "__main__":
     logging.disable(logging.WARNING)
     out = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)  # Rasa's structured logs go to stderr; the figures to stdout
-    sys.stdout = out
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 300))
+    sys.stdout = sys.stderr
+    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 300, out))
