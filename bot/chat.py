@@ -61,7 +61,7 @@ def say(settings: Settings, from_address: str, text: str, timeout: float = 60) -
                     if state[1] == "failed":
                         raise RuntimeError("MARA could not answer (left for mara replay)")
                     return [r.body for r in replies]
-        time.sleep(0.2)
+        time.sleep(0.05)
     raise TimeoutError("no answer in time")
 
 

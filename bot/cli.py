@@ -25,7 +25,7 @@ def db_upgrade(database_url: str | None = None, quiet: bool = False) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from bot import training
-    from bot.supervisor import Supervisor
+    from bot.supervisor import Supervisor, stop_on_signals
 
     settings = load_settings()
     if not os.environ.get("REDIS_URL"):
@@ -38,6 +38,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     if training.current_model() is None:
         print("mara: the model is older than the training data; run `mara train`", file=sys.stderr)
+    stop_on_signals()
     supervisor = Supervisor(
         settings, model, workers=args.workers, log_dir=ROOT / "var" / "log" if args.chat else None
     )

@@ -110,6 +110,9 @@ def commands(settings: Settings, model: Path, workers: int = 1) -> list[Child]:
                     str(VENV_BIN / "rq"),
                     "worker",
                     "--with-scheduler",
+                    # No fork per job: connections and caches live across jobs.
+                    "--worker-class",
+                    "rq.worker.SimpleWorker",
                     "--url",
                     settings.redis_url or "",
                     settings.queue_name,
@@ -180,15 +183,9 @@ class Supervisor:
         return None
 
     def watch(self) -> int:
-        """Block until Ctrl-C/SIGTERM (0) or a child's exit (1)."""
-        stop = {"signal": False}
-
-        def on_signal(signum, frame):
-            stop["signal"] = True
-
-        signal.signal(signal.SIGTERM, on_signal)
+        """Block until Ctrl-C/SIGTERM/SIGHUP (0) or a child's exit (1)."""
         try:
-            while not stop["signal"]:
+            while True:
                 crashed = self.crashed()
                 if crashed:
                     print(
@@ -199,26 +196,40 @@ class Supervisor:
                     return 1
                 time.sleep(0.5)
         except KeyboardInterrupt:
-            pass
-        return 0
+            return 0
 
     def stop(self) -> None:
-        procs = [c.process for c in self.children if c.process]
+        """SIGTERM the children (SIGKILL after 15 s), then the embedded Redis they used."""
+        _terminate([c.process for c in self.children if c.process])
         if self.redis_process:
-            procs.append(self.redis_process)
-        for p in procs:
-            if p.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(p.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 15
-        for p in procs:
-            try:
-                p.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(p.pid, signal.SIGKILL)
-        if self.redis_process:
+            _terminate([self.redis_process])
             embedded_redis_url_file().unlink(missing_ok=True)
+
+
+def _terminate(processes: list[subprocess.Popen], grace: float = 15) -> None:
+    for p in processes:
+        if p.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(p.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for p in processes:
+        try:
+            p.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+
+
+def stop_on_signals() -> None:
+    """SIGTERM (systemd, docker) and SIGHUP (a closed terminal) stop MARA like Ctrl-C does,
+    so the children are never left running without their supervisor."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGHUP, interrupt)
 
 
 def _wait_for_redis(url: str, timeout: float = 10) -> None:
