@@ -50,6 +50,7 @@ POLICY_BY_INTENT = {
     "ask_deadlines": "deadlines",
     "ask_rights": "rights",
     "ask_preferential": "preferential",
+    "ask_keep_in_mind": "keep_in_mind",
 }
 
 

@@ -98,6 +98,9 @@ def test_a_date_question_is_parsed(friday):
 
 def test_policy_answers_come_from_config(stack):
     assert "7 días hábiles" in joined(stack.turn("573050000012", "qué es el resarcimiento"))
+    assert "número de identificación" in joined(
+        stack.turn("573050000012", "que datos necesito para poner una queja")
+    )
     assert "exigir una solución" in joined(
         stack.turn("573050000012", "que diferencia hay entre queja y reclamo")
     )

@@ -50,17 +50,54 @@ def served(model, redis_url, twilio_api, tmp_path):
     _drop_pg_database(pg_name)
 
 
+def settings_of(env: dict):
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        return load_settings()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def test_twenty_people_filing_at_once_on_postgresql(served):
+    """The concurrency check of the filing issue, through mara serve on PostgreSQL."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import select
+
+    from bot.chat import say
+    from bot.db import Ticket
+    from bot.unit_of_work import UnitOfWork
+
+    _, env = served
+    settings = settings_of(env)
+    steps = ["sería bueno que abrieran el gimnasio los domingos", "si", "no", "no", "4", "1"]
+
+    def person(i: int) -> str:
+        replies = [
+            say(settings, f"whatsapp:+5730600000{i:02d}", text, timeout=90) for text in steps
+        ]
+        return "\n".join(replies[-1])
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        finals = list(pool.map(person, range(20)))
+    with UnitOfWork(settings.database_url) as uow:
+        tickets = uow.session.scalars(select(Ticket)).all()
+    assert len(tickets) == 20
+    assert len({t.radicado for t in tickets}) == 20
+    assert all(
+        t.radicado in final
+        for t, final in zip(sorted(tickets, key=lambda t: t.wa_id), finals, strict=True)
+    )
+    assert {t.pqrs_type for t in tickets} == {"sugerencia"}
+
+
 def test_serve_answers_signed_hola_refuses_forged_and_answers_a_triple_delivery_once(
     served, twilio_api
 ):
     process, env = served
-    saved = dict(os.environ)
-    os.environ.update(env)
-    try:
-        settings = load_settings()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    settings = settings_of(env)
 
     started = time.monotonic()
     say = subprocess.run(
