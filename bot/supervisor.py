@@ -110,9 +110,8 @@ def commands(settings: Settings, model: Path, workers: int = 1) -> list[Child]:
                     str(VENV_BIN / "rq"),
                     "worker",
                     "--with-scheduler",
-                    # No fork per job: connections and caches live across jobs.
                     "--worker-class",
-                    "rq.worker.SimpleWorker",
+                    "bot.worker.MaraWorker",
                     "--url",
                     settings.redis_url or "",
                     settings.queue_name,

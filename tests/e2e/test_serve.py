@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -10,6 +11,7 @@ import time
 import psutil
 import pytest
 import requests
+from redis import Redis
 
 from bot.chat import inbound_form, signed_post
 from bot.settings import ROOT, load_settings
@@ -26,14 +28,19 @@ def served(model, redis_url, twilio_api, tmp_path):
         **service_env(url, redis_url.rsplit("/", 1)[0] + "/12", twilio_api.base_url, tmp_path),
     }
     port = env["MARA_PORT"]
+    # Job ids follow message ids, which restart with each new database: start clean.
+    Redis.from_url(env["REDIS_URL"]).flushdb()
+    # A file, not a pipe: an unread pipe fills up and blocks the children's logging.
+    log = open(tmp_path / "serve.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
         [str(ROOT / ".venv/bin/mara"), "serve"],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
     )
+    process.log_path = tmp_path / "serve.log"
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline and process.poll() is None:
         try:
@@ -42,11 +49,19 @@ def served(model, redis_url, twilio_api, tmp_path):
         except requests.RequestException:
             pass
         time.sleep(0.5)
-    assert process.poll() is None, process.stdout.read()
+    assert process.poll() is None, process.log_path.read_text()[-3000:]
+    children = psutil.Process(process.pid).children() if process.poll() is None else []
     yield process, env
     if process.poll() is None:
         process.send_signal(signal.SIGINT)
-        process.wait(60)
+        try:
+            process.wait(60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    # Whatever happened above, no child outlives the test (they would eat the next jobs).
+    for child in children:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            child.kill()
     _drop_pg_database(pg_name)
 
 
@@ -137,7 +152,7 @@ def test_serve_answers_signed_hola_refuses_forged_and_answers_a_triple_delivery_
     actions = next(c for c in children if "rasa_sdk" in " ".join(c.cmdline()))
     actions.kill()
     assert process.wait(60) == 1
-    output = process.stdout.read()
+    output = process.log_path.read_text()
     assert "actions stopped unexpectedly" in output
     time.sleep(1)
     assert not any(c.is_running() and c.status() != psutil.STATUS_ZOMBIE for c in children)
