@@ -13,6 +13,8 @@ import phonenumbers
 import yaml
 from email_validator import EmailNotValidError, validate_email
 
+from bot.tickets import format_radicado
+
 _CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 DEFAULT_DOCUMENTS_PATH = _CONFIG_DIR / "documents.yml"
 DEFAULT_SERVICES_PATH = _CONFIG_DIR / "services.yml"
@@ -862,9 +864,10 @@ _RADICADO_FILLER = frozenset(
 
 
 def _format_radicado(year: int, sequence: int) -> str | None:
+    """The canonical radicado, or None for a year or sequence no radicado can have."""
     if not 2000 <= year <= 2099 or not 1 <= sequence <= 999_999:
         return None
-    return f"PQRS-{year}-{sequence:06d}"
+    return format_radicado(year, sequence)
 
 
 def parse_radicado(text: str, default_year: int | None = None) -> str | None:
