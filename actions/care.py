@@ -9,8 +9,10 @@ from rasa_sdk import Action, FormValidationAction
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.common import entity, message_sid, skip_cleared, uow, wa_id
+from actions.info import answer_hours
 from bot import clock, services, validation
 from bot.calendar import BOGOTA, BusinessCalendar, format_date_es, format_time_es
+from bot.hours import asks_about_hours
 from bot.settings import ROOT
 from bot.tickets import catalog
 
@@ -176,11 +178,15 @@ class ActionOptIn(Action):
         return []
 
 
+def intent_name(parse_data: dict) -> str | None:
+    return (parse_data.get("intent") or {}).get("name")
+
+
 def previous_user_intent(tracker) -> str | None:
     users = [e for e in tracker.events if e.get("event") == "user"]
     if len(users) < 2:
         return None
-    return ((users[-2].get("parse_data") or {}).get("intent") or {}).get("name")
+    return intent_name(users[-2].get("parse_data") or {})
 
 
 class ActionNotUnderstood(Action):
@@ -195,12 +201,17 @@ class ActionNotUnderstood(Action):
             services.record_unrecognized(
                 work, wa_id(tracker), message_sid(tracker), latest.get("text", ""), latest
             )
+        if intent_name(latest) == "nlu_fallback" and asks_about_hours(latest.get("text", "")):
+            # The model was unsure, but "¿atienden el 8 de diciembre?" is clearly about hours.
+            answer_hours(dispatcher, latest.get("text", ""))
+            return []
         if previous_user_intent(tracker) in NOT_UNDERSTOOD:
             dispatcher.utter_message(response="utter_still_not_understood")
             dispatcher.utter_message(response="utter_menu")
             return []
-        intent = (latest.get("intent") or {}).get("name")
         dispatcher.utter_message(
-            response="utter_out_of_scope" if intent == "out_of_scope" else "utter_default"
+            response="utter_out_of_scope"
+            if intent_name(latest) == "out_of_scope"
+            else "utter_default"
         )
         return []

@@ -93,6 +93,32 @@ def render_channels(statuses: list[ChannelStatus], now: datetime) -> str:
 OFFICE_CHANNELS = ("punto_fisico", "telefono")
 
 
+_HOURS_WORDS = {
+    "abren",
+    "abre",
+    "abierto",
+    "abiertos",
+    "atienden",
+    "atencion",
+    "horario",
+    "horarios",
+    "cierran",
+    "cierra",
+    "cerrado",
+    "cerrados",
+    "trabajan",
+    "hora",
+    "horas",
+}
+
+
+def asks_about_hours(text: str) -> bool:
+    """Whether a message is plainly about opening hours, even if the model was unsure."""
+    from bot.validation import normalize_text
+
+    return bool(_HOURS_WORDS & set(normalize_text(text).replace("?", " ").split()))
+
+
 def date_in_question(text: str, now: datetime) -> date | None:
     """The day a question is about ("¿abren mañana?", "el lunes", "8 de diciembre"),
     read by dateparser in Spanish, day-month-year, relative to Bogotá's today."""

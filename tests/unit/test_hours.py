@@ -86,3 +86,18 @@ def test_whatsapp_keywords_go_straight_to_their_intent(body, intent):
 )
 def test_who_says_they_are_entitled_to_preferential_attention(text, entitled):
     assert claims_preferential(text) is entitled
+
+
+@pytest.mark.parametrize(
+    "text, about_hours",
+    [
+        ("¿atienden el 8 de diciembre?", True),
+        ("a qué hora cierran", True),
+        ("cuéntame un chiste", False),
+        ("me trataron mal", False),
+    ],
+)
+def test_plain_hours_questions_are_recognised(text, about_hours):
+    from bot.hours import asks_about_hours
+
+    assert asks_about_hours(text) is about_hours
