@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
-
-import yaml
 from rasa_sdk import Action, FormValidationAction
 from rasa_sdk.events import EventType, SlotSet
 
@@ -13,18 +10,11 @@ from actions.info import answer_hours
 from bot import clock, services, validation
 from bot.calendar import BOGOTA, BusinessCalendar, format_date_es, format_time_es
 from bot.hours import asks_about_hours
-from bot.settings import ROOT
 from bot.tickets import catalog
 
 STATUS_SLOTS = ["status_radicado", "status_document"]
 DONE = "-"  # fills a status slot once the answer was given, which ends the form
 NOT_UNDERSTOOD = {"nlu_fallback", "out_of_scope"}
-
-
-@cache
-def status_words() -> dict[str, str]:
-    with (ROOT / "config" / "pqrs_types.yml").open(encoding="utf-8") as f:
-        return yaml.safe_load(f)["statuses"]
 
 
 def tell_status(dispatcher, view: services.TicketView) -> None:
@@ -35,7 +25,7 @@ def tell_status(dispatcher, view: services.TicketView) -> None:
     dispatcher.utter_message(
         response="utter_status",
         radicado=view.radicado,
-        status=status_words().get(view.status, view.status),
+        status=catalog().status_words(view.status),
         type_label=catalog().info(view.pqrs_type).label,
         filed_on=format_date_es(view.received_at.astimezone(BOGOTA).date()),
         answer_due=format_date_es(view.answer_due_on),
@@ -122,7 +112,7 @@ class ActionMyTickets(Action):
             return []
         lines = "\n".join(
             f"• *{v.radicado}* ({catalog().info(v.pqrs_type).label}): "
-            f"{status_words().get(v.status, v.status)}; respuesta a más tardar el "
+            f"{catalog().status_words(v.status)}; respuesta a más tardar el "
             f"{format_date_es(v.answer_due_on)}"
             for v in views
         )

@@ -49,12 +49,16 @@ def inbound_form(
 def say(settings: Settings, from_address: str, text: str, timeout: float = 60) -> list[str]:
     """One turn: post the message, wait until it is answered, return the replies."""
     form = inbound_form(from_address, text)
-    response = signed_post(settings, "/twilio/whatsapp", form)
-    response.raise_for_status()
+    signed_post(settings, "/twilio/whatsapp", form).raise_for_status()
+    return wait_for_replies(settings, form["MessageSid"], timeout)
+
+
+def wait_for_replies(settings: Settings, message_sid: str, timeout: float = 60) -> list[str]:
+    """The replies to one inbound message, once it is processed and all of them are sent."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with UnitOfWork(settings.database_url) as uow:
-            state = services.inbound_state(uow, form["MessageSid"])
+            state = services.inbound_state(uow, message_sid)
             if state and state[1] != "pending":
                 replies = services.replies_to(uow, state[0])
                 if all(r.status not in ("pending", "sending") for r in replies):

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def var_dir() -> Path:
-    path = Path(os.environ.get("MARA_VAR_DIR", ROOT / "var"))
+def var_dir(env: Mapping[str, str] | None = None) -> Path:
+    path = Path((os.environ if env is None else env).get("MARA_VAR_DIR", ROOT / "var"))
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
-def _generated_secret(name: str) -> str:
+def _generated_secret(name: str, env: Mapping[str, str] | None = None) -> str:
     """A random secret kept under var/ so every process of one install shares it."""
-    path = var_dir() / name
+    path = var_dir(env) / name
     if not path.exists():
         # O_EXCL: two processes starting together must not write two different secrets.
         try:
@@ -31,8 +32,8 @@ def _generated_secret(name: str) -> str:
     return path.read_text().strip()
 
 
-def embedded_redis_url_file() -> Path:
-    return var_dir() / "redis.url"
+def embedded_redis_url_file(env: Mapping[str, str] | None = None) -> Path:
+    return var_dir(env) / "redis.url"
 
 
 @dataclass(frozen=True)
@@ -61,27 +62,29 @@ class Settings:
         return f"http://127.0.0.1:{self.action_server_port}"
 
 
-def load_settings() -> Settings:
-    env = os.environ
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Settings from the environment, or from `env` (another process's environment)."""
+    env = os.environ if env is None else env
     port = int(env.get("MARA_PORT", "5000"))
     redis_url = env.get("REDIS_URL")
-    if not redis_url and embedded_redis_url_file().exists():
-        redis_url = embedded_redis_url_file().read_text().strip() or None
+    if not redis_url and embedded_redis_url_file(env).exists():
+        redis_url = embedded_redis_url_file(env).read_text().strip() or None
     intervals = tuple(int(x) for x in env.get("MARA_RETRY_INTERVALS", "3,15,60").split(","))
     return Settings(
-        database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir() / 'mara.db'}",
+        database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir(env) / 'mara.db'}",
         redis_url=redis_url,
         port=port,
         public_url=(env.get("PUBLIC_URL") or f"http://127.0.0.1:{port}").rstrip("/"),
         twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
         # Without a real token, requests are signed with a local one (mara chat/say use it).
-        twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or _generated_secret("twilio-auth-token"),
+        twilio_auth_token=env.get("TWILIO_AUTH_TOKEN")
+        or _generated_secret("twilio-auth-token", env),
         twilio_whatsapp_number=env.get("TWILIO_WHATSAPP_NUMBER") or None,
         twilio_api_base_url=(env.get("TWILIO_API_BASE_URL") or "https://api.twilio.com").rstrip(
             "/"
         ),
         rasa_url=(env.get("RASA_URL") or "http://127.0.0.1:5005").rstrip("/"),
         action_server_port=int(env.get("ACTION_SERVER_PORT", "5055")),
-        secret_key=env.get("MARA_SECRET_KEY") or _generated_secret("secret-key"),
+        secret_key=env.get("MARA_SECRET_KEY") or _generated_secret("secret-key", env),
         retry_intervals=intervals,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import Enum
 from functools import cache
@@ -40,13 +39,6 @@ class TicketStatus(str, Enum):
     CERRADO = "cerrado"
 
 
-class Channel(str, Enum):
-    WHATSAPP = "whatsapp"
-    PRESENCIAL = "presencial"
-    TELEFONO = "telefono"
-    EMAIL = "email"
-
-
 @dataclass(frozen=True)
 class PqrsTypeInfo:
     key: PqrsType
@@ -61,6 +53,11 @@ class PqrsCatalog:
     types: tuple[PqrsTypeInfo, ...]
     anonymous_allowed: frozenset[PqrsType]
     privacy_policy_version: str
+    statuses: dict[str, str]
+
+    def status_words(self, status: str) -> str:
+        """The plain words people read for a ticket status."""
+        return self.statuses.get(status, status)
 
     def info(self, pqrs_type: PqrsType | str) -> PqrsTypeInfo:
         key = PqrsType(pqrs_type)
@@ -88,20 +85,11 @@ def catalog(path: Path = PQRS_TYPES_PATH) -> PqrsCatalog:
         types=tuple(sorted(types, key=lambda t: t.menu)),
         anonymous_allowed=frozenset(PqrsType(k) for k in data["anonymous_allowed"]),
         privacy_policy_version=str(data["privacy_policy_version"]),
+        statuses=dict(data["statuses"]),
     )
-
-
-RADICADO_FORMAT = re.compile(r"^PQRS-(\d{4})-(\d{6})$")
 
 
 def format_radicado(year: int, sequence: int) -> str:
     if not 1 <= sequence <= 999_999:
         raise ValueError("the yearly sequence has six digits")
     return f"PQRS-{year:04d}-{sequence:06d}"
-
-
-def split_radicado(radicado: str) -> tuple[int, int]:
-    match = RADICADO_FORMAT.match(radicado)
-    if not match:
-        raise ValueError(f"not a radicado: {radicado!r}")
-    return int(match.group(1)), int(match.group(2))

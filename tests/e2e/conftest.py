@@ -11,12 +11,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot import services, training
-from bot.chat import inbound_form, signed_post
+from bot import training
+from bot.chat import inbound_form, signed_post, wait_for_replies
 from bot.embedded_redis import free_port
 from bot.settings import ROOT, load_settings
 from bot.supervisor import commands, rasa_environment
-from bot.unit_of_work import UnitOfWork
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, make_database
 
 
@@ -54,13 +53,7 @@ class Stack:
         self.argv: dict[str, list[str]] = {}
 
     def start_all(self, model: Path) -> None:
-        saved = dict(os.environ)
-        os.environ.update(self.env)
-        try:
-            self.settings = load_settings()
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
+        self.settings = load_settings({**os.environ, **self.env})
         self.env.update(rasa_environment(self.settings))
         for child in commands(self.settings, model, workers=2):
             self.argv[child.name] = child.argv
@@ -126,16 +119,7 @@ class Stack:
     def turn(self, wa_number: str, body: str, timeout: float = 60, **extra: str) -> list[str]:
         """Send one message and return MARA's replies to it, once all are sent."""
         form = self.send(wa_number, body, **extra)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with UnitOfWork(self.settings.database_url) as uow:
-                state = services.inbound_state(uow, form["MessageSid"])
-                if state and state[1] != "pending":
-                    replies = services.replies_to(uow, state[0])
-                    if all(r.status not in ("pending", "sending") for r in replies):
-                        return [r.body for r in replies]
-            time.sleep(0.1)
-        raise TimeoutError(f"no answer to {body!r}")
+        return wait_for_replies(self.settings, form["MessageSid"], timeout)
 
     def conversation(self, wa_number: str, *messages: str) -> list[list[str]]:
         return [self.turn(wa_number, m) for m in messages]

@@ -65,16 +65,6 @@ def served(model, redis_url, twilio_api, tmp_path):
     _drop_pg_database(pg_name)
 
 
-def settings_of(env: dict):
-    saved = dict(os.environ)
-    os.environ.update(env)
-    try:
-        return load_settings()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-
-
 def test_twenty_people_filing_at_once_on_postgresql(served):
     """The concurrency check of the filing issue, through mara serve on PostgreSQL."""
     from concurrent.futures import ThreadPoolExecutor
@@ -86,7 +76,7 @@ def test_twenty_people_filing_at_once_on_postgresql(served):
     from bot.unit_of_work import UnitOfWork
 
     _, env = served
-    settings = settings_of(env)
+    settings = load_settings(env)
     steps = ["sería bueno que abrieran el gimnasio los domingos", "si", "no", "no", "4", "1"]
 
     def person(i: int) -> str:
@@ -112,7 +102,7 @@ def test_serve_answers_signed_hola_refuses_forged_and_answers_a_triple_delivery_
     served, twilio_api
 ):
     process, env = served
-    settings = settings_of(env)
+    settings = load_settings(env)
 
     started = time.monotonic()
     say = subprocess.run(
