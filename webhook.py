@@ -1,22 +1,5 @@
-"""Flask application factory: wiring only (settings, blueprints)."""
+"""Entry point for gunicorn (`webhook:create_app()`): the factory lives in mara.web."""
 
-from __future__ import annotations
+from mara.web import create_app
 
-import logging
-
-from flask import Flask
-
-from bot.settings import Settings, load_settings
-
-
-def create_app(settings: Settings | None = None) -> Flask:
-    settings = settings or load_settings()
-    app = Flask(__name__)
-    app.config.update(SECRET_KEY=settings.secret_key, MARA_SETTINGS=settings)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-
-    from bot.web import health, twilio
-
-    app.register_blueprint(twilio.bp)
-    app.register_blueprint(health.bp)
-    return app
+__all__ = ["create_app"]

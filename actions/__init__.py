@@ -1,1 +1,1 @@
-"""Rasa custom actions and form validators: thin adapters over bot.services."""
+"""Rasa custom actions and form validators: thin adapters over mara.services."""

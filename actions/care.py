@@ -7,17 +7,21 @@ from rasa_sdk.events import EventType, SlotSet
 
 from actions.common import entity, message_sid, skip_cleared, uow, wa_id
 from actions.info import answer_hours
-from bot import clock, services, validation
-from bot.calendar import BOGOTA, BusinessCalendar, format_date_es, format_time_es
-from bot.hours import asks_about_hours
-from bot.tickets import catalog
+from mara import clock
+from mara.domain.calendar import BOGOTA
+from mara.policy.channels import business_calendar
+from mara.policy.pqrs_types import catalog
+from mara.services import contact, lookup, training
+from mara.text.cues import asks_about_hours
+from mara.text.format_es import format_date_es, format_time_es
+from mara.text.radicado import parse_radicado
 
 STATUS_SLOTS = ["status_radicado", "status_document"]
 DONE = "-"  # fills a status slot once the answer was given, which ends the form
 NOT_UNDERSTOOD = {"nlu_fallback", "out_of_scope"}
 
 
-def tell_status(dispatcher, view: services.TicketView) -> None:
+def tell_status(dispatcher, view: lookup.TicketView) -> None:
     today = clock.now().astimezone(BOGOTA).date()
     answer = ""
     if view.answer_summary:
@@ -40,7 +44,7 @@ class ActionStartStatus(Action):
 
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
         text = entity(tracker, "radicado") or tracker.latest_message.get("text", "")
-        radicado = validation.parse_radicado(text)
+        radicado = parse_radicado(text)
         return [SlotSet(s, None) for s in STATUS_SLOTS] + (
             [SlotSet("status_radicado", radicado)] if radicado else []
         )
@@ -54,15 +58,15 @@ class ValidateStatusForm(FormValidationAction):
     def validate_status_radicado(self, value, dispatcher, tracker, domain) -> dict:
         now = clock.now()
         year = now.astimezone(BOGOTA).year
-        radicado = validation.parse_radicado(str(value), default_year=year)
+        radicado = parse_radicado(str(value), default_year=year)
         if radicado is None:
             dispatcher.utter_message(response="utter_invalid_radicado")
             return {"status_radicado": None}
         with uow() as work:
-            if services.lookups_paused(work, wa_id(tracker), now):
+            if lookup.lookups_paused(work, wa_id(tracker), now):
                 dispatcher.utter_message(response="utter_status_paused")
                 return {"status_radicado": radicado, "status_document": DONE}
-            view = services.own_ticket(work, radicado, wa_id(tracker))
+            view = lookup.own_ticket(work, radicado, wa_id(tracker))
         if view is not None:
             tell_status(dispatcher, view)
             return {"status_radicado": radicado, "status_document": DONE}
@@ -79,10 +83,10 @@ class ValidateStatusForm(FormValidationAction):
         with uow() as work:
             view = None
             if number:
-                view = services.ticket_by_document(
+                view = lookup.ticket_by_document(
                     work, tracker.get_slot("status_radicado"), number, wa_id(tracker), now
                 )
-            paused = view is None and services.lookups_paused(work, wa_id(tracker), now)
+            paused = view is None and lookup.lookups_paused(work, wa_id(tracker), now)
         if view is not None:
             tell_status(dispatcher, view)
         else:
@@ -106,7 +110,7 @@ class ActionMyTickets(Action):
 
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
         with uow() as work:
-            views = services.open_tickets(work, wa_id(tracker))
+            views = lookup.open_tickets(work, wa_id(tracker))
         if not views:
             dispatcher.utter_message(response="utter_no_open_tickets")
             return []
@@ -133,10 +137,10 @@ class ActionHandoff(Action):
 
 def hand_off(dispatcher, tracker) -> None:
     now = clock.now()
-    calendar = BusinessCalendar()
+    calendar = business_calendar()
     if calendar.is_open("telefono", now):
         with uow() as work:
-            services.request_handoff(work, wa_id(tracker), now)
+            contact.request_handoff(work, wa_id(tracker), now)
         dispatcher.utter_message(response="utter_handoff_waiting")
         return
     opening = calendar.next_opening("telefono", now).astimezone(BOGOTA)
@@ -152,7 +156,7 @@ class ActionOptOut(Action):
 
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
         with uow() as work:
-            services.set_opt_out(work, wa_id(tracker), True, message_sid(tracker))
+            contact.set_opt_out(work, wa_id(tracker), True, message_sid(tracker))
         dispatcher.utter_message(response="utter_opted_out")
         return []
 
@@ -163,7 +167,7 @@ class ActionOptIn(Action):
 
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
         with uow() as work:
-            services.set_opt_out(work, wa_id(tracker), False, message_sid(tracker))
+            contact.set_opt_out(work, wa_id(tracker), False, message_sid(tracker))
         dispatcher.utter_message(response="utter_opted_in")
         return []
 
@@ -188,7 +192,7 @@ class ActionNotUnderstood(Action):
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
         latest = tracker.latest_message
         with uow() as work:
-            services.record_unrecognized(
+            training.record_unrecognized(
                 work, wa_id(tracker), message_sid(tracker), latest.get("text", ""), latest
             )
         if intent_name(latest) == "nlu_fallback" and asks_about_hours(latest.get("text", "")):

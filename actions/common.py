@@ -8,8 +8,8 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from bot.settings import load_settings
-from bot.unit_of_work import UnitOfWork
+from mara.db.unit_of_work import UnitOfWork
+from mara.settings import load_settings
 
 
 def uow() -> UnitOfWork:

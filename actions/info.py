@@ -9,10 +9,12 @@ from rasa_sdk import Action
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.common import latest_intent
-from bot import clock, validation
-from bot.calendar import BusinessCalendar
-from bot.hours import channel_statuses, date_in_question, hours_on_date_es, render_channels
-from bot.settings import ROOT
+from mara import clock
+from mara.policy.channels import business_calendar
+from mara.settings import ROOT
+from mara.text import cues
+from mara.text.cues import date_in_question
+from mara.text.hours import channel_statuses, hours_on_date_es, render_channels
 
 
 @cache
@@ -33,7 +35,7 @@ class ActionAnswerHours(Action):
 def answer_hours(dispatcher, question: str) -> None:
     """The hours on the day the question names, or every channel and whether it is open."""
     now = clock.now()
-    calendar = BusinessCalendar()
+    calendar = business_calendar()
     day = date_in_question(question, now)
     if day is not None:
         dispatcher.utter_message(
@@ -65,7 +67,7 @@ class ActionPolicyAnswer(Action):
         key = POLICY_BY_INTENT.get(intent or "", "keep_in_mind")
         dispatcher.utter_message(response="utter_policy", text_block=policies()[key])
         text = tracker.latest_message.get("text", "")
-        if key != "preferential" or not validation.claims_preferential(text):
+        if key != "preferential" or not cues.claims_preferential(text):
             return []
         # Whoever says they are entitled gets it recorded on the request they file.
         dispatcher.utter_message(

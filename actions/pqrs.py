@@ -18,9 +18,14 @@ from actions.common import (
     wa_id,
 )
 from actions.info import answer_hours
-from bot import clock, services, validation
-from bot.calendar import format_date_es
-from bot.tickets import PqrsType, catalog
+from mara import clock
+from mara.domain.tickets import PqrsType
+from mara.policy import catalogs
+from mara.policy.pqrs_types import catalog
+from mara.services import filing
+from mara.text import choices, documents, emails, normalize, phones
+from mara.text.format_es import format_date_es
+from mara.text.names import parse_full_name
 
 PERSONAL_SLOTS = ["full_name", "document_type", "document_number", "phone", "email"]
 FORM_SLOTS = [
@@ -86,7 +91,7 @@ def reset_events() -> list[EventType]:
 
 def type_from_words(text: str) -> str | None:
     """A type named in words ("es un reclamo"), for answers that skip the numbers."""
-    words = set(validation.normalize_text(text).split())
+    words = set(normalize.normalize_text(text).split())
     for key, names in {
         "queja": {"queja"},
         "reclamo": {"reclamo", "reclamacion"},
@@ -104,7 +109,7 @@ def field_named(tracker: Tracker, text: str) -> str | None:
     value = entity(tracker, "field")
     if value in FIELDS:
         return value
-    for word in validation.normalize_text(text).split():
+    for word in normalize.normalize_text(text).split():
         if word in FIELD_WORDS:
             return FIELD_WORDS[word]
     return None
@@ -125,8 +130,8 @@ def start_events(tracker: Tracker, with_text: bool) -> list[EventType]:
         ]
     version = catalog().privacy_policy_version
     with uow() as work:
-        consent_id = services.current_consent(work, wa_id(tracker), version)
-        saved = services.saved_requester(work, wa_id(tracker)) if consent_id else None
+        consent_id = filing.current_consent(work, wa_id(tracker), version)
+        saved = filing.saved_requester(work, wa_id(tracker)) if consent_id else None
     if consent_id:
         # Consent to this notice version was given and recorded before: not asked again.
         events += [SlotSet("consent", True), SlotSet("consent_id", consent_id)]
@@ -180,7 +185,7 @@ class ValidatePqrsForm(FormValidationAction):
         text = str(value)
         if text in {t.value for t in PqrsType}:
             return {"pqrs_type": text}
-        number = validation.parse_choice(text, len(catalog().types))
+        number = choices.parse_choice(text, len(catalog().types))
         chosen = catalog().by_menu(number).key.value if number else type_from_words(text)
         if chosen:
             return {"pqrs_type": chosen, "type_confirmed": True}
@@ -203,7 +208,7 @@ class ValidatePqrsForm(FormValidationAction):
             return {"type_confirmed": True}
         text = str(value)
         named = type_from_words(text)
-        answer = validation.parse_yes_no(text)
+        answer = choices.parse_yes_no(text)
         if named and answer is not True:
             return {"type_confirmed": True, "pqrs_type": named}
         if answer is True:
@@ -222,9 +227,9 @@ class ValidatePqrsForm(FormValidationAction):
     @skip_cleared
     def validate_details_offered(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         text = str(value).strip()
-        if value is True or validation.parse_yes_no(text) is False:
+        if value is True or choices.parse_yes_no(text) is False:
             return {"details_offered": True}
-        if validation.parse_yes_no(text) is True and len(text.split()) <= 2:
+        if choices.parse_yes_no(text) is True and len(text.split()) <= 2:
             dispatcher.utter_message(response="utter_ask_description")
             return {"details_offered": None}
         description = (tracker.get_slot("description") or "").strip()
@@ -234,15 +239,15 @@ class ValidatePqrsForm(FormValidationAction):
     def validate_consent(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         if value is True and tracker.get_slot("consent_id"):
             return {"consent": True}
-        answer = validation.parse_yes_no(str(value))
+        answer = choices.parse_yes_no(str(value))
         if answer is None:
             return self._fail(dispatcher, tracker, "consent", "utter_invalid_consent")
         version = catalog().privacy_policy_version
         with uow() as work:
-            consent_id = services.record_consent(
+            consent_id = filing.record_consent(
                 work, wa_id(tracker), answer, message_sid(tracker), version
             )
-            saved = services.saved_requester(work, wa_id(tracker)) if answer else None
+            saved = filing.saved_requester(work, wa_id(tracker)) if answer else None
         if not answer:
             pqrs_type = tracker.get_slot("pqrs_type")
             if PqrsType(pqrs_type) in catalog().anonymous_allowed:
@@ -259,7 +264,7 @@ class ValidatePqrsForm(FormValidationAction):
 
     @skip_cleared
     def validate_use_saved(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
-        answer = validation.parse_yes_no(str(value))
+        answer = choices.parse_yes_no(str(value))
         saved = tracker.get_slot("saved_requester") or {}
         if answer is True and saved:
             return {"use_saved": True, **{k: saved[k] or NO_EMAIL for k in PERSONAL_SLOTS}}
@@ -269,21 +274,21 @@ class ValidatePqrsForm(FormValidationAction):
 
     @skip_cleared
     def validate_full_name(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
-        name = validation.parse_full_name(str(value))
-        if isinstance(name, validation.Invalid):
+        name = parse_full_name(str(value))
+        if isinstance(name, normalize.Invalid):
             return self._fail(dispatcher, tracker, "full_name", "utter_invalid_full_name")
         return {"full_name": name}
 
     @skip_cleared
     def validate_document_type(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
-        code = validation.parse_document_type(str(value))
-        if isinstance(code, validation.Invalid):
+        code = documents.parse_document_type(str(value))
+        if isinstance(code, normalize.Invalid):
             return self._fail(dispatcher, tracker, "document_type", "utter_invalid_document_type")
         slots: dict[str, Any] = {"document_type": code}
         # "CC 1094887654" answers both questions at once.
-        _, number = validation.parse_document(str(value))
+        _, number = documents.parse_document(str(value))
         if number and not isinstance(
-            checked := validation.parse_document_number(number, code), validation.Invalid
+            checked := documents.parse_document_number(number, code), normalize.Invalid
         ):
             slots["document_number"] = checked
         return slots
@@ -291,9 +296,9 @@ class ValidatePqrsForm(FormValidationAction):
     @skip_cleared
     def validate_document_number(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         code = tracker.get_slot("document_type") or "CC"
-        number = validation.parse_document_number(str(value), code)
-        if isinstance(number, validation.Invalid):
-            hint = next(d.hint for d in validation.document_types() if d.code == code)
+        number = documents.parse_document_number(str(value), code)
+        if isinstance(number, normalize.Invalid):
+            hint = next(d.hint for d in catalogs.document_types() if d.code == code)
             return self._fail(
                 dispatcher, tracker, "document_number", "utter_invalid_document_number", hint=hint
             )
@@ -301,8 +306,8 @@ class ValidatePqrsForm(FormValidationAction):
 
     @skip_cleared
     def validate_phone(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
-        phone = validation.parse_phone(str(value), wa_number=wa_id(tracker))
-        if isinstance(phone, validation.Invalid):
+        phone = phones.parse_phone(str(value), wa_number=wa_id(tracker))
+        if isinstance(phone, normalize.Invalid):
             return self._fail(dispatcher, tracker, "phone", "utter_invalid_phone")
         return {"phone": phone}
 
@@ -310,10 +315,10 @@ class ValidatePqrsForm(FormValidationAction):
     def validate_email(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         if value == NO_EMAIL:
             return {"email": NO_EMAIL}
-        email = validation.parse_email(str(value))
+        email = emails.parse_email(str(value))
         if email is None:
             return {"email": NO_EMAIL}
-        if isinstance(email, validation.Invalid):
+        if isinstance(email, normalize.Invalid):
             response = (
                 "utter_invalid_email_typo"
                 if email.reason == "typo_domain"
@@ -324,8 +329,8 @@ class ValidatePqrsForm(FormValidationAction):
 
     @skip_cleared
     def validate_service(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
-        service = validation.parse_service(str(value))
-        if isinstance(service, validation.Invalid):
+        service = choices.parse_service(str(value))
+        if isinstance(service, normalize.Invalid):
             return self._fail(dispatcher, tracker, "service", "utter_invalid_service")
         return {"service": service}
 
@@ -345,11 +350,11 @@ class ValidatePqrsForm(FormValidationAction):
             if field in {"nombre", "documento", "telefono", "correo"}:
                 cleared["use_saved"] = False
             return {**cleared, "confirmation": None, "changing_field": None}
-        choice = validation.parse_choice(text, 3)
-        answer = validation.parse_yes_no(text) if choice is None else None
-        if choice == 1 or answer is True or "confirm" in validation.normalize_text(text):
+        choice = choices.parse_choice(text, 3)
+        answer = choices.parse_yes_no(text) if choice is None else None
+        if choice == 1 or answer is True or "confirm" in normalize.normalize_text(text):
             return {"confirmation": "confirmed"}
-        if choice == 2 or "cambiar" in validation.normalize_text(text):
+        if choice == 2 or "cambiar" in normalize.normalize_text(text):
             dispatcher.utter_message(response="utter_ask_which_field")
             return {"confirmation": None, "changing_field": True}
         if choice == 3:
@@ -393,7 +398,7 @@ class ActionAskUseSaved(Action):
             response="utter_ask_use_saved",
             full_name=saved.get("full_name", ""),
             document_type=saved.get("document_type", ""),
-            document_masked=validation.mask_document(saved.get("document_number", "")),
+            document_masked=documents.mask_document(saved.get("document_number", "")),
         )
         return []
 
@@ -403,7 +408,7 @@ class ActionAskDocumentType(Action):
         return "action_ask_document_type"
 
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
-        kinds = numbered([(d.menu, d.name) for d in validation.document_types()])
+        kinds = numbered([(d.menu, d.name) for d in catalogs.document_types()])
         dispatcher.utter_message(response="utter_ask_document_type", document_types=kinds)
         return []
 
@@ -415,7 +420,7 @@ class ActionAskDocumentNumber(Action):
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
         code = tracker.get_slot("document_type")
         name = next(
-            (d.name.lower() for d in validation.document_types() if d.code == code), "documento"
+            (d.name.lower() for d in catalogs.document_types() if d.code == code), "documento"
         )
         dispatcher.utter_message(response="utter_ask_document_number", document_name=name)
         return []
@@ -426,13 +431,13 @@ class ActionAskService(Action):
         return "action_ask_service"
 
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
-        listing = numbered([(s.menu, s.label) for s in validation.services()])
+        listing = numbered([(s.menu, s.label) for s in catalogs.services()])
         dispatcher.utter_message(response="utter_ask_service", services=listing)
         return []
 
 
 def service_label(key: str | None) -> str:
-    return next((s.label for s in validation.services() if s.key == key), "—")
+    return next((s.label for s in catalogs.services() if s.key == key), "—")
 
 
 class ActionAskConfirmation(Action):
@@ -490,7 +495,7 @@ class ActionSubmitPqrs(Action):
         requester = None
         if slot("consent"):
             email = slot("email")
-            requester = services.RequesterData(
+            requester = filing.RequesterData(
                 full_name=slot("full_name"),
                 document_type=slot("document_type"),
                 document_number=slot("document_number"),
@@ -498,7 +503,7 @@ class ActionSubmitPqrs(Action):
                 email=None if email in (None, NO_EMAIL) else email,
             )
         with uow() as work:
-            filed = services.file_ticket(
+            filed = filing.file_ticket(
                 work,
                 now=clock.now(),
                 pqrs_type=pqrs_type,
@@ -571,7 +576,7 @@ class ActionMenuChoice(Action):
 
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
         option = entity(tracker, "option") or tracker.latest_message.get("text", "")
-        choice = validation.parse_choice(str(option), 4)
+        choice = choices.parse_choice(str(option), 4)
         if choice == 1:
             return [*start_events(tracker, with_text=False), FollowupAction("pqrs_form")]
         if choice == 2:

@@ -10,8 +10,8 @@ import statistics
 import sys
 import time
 
-from bot.chat import say
-from bot.settings import load_settings
+from mara.ops.chat import say
+from mara.settings import load_settings
 
 
 def main(n: int) -> None:

@@ -7,8 +7,8 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from bot.db import Base
-from bot.settings import load_settings
+from mara.db.models import Base
+from mara.settings import load_settings
 
 config = context.config
 if config.config_file_name is not None and not config.attributes.get("quiet"):

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.settings import Settings, load_settings
+from mara.settings import Settings, load_settings
 from tests.support.twilio_api import TwilioApi
 
 ACCOUNT_SID = "AC" + "1" * 32
@@ -41,7 +41,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory):
     if not url and reachable("127.0.0.1", 6379):
         url = "redis://127.0.0.1:6379/13"
     if not url:
-        from bot import embedded_redis
+        from mara.ops import embedded_redis
 
         process, url = embedded_redis.start(tmp_path_factory.mktemp("redis"))
         deadline = time.monotonic() + 10
@@ -81,7 +81,7 @@ def _drop_pg_database(name: str) -> None:
 
 def make_database(kind: str, tmp_dir: Path) -> tuple[str, str | None]:
     """A fresh, migrated database; returns (url, PostgreSQL database name to drop)."""
-    from bot.cli import db_upgrade
+    from mara.ops.cli import db_upgrade
 
     if kind == "sqlite":
         url = f"sqlite:///{tmp_dir / 'mara.db'}"
@@ -99,7 +99,7 @@ def make_database(kind: str, tmp_dir: Path) -> tuple[str, str | None]:
 def database_url(request, tmp_path_factory):
     url, pg_name = make_database(request.param, tmp_path_factory.mktemp(request.param))
     yield url
-    from bot.db import get_engine
+    from mara.db.engine import get_engine
 
     get_engine(url).dispose()
     if pg_name:
@@ -109,7 +109,8 @@ def database_url(request, tmp_path_factory):
 @pytest.fixture
 def clean_db(database_url):
     """Each test starts with empty message tables."""
-    from bot.db import Base, get_engine
+    from mara.db.engine import get_engine
+    from mara.db.models import Base
 
     with get_engine(database_url).begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):

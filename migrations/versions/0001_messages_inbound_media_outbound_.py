@@ -6,7 +6,7 @@ Create Date: 2026-11-29 07:50:35.977093
 """
 from alembic import op
 import sqlalchemy as sa
-import bot.db
+import mara.db.models
 
 
 revision = '0001'
@@ -22,7 +22,7 @@ def upgrade() -> None:
     sa.Column('provider_sid', sa.String(length=64), nullable=False),
     sa.Column('status', sa.String(length=32), nullable=False),
     sa.Column('error_code', sa.String(length=16), nullable=True),
-    sa.Column('received_at', bot.db.UTCDateTime(), nullable=False),
+    sa.Column('received_at', mara.db.models.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('delivery_events', schema=None) as batch_op:
@@ -39,10 +39,10 @@ def upgrade() -> None:
     sa.Column('num_media', sa.Integer(), nullable=False),
     sa.Column('button_payload', sa.String(length=256), nullable=True),
     sa.Column('fields', sa.JSON(), nullable=False),
-    sa.Column('received_at', bot.db.UTCDateTime(), nullable=False),
+    sa.Column('received_at', mara.db.models.UTCDateTime(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('processed_at', bot.db.UTCDateTime(), nullable=True),
+    sa.Column('processed_at', mara.db.models.UTCDateTime(), nullable=True),
     sa.Column('last_error', sa.String(length=500), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('message_sid')
@@ -71,11 +71,11 @@ def upgrade() -> None:
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('in_reply_to_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', bot.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', mara.db.models.UTCDateTime(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('provider_sid', sa.String(length=64), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('sent_at', bot.db.UTCDateTime(), nullable=True),
+    sa.Column('sent_at', mara.db.models.UTCDateTime(), nullable=True),
     sa.Column('error_code', sa.String(length=16), nullable=True),
     sa.Column('error_message', sa.String(length=500), nullable=True),
     sa.ForeignKeyConstraint(['in_reply_to_id'], ['inbound_messages.id'], ),

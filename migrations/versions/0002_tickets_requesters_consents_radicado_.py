@@ -6,7 +6,7 @@ Create Date: 2026-11-29 07:57:02.607010
 """
 from alembic import op
 import sqlalchemy as sa
-import bot.db
+import mara.db.models
 
 
 revision = '0002'
@@ -23,7 +23,7 @@ def upgrade() -> None:
     sa.Column('granted', sa.Boolean(), nullable=False),
     sa.Column('policy_version', sa.String(length=32), nullable=False),
     sa.Column('message_sid', sa.String(length=64), nullable=True),
-    sa.Column('decided_at', bot.db.UTCDateTime(), nullable=False),
+    sa.Column('decided_at', mara.db.models.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('consents', schema=None) as batch_op:
@@ -43,7 +43,7 @@ def upgrade() -> None:
     sa.Column('phone', sa.String(length=20), nullable=True),
     sa.Column('email', sa.String(length=254), nullable=True),
     sa.Column('consent_id', sa.Integer(), nullable=True),
-    sa.Column('updated_at', bot.db.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', mara.db.models.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['consent_id'], ['consents.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -67,13 +67,13 @@ def upgrade() -> None:
     sa.Column('service', sa.String(length=32), nullable=True),
     sa.Column('preferential', sa.Boolean(), nullable=False),
     sa.Column('wa_id', sa.String(length=32), nullable=True),
-    sa.Column('received_at', bot.db.UTCDateTime(), nullable=False),
+    sa.Column('received_at', mara.db.models.UTCDateTime(), nullable=False),
     sa.Column('received_on', sa.Date(), nullable=False),
     sa.Column('area_due_on', sa.Date(), nullable=False),
     sa.Column('answer_due_on', sa.Date(), nullable=False),
     sa.Column('legal_due_on', sa.Date(), nullable=False),
     sa.Column('legal_term_days', sa.Integer(), nullable=False),
-    sa.Column('created_at', bot.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', mara.db.models.UTCDateTime(), nullable=False),
     sa.Column('source_key', sa.String(length=128), nullable=True),
     sa.ForeignKeyConstraint(['consent_id'], ['consents.id'], ),
     sa.ForeignKeyConstraint(['requester_id'], ['requesters.id'], ),

@@ -6,7 +6,7 @@ Create Date: 2026-11-29 08:22:42.150267
 """
 from alembic import op
 import sqlalchemy as sa
-import bot.db
+import mara.db.models
 
 
 revision = '0003'
@@ -20,16 +20,16 @@ def upgrade() -> None:
     op.create_table('contact_preferences',
     sa.Column('wa_id', sa.String(length=32), nullable=False),
     sa.Column('opted_out', sa.Boolean(), nullable=False),
-    sa.Column('changed_at', bot.db.UTCDateTime(), nullable=False),
+    sa.Column('changed_at', mara.db.models.UTCDateTime(), nullable=False),
     sa.Column('message_sid', sa.String(length=64), nullable=True),
     sa.PrimaryKeyConstraint('wa_id')
     )
     op.create_table('handoffs',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('wa_id', sa.String(length=32), nullable=False),
-    sa.Column('requested_at', bot.db.UTCDateTime(), nullable=False),
-    sa.Column('expires_at', bot.db.UTCDateTime(), nullable=False),
-    sa.Column('released_at', bot.db.UTCDateTime(), nullable=True),
+    sa.Column('requested_at', mara.db.models.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', mara.db.models.UTCDateTime(), nullable=False),
+    sa.Column('released_at', mara.db.models.UTCDateTime(), nullable=True),
     sa.Column('released_by', sa.String(length=120), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
@@ -39,7 +39,7 @@ def upgrade() -> None:
     op.create_table('status_lookup_failures',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('wa_id', sa.String(length=32), nullable=False),
-    sa.Column('failed_at', bot.db.UTCDateTime(), nullable=False),
+    sa.Column('failed_at', mara.db.models.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('status_lookup_failures', schema=None) as batch_op:
@@ -53,7 +53,7 @@ def upgrade() -> None:
     sa.Column('intent', sa.String(length=64), nullable=True),
     sa.Column('confidence', sa.Float(), nullable=True),
     sa.Column('nlu', sa.JSON(), nullable=False),
-    sa.Column('received_at', bot.db.UTCDateTime(), nullable=False),
+    sa.Column('received_at', mara.db.models.UTCDateTime(), nullable=False),
     sa.Column('label', sa.String(length=64), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
@@ -62,7 +62,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.add_column(sa.Column('answer_summary', sa.Text(), nullable=True))
-        batch_op.add_column(sa.Column('answered_at', bot.db.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('answered_at', mara.db.models.UTCDateTime(), nullable=True))
 
     # ### end Alembic commands ###
 

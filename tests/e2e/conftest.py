@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot import training
-from bot.chat import inbound_form, signed_post, wait_for_replies
-from bot.embedded_redis import free_port
-from bot.settings import ROOT, load_settings
-from bot.supervisor import commands, rasa_environment
+from mara.ops import training
+from mara.ops.chat import inbound_form, signed_post, wait_for_replies
+from mara.ops.embedded_redis import free_port
+from mara.ops.supervisor import commands, rasa_environment
+from mara.settings import ROOT, load_settings
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, make_database
 
 

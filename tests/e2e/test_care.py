@@ -7,9 +7,9 @@ import os
 import pytest
 from sqlalchemy import select
 
-from bot import jobs
-from bot.db import InboundMessage, UnrecognizedMessage
-from bot.unit_of_work import UnitOfWork
+from mara.db.models import InboundMessage, UnrecognizedMessage
+from mara.db.unit_of_work import UnitOfWork
+from mara.jobs import messages as jobs
 from tests.e2e.test_pqrs import OPENERS, file_with_data, joined, tickets
 
 FRIDAY_10 = "2026-12-04T10:00:00-05:00"

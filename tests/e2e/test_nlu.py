@@ -9,7 +9,7 @@ from collections import Counter
 
 import yaml
 
-from bot.settings import ROOT
+from mara.settings import ROOT
 
 PQRS = ["peticion", "queja", "reclamo", "sugerencia", "felicitacion", "informacion"]
 MIN_MACRO_F1 = 0.80

@@ -8,8 +8,8 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from bot.db import Consent, Ticket
-from bot.unit_of_work import UnitOfWork
+from mara.db.models import Consent, Ticket
+from mara.db.unit_of_work import UnitOfWork
 
 ANSWER_DUE = "miércoles 16 de diciembre de 2026"
 RADICADO = re.compile(r"PQRS-2026-\d{6}")

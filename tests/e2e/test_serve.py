@@ -13,8 +13,8 @@ import pytest
 import requests
 from redis import Redis
 
-from bot.chat import inbound_form, signed_post
-from bot.settings import ROOT, load_settings
+from mara.ops.chat import inbound_form, signed_post
+from mara.settings import ROOT, load_settings
 from tests.conftest import _drop_pg_database, make_database
 from tests.e2e.conftest import service_env
 
@@ -71,9 +71,9 @@ def test_twenty_people_filing_at_once_on_postgresql(served):
 
     from sqlalchemy import select
 
-    from bot.chat import say
-    from bot.db import Ticket
-    from bot.unit_of_work import UnitOfWork
+    from mara.db.models import Ticket
+    from mara.db.unit_of_work import UnitOfWork
+    from mara.ops.chat import say
 
     _, env = served
     settings = load_settings(env)

@@ -7,8 +7,8 @@ import time
 
 from sqlalchemy import select
 
-from bot.db import InboundMessage
-from bot.unit_of_work import UnitOfWork
+from mara.db.models import InboundMessage
+from mara.db.unit_of_work import UnitOfWork
 from tests.conftest import ACCOUNT_SID
 
 GREETING = "Soy MARA"
@@ -39,7 +39,7 @@ def test_greeting_gets_the_spanish_welcome_and_menu(stack, twilio_api):
 
 
 def test_forged_signature_is_refused_and_nothing_is_stored(stack, twilio_api):
-    from bot.chat import inbound_form
+    from mara.ops.chat import inbound_form
 
     form = inbound_form("whatsapp:+573000000002", "hola")
     response = stack.post(form, signature_settings=stack.forged_settings())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 
-from bot.settings import ROOT
+from mara.settings import ROOT
 
 
 def test_rasa_test_stories_pass(model, tmp_path):

@@ -7,19 +7,19 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot import services
-from bot.db import OutboundMessage, UnrecognizedMessage
-from bot.unit_of_work import UnitOfWork
+from mara.db.models import OutboundMessage, UnrecognizedMessage
+from mara.db.unit_of_work import UnitOfWork
+from mara.services import contact, filing, lookup, outbox, training
 
 BOGOTA = ZoneInfo("America/Bogota")
 NOW = datetime(2026, 12, 4, 10, 0, tzinfo=BOGOTA)
-ANA = services.RequesterData("Ana Gómez", "CC", "1094000111", "+573001110000", None)
+ANA = filing.RequesterData("Ana Gómez", "CC", "1094000111", "+573001110000", None)
 
 
 def filed(url, wa_id="573001110000"):
     with UnitOfWork(url) as uow:
-        consent = services.record_consent(uow, wa_id, True, "SM1", "v1")
-        return services.file_ticket(
+        consent = filing.record_consent(uow, wa_id, True, "SM1", "v1")
+        return filing.file_ticket(
             uow,
             now=NOW,
             pqrs_type="reclamo",
@@ -32,70 +32,69 @@ def filed(url, wa_id="573001110000"):
 
 def test_opted_out_numbers_get_no_proactive_message(clean_db):
     with UnitOfWork(clean_db) as uow:
-        services.set_opt_out(uow, "57300", True, "SM1")
-        out_id, to_send = services.queue_proactive(
+        contact.set_opt_out(uow, "57300", True, "SM1")
+        out_id, to_send = outbox.queue_proactive(
             uow, "57300", "¿Cómo te atendimos?", "survey", "survey:1"
         )
         assert to_send is False
         assert uow.session.get(OutboundMessage, out_id).status == "suppressed"
-        services.set_opt_out(uow, "57300", False, "SM2")
-        assert services.queue_proactive(uow, "57300", "hola", "survey", "survey:2")[1] is True
+        contact.set_opt_out(uow, "57300", False, "SM2")
+        assert outbox.queue_proactive(uow, "57300", "hola", "survey", "survey:2")[1] is True
         # The same key is never queued twice.
-        assert services.queue_proactive(uow, "57300", "hola", "survey", "survey:2")[1] is False
+        assert outbox.queue_proactive(uow, "57300", "hola", "survey", "survey:2")[1] is False
 
 
 def test_handoff_lasts_until_released_or_24_hours(clean_db):
     with UnitOfWork(clean_db) as uow:
-        first = services.request_handoff(uow, "57300", NOW)
-        assert services.request_handoff(uow, "57300", NOW + timedelta(hours=1)) == first
-        assert services.handoff_active(uow, "57300", NOW + timedelta(hours=23))
-        assert not services.handoff_active(uow, "57300", NOW + timedelta(hours=24, seconds=1))
-        assert services.waiting_handoffs(uow, NOW) == [("57300", NOW)]
-        assert services.release_handoff(uow, "57300", NOW + timedelta(hours=2), "asesora")
-        assert not services.handoff_active(uow, "57300", NOW + timedelta(hours=3))
+        first = contact.request_handoff(uow, "57300", NOW)
+        assert contact.request_handoff(uow, "57300", NOW + timedelta(hours=1)) == first
+        assert contact.handoff_active(uow, "57300", NOW + timedelta(hours=23))
+        assert not contact.handoff_active(uow, "57300", NOW + timedelta(hours=24, seconds=1))
+        assert contact.waiting_handoffs(uow, NOW) == [("57300", NOW)]
+        assert contact.release_handoff(uow, "57300", NOW + timedelta(hours=2), "asesora")
+        assert not contact.handoff_active(uow, "57300", NOW + timedelta(hours=3))
 
 
 def test_status_lookup_by_owner_and_by_document(clean_db):
     ticket = filed(clean_db)
     with UnitOfWork(clean_db) as uow:
-        view = services.own_ticket(uow, ticket.radicado, "573001110000")
+        view = lookup.own_ticket(uow, ticket.radicado, "573001110000")
         assert (view.radicado, view.status, view.pqrs_type) == (
             ticket.radicado,
             "recibido",
             "reclamo",
         )
         assert view.on_time(date(2026, 12, 16)) and not view.on_time(date(2026, 12, 17))
-        assert services.own_ticket(uow, ticket.radicado, "573009999999") is None
-        other = services.ticket_by_document(uow, ticket.radicado, "1094000111", "5730099", NOW)
+        assert lookup.own_ticket(uow, ticket.radicado, "573009999999") is None
+        other = lookup.ticket_by_document(uow, ticket.radicado, "1094000111", "5730099", NOW)
         assert other == view
-        assert not services.lookups_paused(uow, "5730099", NOW)
+        assert not lookup.lookups_paused(uow, "5730099", NOW)
 
 
 def test_three_misses_in_an_hour_pause_lookups(clean_db):
     ticket = filed(clean_db)
     with UnitOfWork(clean_db) as uow:
-        assert services.ticket_by_document(uow, ticket.radicado, "999", "5730099", NOW) is None
+        assert lookup.ticket_by_document(uow, ticket.radicado, "999", "5730099", NOW) is None
         assert (
-            services.ticket_by_document(uow, "PQRS-2026-999999", "1094000111", "5730099", NOW)
-            is None
+            lookup.ticket_by_document(uow, "PQRS-2026-999999", "1094000111", "5730099", NOW) is None
         )
-        assert not services.lookups_paused(uow, "5730099", NOW)
-        services.ticket_by_document(uow, ticket.radicado, "998", "5730099", NOW)
-        assert services.lookups_paused(uow, "5730099", NOW)
-        assert not services.lookups_paused(uow, "5730099", NOW + timedelta(hours=1, seconds=1))
-        assert not services.lookups_paused(uow, "573001110000", NOW)
+        assert not lookup.lookups_paused(uow, "5730099", NOW)
+        lookup.ticket_by_document(uow, ticket.radicado, "998", "5730099", NOW)
+        assert lookup.lookups_paused(uow, "5730099", NOW)
+        assert not lookup.lookups_paused(uow, "5730099", NOW + timedelta(hours=1, seconds=1))
+        assert not lookup.lookups_paused(uow, "573001110000", NOW)
 
 
 def test_open_tickets_and_unrecognized_messages(clean_db):
     ticket = filed(clean_db)
     with UnitOfWork(clean_db) as uow:
-        assert [v.radicado for v in services.open_tickets(uow, "573001110000")] == [ticket.radicado]
+        assert [v.radicado for v in lookup.open_tickets(uow, "573001110000")] == [ticket.radicado]
         nlu = {
             "intent": {"name": "nlu_fallback", "confidence": 0.4},
             "intent_ranking": [{"name": "greet", "confidence": 0.3}],
             "entities": [],
         }
-        services.record_unrecognized(uow, "57300", "SM9", "asdfgh", nlu)
+        training.record_unrecognized(uow, "57300", "SM9", "asdfgh", nlu)
         row = uow.session.scalar(select(UnrecognizedMessage))
         assert (row.text, row.intent, row.confidence) == ("asdfgh", "nlu_fallback", 0.4)
         assert row.nlu["intent_ranking"][0]["name"] == "greet"

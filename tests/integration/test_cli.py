@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from bot import services
-from bot.cli import main
-from bot.unit_of_work import UnitOfWork
+from mara.db.unit_of_work import UnitOfWork
+from mara.domain import messages
+from mara.ops.cli import main
+from mara.services import contact, inbox
 
 
 def test_handoff_list_and_release(settings, capsys, monkeypatch):
     monkeypatch.setenv("MARA_CLOCK", "2026-12-04T10:00:00-05:00")
     with UnitOfWork(settings.database_url) as uow:
-        services.request_handoff(
+        contact.request_handoff(
             uow, "573001112233", datetime(2026, 12, 4, 15, 0, tzinfo=timezone.utc)
         )
     assert main(["handoff", "list"]) == 0
@@ -28,13 +29,13 @@ def test_replay_requeues_failed_messages(settings, capsys):
     from redis import Redis
     from rq import Queue
 
-    from bot.chat import inbound_form
+    from mara.ops.chat import inbound_form
 
     with UnitOfWork(settings.database_url) as uow:
-        message_id, _ = services.record_inbound(
-            uow, services.Inbound.from_twilio_form(inbound_form("whatsapp:+573001112233", "x"))
+        message_id, _ = inbox.record_inbound(
+            uow, messages.Inbound.from_twilio_form(inbound_form("whatsapp:+573001112233", "x"))
         )
-        services.fail_pending(uow, "573001112233", message_id, "rasa down")
+        inbox.fail_pending(uow, "573001112233", message_id, "rasa down")
     assert main(["replay"]) == 0
     assert "replayed 1 message" in capsys.readouterr().out
     jobs = Queue(settings.queue_name, connection=Redis.from_url(settings.redis_url)).job_ids

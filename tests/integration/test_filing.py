@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot import services
-from bot.db import Ticket
-from bot.unit_of_work import UnitOfWork
+from mara.db.models import Ticket
+from mara.db.unit_of_work import UnitOfWork
+from mara.services import filing
 
 BOGOTA = ZoneInfo("America/Bogota")
 FRIDAY_10AM = datetime(2026, 12, 4, 10, 0, tzinfo=BOGOTA)
-MARIA = services.RequesterData("María López", "CC", "1094887890", "+573001234567", None)
+MARIA = filing.RequesterData("María López", "CC", "1094887890", "+573001234567", None)
 
 
 def file(url, **kwargs):
@@ -24,7 +24,7 @@ def file(url, **kwargs):
     )
     params.update(kwargs)
     with UnitOfWork(url) as uow:
-        return services.file_ticket(uow, **params)
+        return filing.file_ticket(uow, **params)
 
 
 def test_radicado_and_the_design_deadlines(clean_db):
@@ -68,10 +68,10 @@ def test_personal_data_needs_a_consent(clean_db):
 
 def test_consent_and_returning_person(clean_db):
     with UnitOfWork(clean_db) as uow:
-        assert services.current_consent(uow, "573001234567", "v1") is None
-        consent_id = services.record_consent(uow, "573001234567", True, "SM1", "v1")
-        assert services.current_consent(uow, "573001234567", "v1") == consent_id
-        assert services.current_consent(uow, "573001234567", "v2") is None
+        assert filing.current_consent(uow, "573001234567", "v1") is None
+        consent_id = filing.record_consent(uow, "573001234567", True, "SM1", "v1")
+        assert filing.current_consent(uow, "573001234567", "v1") == consent_id
+        assert filing.current_consent(uow, "573001234567", "v2") is None
     file(
         clean_db,
         requester=MARIA,
@@ -79,17 +79,17 @@ def test_consent_and_returning_person(clean_db):
         attachments=[{"url": "https://x/ME1", "content_type": "image/png"}],
     )
     with UnitOfWork(clean_db) as uow:
-        assert services.saved_requester(uow, "573001234567") == MARIA
-        assert services.saved_requester(uow, "573009999999") is None
+        assert filing.saved_requester(uow, "573001234567") == MARIA
+        assert filing.saved_requester(uow, "573009999999") is None
         ticket = uow.session.scalar(select(Ticket))
         assert [a.url for a in ticket.attachments] == ["https://x/ME1"]
         # A later "no" withdraws it for the next request.
-        services.record_consent(uow, "573001234567", False, "SM2", "v1")
-        assert services.current_consent(uow, "573001234567", "v1") is None
+        filing.record_consent(uow, "573001234567", False, "SM2", "v1")
+        assert filing.current_consent(uow, "573001234567", "v1") is None
 
 
 def test_twenty_people_filing_at_once_get_twenty_radicados(clean_db):
-    results: list[services.FiledTicket] = []
+    results: list[filing.FiledTicket] = []
     errors: list[Exception] = []
     start = threading.Barrier(20)
 

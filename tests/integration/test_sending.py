@@ -5,16 +5,18 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot import jobs, services
-from bot.db import OutboundMessage
-from bot.messaging import PermanentSendError, TransientSendError, TwilioSender
-from bot.unit_of_work import UnitOfWork
+from mara.adapters.twilio_sender import PermanentSendError, TransientSendError, TwilioSender
+from mara.db.models import OutboundMessage
+from mara.db.unit_of_work import UnitOfWork
+from mara.domain import messages
+from mara.jobs import messages as jobs
+from mara.services import inbox, outbox
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
 
 
 def store(settings, body="Hola 👋", key="notice:1"):
     with UnitOfWork(settings.database_url) as uow:
-        return services.store_notice(
+        return outbox.store_notice(
             uow, key, "573001112233", "whatsapp:+573001112233", body, "reply"
         )
 
@@ -115,19 +117,17 @@ def test_without_credentials_the_console_outbox_delivers(settings, twilio_api, m
     assert jobs.send_outbound(outbound_id) == "console"
     assert twilio_api.messages() == []
     with UnitOfWork(settings.database_url) as uow:
-        assert services.outbox_after(uow, "573001112233", 0) == [
-            (outbound_id, "Hola 👋", "console")
-        ]
+        assert outbox.outbox_after(uow, "573001112233", 0) == [(outbound_id, "Hola 👋", "console")]
 
 
 def test_long_replies_are_stored_in_parts_under_the_limit(settings):
     with UnitOfWork(settings.database_url) as uow:
-        from bot.chat import inbound_form
+        from mara.ops.chat import inbound_form
 
-        message_id, _ = services.record_inbound(
-            uow, services.Inbound.from_twilio_form(inbound_form("whatsapp:+573001112233", "x"))
+        message_id, _ = inbox.record_inbound(
+            uow, messages.Inbound.from_twilio_form(inbound_form("whatsapp:+573001112233", "x"))
         )
-        ids = services.complete_inbound(
+        ids = inbox.complete_inbound(
             uow, message_id, "573001112233", "whatsapp:+573001112233", ["corto", "palabra " * 400]
         )
         bodies = [uow.session.get(OutboundMessage, i).body for i in ids]
@@ -135,5 +135,5 @@ def test_long_replies_are_stored_in_parts_under_the_limit(settings):
     assert len(bodies) == 3 and all(len(b) <= 1600 for b in bodies)
     # Completing again (a retried job) stores nothing more.
     with UnitOfWork(settings.database_url) as uow:
-        assert services.complete_inbound(uow, message_id, "573001112233", "x", ["otra"]) == []
+        assert inbox.complete_inbound(uow, message_id, "573001112233", "x", ["otra"]) == []
         assert len(list(uow.session.scalars(select(OutboundMessage.id)))) == 3

@@ -10,9 +10,9 @@ from rq import Queue
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
-from bot.chat import inbound_form
-from bot.db import DeliveryEvent, InboundMessage, OutboundMessage
-from bot.unit_of_work import UnitOfWork
+from mara.db.models import DeliveryEvent, InboundMessage, OutboundMessage
+from mara.db.unit_of_work import UnitOfWork
+from mara.ops.chat import inbound_form
 from webhook import create_app
 
 
@@ -133,7 +133,7 @@ def test_media_is_stored_with_the_message(client, settings):
 
 
 def test_status_callback_moves_the_outbound_status_forward_only(client, settings):
-    from bot.clock import utcnow
+    from mara.clock import utcnow
 
     with UnitOfWork(settings.database_url) as uow:
         uow.session.add(

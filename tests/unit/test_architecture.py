@@ -3,7 +3,13 @@
 import subprocess
 import sys
 
-CORE = ["bot.calendar", "bot.services", "bot.whatsapp", "bot.clock", "bot.unit_of_work"]
+CORE = [
+    "mara.domain.calendar",
+    "mara.services.filing",
+    "mara.domain.messages",
+    "mara.clock",
+    "mara.db.unit_of_work",
+]
 ADAPTERS = ["flask", "rasa_sdk", "rq", "twilio"]
 
 

@@ -5,18 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.calendar import (
-    BOGOTA,
-    BusinessCalendar,
-    Channel,
-    Deadlines,
-    Interval,
-    format_date_es,
-    format_interval_es,
-    format_time_es,
-    load_channels,
-    load_terms,
-)
+from mara.domain.calendar import BOGOTA, Deadlines
+from mara.domain.channels import Channel, Interval
+from mara.policy.channels import business_calendar, load_channels, load_terms
+from mara.text.format_es import format_date_es, format_interval_es, format_time_es
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,7 +19,7 @@ def bog(year, month, day, hour=10, minute=0, second=0):
 
 @pytest.fixture(scope="module")
 def cal():
-    return BusinessCalendar()
+    return business_calendar()
 
 
 # --- holidays and business days --------------------------------------------
@@ -245,7 +237,7 @@ def test_resarcimiento(cal):
 def test_terms_can_be_overridden(cal):
     terms = load_terms()
     terms["internal"] = {"area_days": 3, "au_days": 1}
-    custom = BusinessCalendar(terms=terms)
+    custom = business_calendar(terms=terms)
     result = custom.deadlines(bog(2026, 12, 4, 10, 0), "queja")
     assert result.area_due_on == date(2026, 12, 10)
     assert result.answer_due_on == date(2026, 12, 11)
@@ -255,11 +247,11 @@ def test_terms_can_be_overridden(cal):
 
 
 def test_receipt_office_can_be_another_channel():
-    always = BusinessCalendar(office_key="email")
+    always = business_calendar(office_key="email")
     assert always.effective_receipt_date(bog(2026, 12, 4, 23, 0)) == date(2026, 12, 4)
     assert always.effective_receipt_date(bog(2026, 12, 5, 10, 0)) == date(2026, 12, 7)
     with pytest.raises(ValueError):
-        BusinessCalendar(office_key="fax")
+        business_calendar(office_key="fax")
 
 
 # --- channel hours ---------------------------------------------------------
@@ -406,7 +398,7 @@ def test_load_channels_custom_path(tmp_path):
     channels = load_channels(path)
     assert channels["sede"].weekly == {5: (Interval(time(8, 0), time(12, 0)),)}
     assert channels["sede"].address is None
-    cal = BusinessCalendar(channels=channels, office_key="sede")
+    cal = business_calendar(channels=channels, office_key="sede")
     assert cal.is_open("sede", bog(2026, 12, 5, 9, 0))
 
 
@@ -436,7 +428,7 @@ def test_default_terms():
 
 def test_module_has_no_heavy_imports():
     code = (
-        "import sys, bot.calendar\n"
+        "import sys, mara.domain.calendar\n"
         "bad = {'flask', 'rasa_sdk', 'rq', 'twilio', 'sqlalchemy'} & set(sys.modules)\n"
         "assert not bad, bad\n"
     )

@@ -5,16 +5,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.calendar import BusinessCalendar
-from bot.hours import (
-    channel_statuses,
-    date_in_question,
-    hours_on_date_es,
-    render_channels,
-    weekly_schedule_es,
-)
-from bot.jobs import keyword_intent
-from bot.validation import claims_preferential
+from mara.jobs.messages import keyword_intent
+from mara.policy.channels import business_calendar
+from mara.text.cues import claims_preferential, date_in_question
+from mara.text.hours import channel_statuses, hours_on_date_es, render_channels, weekly_schedule_es
 
 BOGOTA = ZoneInfo("America/Bogota")
 FRIDAY = datetime(2026, 12, 4, 10, 0, tzinfo=BOGOTA)
@@ -37,7 +31,7 @@ def test_the_day_in_a_question(question, day):
 
 
 def test_weekly_schedule_groups_days_with_the_same_hours():
-    channels = BusinessCalendar().channels
+    channels = business_calendar().channels
     assert weekly_schedule_es(channels["punto_fisico"]) == (
         "lunes a jueves: 7:30 a. m. a 12:00 m. y 1:30 p. m. a 6:00 p. m.",
         "viernes: 7:30 a. m. a 12:00 m. y 1:30 p. m. a 5:00 p. m.",
@@ -46,17 +40,17 @@ def test_weekly_schedule_groups_days_with_the_same_hours():
 
 
 def test_hours_on_a_holiday_name_it():
-    text = hours_on_date_es(BusinessCalendar(), date(2026, 12, 8))
+    text = hours_on_date_es(business_calendar(), date(2026, 12, 8))
     assert "martes 8 de diciembre de 2026" in text
     assert "cerrado (festivo" in text and "Inmaculada" in text
 
 
 def test_open_now_and_next_opening_in_words():
     lunch = datetime(2026, 11, 30, 12, 30, tzinfo=BOGOTA)
-    text = render_channels(channel_statuses(BusinessCalendar(), lunch), lunch)
+    text = render_channels(channel_statuses(business_calendar(), lunch), lunch)
     assert "abre hoy a las 1:30 p. m." in text
     saturday = datetime(2026, 12, 5, 9, 0, tzinfo=BOGOTA)
-    text = render_channels(channel_statuses(BusinessCalendar(), saturday), saturday)
+    text = render_channels(channel_statuses(business_calendar(), saturday), saturday)
     assert "abre el lunes 7 de diciembre de 2026 a las 7:30 a. m." in text
 
 
@@ -98,6 +92,6 @@ def test_who_says_they_are_entitled_to_preferential_attention(text, entitled):
     ],
 )
 def test_plain_hours_questions_are_recognised(text, about_hours):
-    from bot.hours import asks_about_hours
+    from mara.text.cues import asks_about_hours
 
     assert asks_about_hours(text) is about_hours

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.services import Inbound, MalformedInbound
+from mara.domain.messages import Inbound, MalformedInbound
 
 
 def form(**extra):

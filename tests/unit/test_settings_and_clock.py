@@ -4,9 +4,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot import clock
-from bot.settings import load_settings
-from bot.supervisor import rasa_environment
+from mara import clock
+from mara.ops.supervisor import rasa_environment
+from mara.settings import load_settings
 
 
 def test_defaults_are_the_embedded_ones(tmp_path, monkeypatch):

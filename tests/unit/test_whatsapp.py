@@ -1,6 +1,6 @@
 """Splitting long replies under WhatsApp's 1,600-character limit."""
 
-from bot.whatsapp import WHATSAPP_BODY_LIMIT, split_body
+from mara.domain.messages import WHATSAPP_BODY_LIMIT, split_body
 
 
 def test_short_bodies_stay_whole():

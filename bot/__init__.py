@@ -1,1 +1,0 @@
-"""MARA core: domain rules, services and the adapters that call them."""

@@ -1,1 +1,0 @@
-"""HTTP adapters (Flask blueprints): Twilio webhooks, health checks, staff pages, API."""

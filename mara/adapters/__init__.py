@@ -1,0 +1,1 @@
+"""Adapters to the outside world: Twilio (form parsing, sender), the Rasa client, Redis/RQ."""

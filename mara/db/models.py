@@ -1,0 +1,244 @@
+"""The ORM tables of MARA (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores naive UTC, returns aware UTC: SQLite keeps no offsets, PostgreSQL would."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; pass an aware one")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class InboundMessage(Base):
+    __tablename__ = "inbound_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    wa_id: Mapped[str] = mapped_column(String(32), index=True)
+    from_address: Mapped[str] = mapped_column(String(64))
+    to_address: Mapped[str] = mapped_column(String(64))
+    profile_name: Mapped[str | None] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    num_media: Mapped[int] = mapped_column(Integer, default=0)
+    button_payload: Mapped[str | None] = mapped_column(String(256))
+    fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # pending -> processed | failed (failed ones wait for `mara replay`)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+
+    media: Mapped[list[InboundMedia]] = relationship(
+        back_populates="message", order_by="InboundMedia.position", cascade="all, delete-orphan"
+    )
+
+
+class InboundMedia(Base):
+    __tablename__ = "inbound_media"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("inbound_messages.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    url: Mapped[str] = mapped_column(String(1000))
+    content_type: Mapped[str | None] = mapped_column(String(128))
+
+    message: Mapped[InboundMessage] = relationship(back_populates="media")
+
+
+class OutboundMessage(Base):
+    __tablename__ = "outbound_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # One row per message the person must receive once: the key makes re-storing a no-op.
+    key: Mapped[str] = mapped_column(String(128), unique=True)
+    wa_id: Mapped[str] = mapped_column(String(32), index=True)
+    to_address: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16), default="reply")
+    in_reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # pending -> sending -> sent | console | failed; then Twilio's statuses via callback
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    provider_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error_code: Mapped[str | None] = mapped_column(String(16))
+    error_message: Mapped[str | None] = mapped_column(String(500))
+
+
+class DeliveryEvent(Base):
+    __tablename__ = "delivery_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider_sid: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(32))
+    error_code: Mapped[str | None] = mapped_column(String(16))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Consent(Base):
+    """Proof of a yes or no to the privacy notice (Ley 1581 de 2012): when, which, how."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    wa_id: Mapped[str] = mapped_column(String(32), index=True)
+    granted: Mapped[bool] = mapped_column(Boolean)
+    policy_version: Mapped[str] = mapped_column(String(32))
+    message_sid: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Requester(Base):
+    __tablename__ = "requesters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    wa_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    document_type: Mapped[str] = mapped_column(String(8))
+    document_number: Mapped[str] = mapped_column(String(20), index=True)
+    phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))
+    consent_id: Mapped[int | None] = mapped_column(ForeignKey("consents.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RadicadoCounter(Base):
+    """The last radicado sequence of each year; incremented under a row lock."""
+
+    __tablename__ = "radicado_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    __table_args__ = (UniqueConstraint("year", "sequence", name="uq_tickets_year_sequence"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    radicado: Mapped[str] = mapped_column(String(20), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
+    proposed_type: Mapped[str | None] = mapped_column(String(16))
+    proposed_confidence: Mapped[float | None] = mapped_column(Float)
+    pqrs_type: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="recibido", index=True)
+    channel: Mapped[str] = mapped_column(String(16), default="whatsapp")
+    requester_id: Mapped[int | None] = mapped_column(ForeignKey("requesters.id"))
+    consent_id: Mapped[int | None] = mapped_column(ForeignKey("consents.id"))
+    description: Mapped[str] = mapped_column(Text)
+    service: Mapped[str | None] = mapped_column(String(32))
+    preferential: Mapped[bool] = mapped_column(Boolean, default=False)
+    wa_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_on: Mapped[date] = mapped_column(Date)
+    area_due_on: Mapped[date] = mapped_column(Date)
+    answer_due_on: Mapped[date] = mapped_column(Date)
+    legal_due_on: Mapped[date] = mapped_column(Date)
+    legal_term_days: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answer_summary: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The conversation turn that confirmed it: a retried action does not file twice.
+    source_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+
+    requester: Mapped[Requester | None] = relationship()
+    attachments: Mapped[list[TicketAttachment]] = relationship(
+        back_populates="ticket", cascade="all, delete-orphan", order_by="TicketAttachment.id"
+    )
+
+
+class TicketAttachment(Base):
+    __tablename__ = "ticket_attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    url: Mapped[str] = mapped_column(String(1000))
+    content_type: Mapped[str | None] = mapped_column(String(128))
+
+    ticket: Mapped[Ticket] = relationship(back_populates="attachments")
+
+
+class ContactPreference(Base):
+    """Opt-out of proactive messages (BAJA/STOP); the person can still write and be answered."""
+
+    __tablename__ = "contact_preferences"
+
+    wa_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    message_sid: Mapped[str | None] = mapped_column(String(64))
+
+
+class Handoff(Base):
+    """A conversation waiting for a human adviser: the bot stays silent while it is open."""
+
+    __tablename__ = "handoffs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    wa_id: Mapped[str] = mapped_column(String(32), index=True)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    released_by: Mapped[str | None] = mapped_column(String(120))
+
+
+class StatusLookupFailure(Base):
+    """A failed radicado lookup; three in an hour pause lookups from that number."""
+
+    __tablename__ = "status_lookup_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    wa_id: Mapped[str] = mapped_column(String(32), index=True)
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class UnrecognizedMessage(Base):
+    """A message the bot did not understand, with its NLU result, for trainers to label."""
+
+    __tablename__ = "unrecognized_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    wa_id: Mapped[str] = mapped_column(String(32), index=True)
+    message_sid: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    intent: Mapped[str | None] = mapped_column(String(64))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    nlu: Mapped[dict] = mapped_column(JSON, default=dict)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    label: Mapped[str | None] = mapped_column(String(64))

@@ -1,0 +1,2 @@
+"""Pure domain rules: business calendar and deadlines, tickets, channels and hours,
+messages (no I/O)."""

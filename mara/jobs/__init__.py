@@ -1,0 +1,1 @@
+"""Thin RQ entry points (plain functions taking ids) and the registry of scheduled jobs."""

@@ -1,0 +1,234 @@
+"""The `mara` command: serve, chat, say, train, nlu, replay, db."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from dataclasses import replace
+from datetime import timedelta
+
+from mara.settings import ROOT, load_settings
+
+
+def db_upgrade(database_url: str | None = None, quiet: bool = False) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.attributes["database_url"] = database_url or load_settings().database_url
+    config.attributes["quiet"] = quiet
+    command.upgrade(config, "head")
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from mara.ops import training
+    from mara.ops.supervisor import Supervisor, stop_on_signals
+
+    settings = load_settings()
+    if not os.environ.get("REDIS_URL"):
+        # No Redis configured: this run starts its own (a stale var/redis.url is ignored).
+        settings = replace(settings, redis_url=None)
+    db_upgrade(settings.database_url, quiet=True)
+    model = training.current_model() or training.latest_model()
+    if model is None:
+        print("mara: no trained model; run `mara train` (or `make run`)", file=sys.stderr)
+        return 2
+    if training.current_model() is None:
+        print("mara: the model is older than the training data; run `mara train`", file=sys.stderr)
+    stop_on_signals()
+    supervisor = Supervisor(
+        settings, model, workers=args.workers, log_dir=ROOT / "var" / "log" if args.chat else None
+    )
+    try:
+        settings = supervisor.start()
+        print("mara: starting web, worker, rasa and actions…", file=sys.stderr)
+        supervisor.wait_ready()
+        print(f"mara: ready on http://127.0.0.1:{settings.port}", file=sys.stderr)
+        if args.chat:
+            from mara.ops.chat import chat
+
+            chat(settings, args.from_address)
+            return 0
+        return supervisor.watch()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        print("mara: stopping…", file=sys.stderr)
+        supervisor.stop()
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from mara.ops.chat import chat
+
+    chat(load_settings(), args.from_address)
+    return 0
+
+
+def cmd_say(args: argparse.Namespace) -> int:
+    from mara.ops.chat import say
+
+    for reply in say(load_settings(), args.from_address, args.text, timeout=args.timeout):
+        print(reply)
+        print()
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from mara.ops import training
+
+    model = training.train(force=args.force)
+    print(f"model: {model.relative_to(ROOT)}")
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from mara.adapters.redis_queue import enqueue_inbound
+    from mara.db.unit_of_work import UnitOfWork
+    from mara.services import inbox
+
+    settings = load_settings()
+    with UnitOfWork(settings.database_url) as uow:
+        ids = inbox.replayable_inbound(uow, timedelta(seconds=args.stale_after))
+    import time
+
+    suffix = f"-replay-{int(time.time())}"
+    for message_id in ids:
+        enqueue_inbound(settings, message_id, suffix=suffix)
+    print(f"replayed {len(ids)} message(s)")
+    return 0
+
+
+def cmd_handoff(args: argparse.Namespace) -> int:
+    from mara import clock
+    from mara.db.unit_of_work import UnitOfWork
+    from mara.services import contact
+
+    with UnitOfWork(load_settings().database_url) as uow:
+        if args.handoff_command == "list":
+            for wa_id, requested_at in contact.waiting_handoffs(uow, clock.now()):
+                print(f"{wa_id}\t{requested_at.isoformat()}")
+            return 0
+        if not args.wa_id:
+            print("mara: which number? mara handoff release 573001234567", file=sys.stderr)
+            return 2
+        released = contact.release_handoff(uow, args.wa_id, clock.now(), by="cli")
+    print("released" if released else "no open handoff for that number")
+    return 0 if released else 1
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    db_upgrade()
+    print("database is at the latest schema")
+    return 0
+
+
+def cmd_nlu(args: argparse.Namespace) -> int:
+    rasa = str(ROOT / ".venv-rasa" / "bin" / "rasa")
+    if args.nlu_command == "check":
+        return subprocess.call(
+            [
+                rasa,
+                "data",
+                "validate",
+                "--domain",
+                "domain.yml",
+                "--data",
+                "data",
+                "--config",
+                "config.yml",
+            ],
+            cwd=ROOT,
+        )
+    if args.nlu_command == "classify":
+        from mara.ops import training
+
+        model = training.current_model() or training.latest_model()
+        if model is None:
+            print("mara: no trained model; run `mara train`", file=sys.stderr)
+            return 2
+        env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
+        python = str(ROOT / ".venv-rasa" / "bin" / "python")
+        return subprocess.call(
+            [python, "-m", "nlu.classify", str(model)], cwd=ROOT, env=env, stderr=subprocess.DEVNULL
+        )
+    if args.nlu_command == "eval":
+        from mara.ops import training
+
+        model = training.train()
+        return subprocess.call(
+            [
+                rasa,
+                "test",
+                "nlu",
+                "--model",
+                str(model),
+                "--nlu",
+                "tests/nlu",
+                "--out",
+                "results/nlu",
+            ],
+            cwd=ROOT,
+        )
+    raise SystemExit(f"unknown nlu command {args.nlu_command}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from mara.ops.chat import DEFAULT_FROM
+
+    parser = argparse.ArgumentParser(prog="mara", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="web + worker + rasa + actions in the foreground")
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--chat", action="store_true", help="open the terminal chat when ready")
+    serve.add_argument("--from", dest="from_address", default=DEFAULT_FROM)
+    serve.set_defaults(func=cmd_serve)
+
+    chat = sub.add_parser("chat", help="terminal chat through the real webhook")
+    chat.add_argument("--from", dest="from_address", default=DEFAULT_FROM)
+    chat.set_defaults(func=cmd_chat)
+
+    say = sub.add_parser("say", help="one turn through the webhook; prints the replies")
+    say.add_argument("--from", dest="from_address", default=DEFAULT_FROM)
+    say.add_argument("--timeout", type=float, default=60)
+    say.add_argument("text")
+    say.set_defaults(func=cmd_say)
+
+    train = sub.add_parser("train", help="train the Rasa model if its inputs changed")
+    train.add_argument("--force", action="store_true")
+    train.set_defaults(func=cmd_train)
+
+    replay = sub.add_parser("replay", help="reprocess messages an outage left unanswered")
+    replay.add_argument(
+        "--stale-after",
+        type=int,
+        default=120,
+        help="seconds a pending message may wait before it counts as lost",
+    )
+    replay.set_defaults(func=cmd_replay)
+
+    handoff = sub.add_parser("handoff", help="conversations waiting for a human adviser")
+    handoff.add_argument("handoff_command", choices=["list", "release"])
+    handoff.add_argument("wa_id", nargs="?")
+    handoff.set_defaults(func=cmd_handoff)
+
+    db = sub.add_parser("db", help="database schema")
+    db.add_argument("db_command", choices=["upgrade"])
+    db.set_defaults(func=cmd_db)
+
+    nlu = sub.add_parser("nlu", help="training data tools")
+    nlu.add_argument("nlu_command", choices=["check", "eval", "classify"])
+    nlu.set_defaults(func=cmd_nlu)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

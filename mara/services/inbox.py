@@ -1,0 +1,194 @@
+"""Inbox use cases: store an inbound message once, take the next one of a person, complete it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from mara.clock import utcnow
+from mara.db.models import (
+    InboundMedia,
+    InboundMessage,
+    OutboundMessage,
+)
+from mara.db.unit_of_work import UnitOfWork
+from mara.domain.messages import Inbound, Media, PendingInbound, split_body
+
+
+def record_inbound(uow: UnitOfWork, message: Inbound) -> tuple[int, bool]:
+    """Store an inbound message; returns (id, created). A redelivered sid is not stored twice."""
+    session = uow.session
+    existing = session.scalar(
+        select(InboundMessage.id).where(InboundMessage.message_sid == message.message_sid)
+    )
+    if existing is not None:
+        return existing, False
+    row = InboundMessage(
+        message_sid=message.message_sid,
+        wa_id=message.wa_id,
+        from_address=message.from_address,
+        to_address=message.to_address,
+        profile_name=message.profile_name,
+        body=message.body,
+        num_media=len(message.media),
+        button_payload=message.button_payload,
+        fields=message.fields,
+        received_at=utcnow(),
+        media=[
+            InboundMedia(position=i, url=m.url, content_type=m.content_type)
+            for i, m in enumerate(message.media)
+        ],
+    )
+    session.add(row)
+    try:
+        session.commit()
+    except IntegrityError:
+        # Twilio's redeliveries can arrive together: the unique sid decides who stored it.
+        session.rollback()
+        existing = session.scalar(
+            select(InboundMessage.id).where(InboundMessage.message_sid == message.message_sid)
+        )
+        if existing is None:
+            raise
+        return existing, False
+    return row.id, True
+
+
+def sender_of(uow: UnitOfWork, message_id: int) -> str | None:
+    return uow.session.scalar(select(InboundMessage.wa_id).where(InboundMessage.id == message_id))
+
+
+def next_pending(uow: UnitOfWork, wa_id: str, up_to_id: int) -> PendingInbound | None:
+    """The sender's oldest unprocessed message up to `up_to_id`: replies keep arrival order."""
+    row = uow.session.scalar(
+        select(InboundMessage)
+        .where(
+            InboundMessage.wa_id == wa_id,
+            InboundMessage.status == "pending",
+            InboundMessage.id <= up_to_id,
+        )
+        .order_by(InboundMessage.id)
+        .limit(1)
+    )
+    if row is None:
+        return None
+    return PendingInbound(
+        id=row.id,
+        message_sid=row.message_sid,
+        wa_id=row.wa_id,
+        body=row.body,
+        profile_name=row.profile_name,
+        media=tuple(Media(m.url, m.content_type) for m in row.media),
+        button_payload=row.button_payload,
+    )
+
+
+def note_attempt(uow: UnitOfWork, message_id: int, error: str | None = None) -> None:
+    uow.session.execute(
+        update(InboundMessage)
+        .where(InboundMessage.id == message_id)
+        .values(attempts=InboundMessage.attempts + 1, last_error=error)
+    )
+    uow.commit()
+
+
+def complete_inbound(
+    uow: UnitOfWork, message_id: int, wa_id: str, to_address: str, replies: list[str]
+) -> list[int]:
+    """Mark the message processed and store its replies in one transaction; returns their ids."""
+    session = uow.session
+    created = utcnow()
+    ids: list[int] = []
+    rows: list[OutboundMessage] = []
+    for i, reply in enumerate(replies):
+        for j, part in enumerate(split_body(reply)):
+            rows.append(
+                OutboundMessage(
+                    key=f"reply:{message_id}:{i}:{j}",
+                    wa_id=wa_id,
+                    to_address=to_address,
+                    body=part,
+                    kind="reply",
+                    in_reply_to_id=message_id,
+                    created_at=created,
+                )
+            )
+    done = session.execute(
+        update(InboundMessage)
+        .where(InboundMessage.id == message_id, InboundMessage.status == "pending")
+        .values(status="processed", processed_at=created, last_error=None)
+    )
+    if done.rowcount != 1:
+        session.rollback()
+        return []
+    session.add_all(rows)
+    session.commit()
+    ids = [r.id for r in rows]
+    return ids
+
+
+def fail_pending(uow: UnitOfWork, wa_id: str, up_to_id: int, error: str) -> list[int]:
+    """After the last retry: leave the sender's messages marked failed, for `mara replay`."""
+    session = uow.session
+    ids = list(
+        session.scalars(
+            select(InboundMessage.id).where(
+                InboundMessage.wa_id == wa_id,
+                InboundMessage.status == "pending",
+                InboundMessage.id <= up_to_id,
+            )
+        )
+    )
+    if ids:
+        session.execute(
+            update(InboundMessage)
+            .where(InboundMessage.id.in_(ids))
+            .values(status="failed", last_error=error[:500])
+        )
+        session.commit()
+    return ids
+
+
+def complete_silently(uow: UnitOfWork, message_id: int, status: str) -> None:
+    """Close an inbound message without a bot reply (a human is handling the chat)."""
+    uow.session.execute(
+        update(InboundMessage)
+        .where(InboundMessage.id == message_id, InboundMessage.status == "pending")
+        .values(status=status, processed_at=utcnow())
+    )
+    uow.commit()
+
+
+def replayable_inbound(uow: UnitOfWork, stale_after: timedelta) -> list[int]:
+    """Messages an outage left behind: failed ones, and pending ones nobody picked up."""
+    cutoff: datetime = utcnow() - stale_after
+    session = uow.session
+    ids = list(
+        session.scalars(
+            select(InboundMessage.id)
+            .where(
+                (InboundMessage.status == "failed")
+                | ((InboundMessage.status == "pending") & (InboundMessage.received_at < cutoff))
+            )
+            .order_by(InboundMessage.id)
+        )
+    )
+    if ids:
+        session.execute(
+            update(InboundMessage)
+            .where(InboundMessage.id.in_(ids), InboundMessage.status == "failed")
+            .values(status="pending")
+        )
+        session.commit()
+    return ids
+
+
+def inbound_state(uow: UnitOfWork, message_sid: str) -> tuple[int, str] | None:
+    row = uow.session.execute(
+        select(InboundMessage.id, InboundMessage.status).where(
+            InboundMessage.message_sid == message_sid
+        )
+    ).first()
+    return None if row is None else (row.id, row.status)

@@ -1,0 +1,249 @@
+"""Menu choices ("2", "la segunda", "2️⃣"), yes/no answers and services picked by name."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from mara.policy.catalogs import services
+from mara.text.normalize import (
+    Invalid,
+    _alias_table,
+    _AliasTable,
+    _best_alias,
+    _tokens,
+    normalize_text,
+)
+
+_NUMBER_WORDS = {
+    "uno": 1,
+    "una": 1,
+    "primero": 1,
+    "primera": 1,
+    "primer": 1,
+    "dos": 2,
+    "segundo": 2,
+    "segunda": 2,
+    "tres": 3,
+    "tercero": 3,
+    "tercera": 3,
+    "tercer": 3,
+    "cuatro": 4,
+    "cuarto": 4,
+    "cuarta": 4,
+    "cinco": 5,
+    "quinto": 5,
+    "quinta": 5,
+    "seis": 6,
+    "sexto": 6,
+    "sexta": 6,
+    "siete": 7,
+    "septimo": 7,
+    "septima": 7,
+    "setimo": 7,
+    "setima": 7,
+    "ocho": 8,
+    "octavo": 8,
+    "octava": 8,
+    "nueve": 9,
+    "noveno": 9,
+    "novena": 9,
+    "diez": 10,
+    "decimo": 10,
+    "decima": 10,
+    "once": 11,
+    "undecimo": 11,
+    "undecima": 11,
+    "onceavo": 11,
+    "doce": 12,
+    "duodecimo": 12,
+    "duodecima": 12,
+}
+
+
+# "1ro", "2da", "3er", "4to", "1a", "1o" (from "1º" after NFKD).
+_ORDINAL_DIGITS_RE = re.compile(r"(\d{1,2})(?:ro|ra|er|do|da|to|ta|mo|ma|vo|va|no|na|o|a)?")
+
+
+# Words around a choice that do not change it: "la 2", "opción número 3", "quiero la 1".
+_CHOICE_FILLER = frozenset(
+    {
+        "la",
+        "el",
+        "lo",
+        "de",
+        "opcion",
+        "op",
+        "numero",
+        "num",
+        "nro",
+        "no",
+        "n",
+        "es",
+        "seria",
+        "sera",
+        "quiero",
+        "elijo",
+        "escojo",
+        "selecciono",
+        "marco",
+        "pues",
+        "porfa",
+        "por",
+        "favor",
+        "gracias",
+        "mi",
+        "respuesta",
+    }
+)
+
+
+_KEYCAP_TEN = "\U0001f51f"
+
+
+def _choice_number(text: str) -> int | None:
+    """The number a short reply picks, before any range check; None if it is not a pick."""
+    words = [
+        word
+        for word in _tokens(normalize_text(text.replace(_KEYCAP_TEN, " 10 ")))
+        if word not in _CHOICE_FILLER
+    ]
+    if len(words) != 1:
+        return None
+    word = words[0]
+    if word in _NUMBER_WORDS:
+        return _NUMBER_WORDS[word]
+    match = _ORDINAL_DIGITS_RE.fullmatch(word)
+    return int(match.group(1)) if match else None
+
+
+def parse_choice(text: str, count: int) -> int | None:
+    """1..count from "1", "la 2", "opción 3", "tres", "3️⃣", "el tercero"; None otherwise."""
+    number = _choice_number(text)
+    if number is None or not 1 <= number <= count:
+        return None
+    return number
+
+
+_YES_PHRASES = (
+    "si",
+    "sip",
+    "sisas",
+    "claro",
+    "claro que si",
+    "dale",
+    "de una",
+    "acepto",
+    "aceptar",
+    "autorizo",
+    "ok",
+    "okay",
+    "okey",
+    "oki",
+    "listo",
+    "correcto",
+    "afirmativo",
+    "por supuesto",
+    "de acuerdo",
+    "esta bien",
+    "vale",
+    "perfecto",
+    "exacto",
+    "asi es",
+    "confirmo",
+    "hagale",
+    "yes",
+)
+
+
+_NO_PHRASES = (
+    "no",
+    "nop",
+    "nope",
+    "nel",
+    "negativo",
+    "no acepto",
+    "no autorizo",
+    "no estoy de acuerdo",
+    "no confirmo",
+    "no quiero",
+    "no va",
+    "para nada",
+    "incorrecto",
+    "tampoco",
+)
+
+
+# Consumed without a verdict, so "no sé" is not read as "no".
+_NEUTRAL_PHRASES = ("no se", "no entiendo", "no estoy seguro", "no estoy segura")
+
+
+_YES_EMOJI = ("👍", "👌", "✅", "✔")
+
+
+_NO_EMOJI = ("👎", "❌", "🚫")
+
+
+def _squeeze(word: str) -> str:
+    # "siii", "noooo", "claroo" are the same word; doubled letters add nothing here.
+    return re.sub(r"(.)\1+", r"\1", word)
+
+
+@cache
+def _yes_no_table() -> tuple[tuple[tuple[str, ...], bool | None], ...]:
+    entries = [(phrase, True) for phrase in _YES_PHRASES]
+    entries += [(phrase, False) for phrase in _NO_PHRASES]
+    entries += [(phrase, None) for phrase in _NEUTRAL_PHRASES]
+    table = [(tuple(_squeeze(w) for w in phrase.split()), verdict) for phrase, verdict in entries]
+    # Longest first so "no acepto" wins over "no" and over "acepto".
+    return tuple(sorted(table, key=lambda item: -len(item[0])))
+
+
+def parse_yes_no(text: str) -> bool | None:
+    """True for sí/claro/dale/acepto/1, False for no/negativo/no acepto/2, None if unclear."""
+    for emoji in _YES_EMOJI:
+        text = text.replace(emoji, " si ")
+    for emoji in _NO_EMOJI:
+        text = text.replace(emoji, " no ")
+    words = [_squeeze(word) for word in _tokens(normalize_text(text))]
+    verdicts: set[bool] = set()
+    index = 0
+    while index < len(words):
+        for phrase, verdict in _yes_no_table():
+            if tuple(words[index : index + len(phrase)]) == phrase:
+                if verdict is not None:
+                    verdicts.add(verdict)
+                index += len(phrase)
+                break
+        else:
+            index += 1
+    if len(verdicts) == 1:
+        return verdicts.pop()
+    if verdicts:
+        # "claro que no": both kinds of words, so ask again rather than guess.
+        return None
+    choice = parse_choice(text, 2)
+    return None if choice is None else choice == 1
+
+
+@cache
+def _service_alias_table() -> _AliasTable:
+    return _alias_table(
+        [
+            (alias, service.key)
+            for service in services()
+            for alias in (service.key.replace("_", " "), service.label, *service.aliases)
+        ]
+    )
+
+
+def parse_service(text: str) -> str | Invalid:
+    """The service key for a menu number, a label or a keyword ("piscina", "cuota monetaria")."""
+    number = _choice_number(text)
+    if number is not None:
+        for service in services():
+            if service.menu == number:
+                return service.key
+        return Invalid("out_of_range")
+    found = _best_alias(text, _service_alias_table())
+    return Invalid("no_choice") if found is None else found

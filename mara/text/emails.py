@@ -1,0 +1,67 @@
+"""E-mail addresses (or "no tengo") as people type them, with common domain typos caught."""
+
+from __future__ import annotations
+
+import re
+
+from email_validator import EmailNotValidError, validate_email
+
+from mara.text.normalize import Invalid, normalize_text
+
+_NO_EMAIL_FIRST_WORDS = frozenset(
+    {"no", "nop", "ninguno", "ninguna", "sin", "nada", "tampoco", "negativo"}
+)
+
+
+_NO_EMAIL_ANSWERS = frozenset({"n/a", "na", "no aplica"})
+
+
+_EMAIL_CANDIDATE_RE = re.compile(r"[^\s<>()\[\],;:\"'¿?¡!]*@[^\s<>()\[\],;:\"'¿?¡!]*")
+
+
+# Misspelt big providers: the address would be valid but nobody would read it.
+TYPO_DOMAINS = frozenset(
+    {
+        "gmial.com",
+        "gmal.com",
+        "gmai.com",
+        "gamil.com",
+        "gmail.con",
+        "gmail.cm",
+        "gmail.om",
+        "gmail.co",
+        "gmail.com.co",
+        "hotmial.com",
+        "hotmal.com",
+        "hotmail.con",
+        "hotmail.cm",
+        "hotmail.om",
+        "hotmai.com",
+        "outlok.com",
+        "outlook.con",
+        "yahoo.con",
+        "yaho.com",
+        "yahooo.com",
+    }
+)
+
+
+def parse_email(text: str) -> str | None | Invalid:
+    """The normalized e-mail in `text`; None when the person has none ("no tengo")."""
+    if "@" not in text:
+        normalized = normalize_text(text)
+        words = normalized.split()
+        if normalized in _NO_EMAIL_ANSWERS or (words and words[0] in _NO_EMAIL_FIRST_WORDS):
+            return None
+        return Invalid("invalid")
+    match = _EMAIL_CANDIDATE_RE.search(text.replace("mailto:", " "))
+    if match is None:
+        return Invalid("invalid")
+    candidate = match.group(0).strip(".")
+    try:
+        validated = validate_email(candidate, check_deliverability=False)
+    except EmailNotValidError:
+        return Invalid("invalid")
+    if validated.domain.lower() in TYPO_DOMAINS:
+        return Invalid("typo_domain")
+    return validated.normalized

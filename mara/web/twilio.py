@@ -1,0 +1,79 @@
+"""Twilio webhooks: inbound WhatsApp messages and delivery status callbacks."""
+
+from __future__ import annotations
+
+import logging
+from functools import wraps
+
+from flask import Blueprint, Response, abort, current_app, request
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from mara.adapters.redis_queue import enqueue_inbound
+from mara.db.unit_of_work import UnitOfWork
+from mara.domain import messages
+from mara.services import inbox, outbox
+from mara.settings import Settings
+
+log = logging.getLogger(__name__)
+bp = Blueprint("twilio", __name__, url_prefix="/twilio")
+
+
+def _settings() -> Settings:
+    return current_app.config["MARA_SETTINGS"]
+
+
+def signed_by_twilio(view):
+    """403 unless X-Twilio-Signature matches PUBLIC_URL + path (works behind a proxy)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        settings = _settings()
+        url = settings.public_url + request.path
+        if request.query_string:
+            url += "?" + request.query_string.decode()
+        signature = request.headers.get("X-Twilio-Signature", "")
+        validator = RequestValidator(settings.twilio_auth_token)
+        if not signature or not validator.validate(url, request.form.to_dict(), signature):
+            log.warning("rejected a request with a bad Twilio signature on %s", request.path)
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _empty_twiml() -> Response:
+    return Response(str(MessagingResponse()), mimetype="text/xml")
+
+
+@bp.post("/whatsapp")
+@signed_by_twilio
+def inbound():
+    settings = _settings()
+    try:
+        message = messages.Inbound.from_twilio_form(request.form.to_dict())
+    except messages.MalformedInbound as exc:
+        return Response(f"Bad request: {exc}\n", status=400, mimetype="text/plain")
+    with UnitOfWork(settings.database_url) as uow:
+        message_id, created = inbox.record_inbound(uow, message)
+    if created:
+        try:
+            enqueue_inbound(settings, message_id)
+        except Exception:
+            # Stored and not lost: `mara replay` picks up pending messages nobody processed.
+            log.exception("inbound #%s stored but not queued", message_id)
+    else:
+        log.info("inbound #%s redelivered; already stored", message_id)
+    return _empty_twiml()
+
+
+@bp.post("/status")
+@signed_by_twilio
+def status():
+    sid = request.form.get("MessageSid")
+    state = request.form.get("MessageStatus") or request.form.get("SmsStatus")
+    if not sid or not state:
+        return Response("Bad request: MessageSid and MessageStatus are required\n", status=400)
+    with UnitOfWork(_settings().database_url) as uow:
+        outbox.record_delivery_status(uow, sid, state, request.form.get("ErrorCode") or None)
+    return Response(status=204)
