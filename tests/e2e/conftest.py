@@ -20,8 +20,9 @@ from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, make_database
 
 
 def e2e_redis_url(redis_url: str) -> str:
-    """The session's Redis server, another database number than the integration tests'."""
-    return redis_url.rsplit("/", 1)[0] + "/14"
+    """The session's Redis server, the database number after the integration tests' one."""
+    base, db = redis_url.rsplit("/", 1)
+    return f"{base}/{int(db) + 1}"
 
 
 def service_env(database_url: str, redis_url: str, twilio_base: str, tmp: Path) -> dict:
