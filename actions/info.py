@@ -13,8 +13,8 @@ from mara import clock
 from mara.policy.channels import business_calendar
 from mara.settings import ROOT
 from mara.text import cues
-from mara.text.cues import date_in_question
-from mara.text.hours import channel_statuses, hours_on_date_es, render_channels
+from mara.text.hours import answer_hours_question
+from mara.text.hours_question import read_hours_question
 
 
 @cache
@@ -33,17 +33,14 @@ class ActionAnswerHours(Action):
 
 
 def answer_hours(dispatcher, question: str) -> None:
-    """The hours on the day the question names, or every channel and whether it is open."""
+    """The answer to the hours question asked: the channel or day named, "hasta qué hora",
+    a short summary, or every channel when the person asks for all of them."""
     now = clock.now()
-    calendar = business_calendar()
-    day = date_in_question(question, now)
-    if day is not None:
-        dispatcher.utter_message(
-            response="utter_policy", text_block=hours_on_date_es(calendar, day)
-        )
-        return
-    text = render_channels(channel_statuses(calendar, now), now)
-    dispatcher.utter_message(response="utter_hours", channels=text)
+    question_read = read_hours_question(question, now)
+    dispatcher.utter_message(
+        response="utter_policy",
+        text_block=answer_hours_question(business_calendar(), question_read, now),
+    )
 
 
 POLICY_BY_INTENT = {

@@ -52,3 +52,8 @@ def format_time_es(t: time) -> str:
 def format_interval_es(interval: Interval) -> str:
     """E.g. "7:30 a. m. a 12:00 m."."""
     return f"{format_time_es(interval.start)} a {format_time_es(interval.end)}"
+
+
+def format_day_short_es(d: date) -> str:
+    """E.g. "miércoles 9 de diciembre" (the year is clear from context)."""
+    return f"{_WEEKDAY_NAMES_ES[d.weekday()]} {d.day} de {_MONTH_NAMES_ES[d.month - 1]}"

@@ -75,9 +75,9 @@ def test_wrong_document_and_unknown_radicado_get_the_same_answer_then_a_pause(st
 @pytest.mark.parametrize(
     "instant, punto_fisico",
     [
-        ("2026-11-30T09:00:00-05:00", "🟢 Abierto ahora"),  # Monday morning
+        ("2026-11-30T09:00:00-05:00", "abierto, hasta las 12:00 m."),  # Monday morning
         ("2026-11-30T12:30:00-05:00", "abre hoy a las 1:30 p. m."),  # lunch break
-        ("2026-12-05T10:00:00-05:00", "abre el lunes 7 de diciembre de 2026"),  # Saturday
+        ("2026-12-05T10:00:00-05:00", "abre el lunes 7 de diciembre a las 7:30 a. m."),  # Saturday
         ("2026-12-08T10:00:00-05:00", "abre mañana a las 7:30 a. m."),  # holiday (Tuesday)
     ],
 )
@@ -86,14 +86,16 @@ def test_open_now(friday, instant, punto_fisico):
     reply = joined(friday.turn("573050000010", "¿están abiertos ahora?"))
     office = reply.split("• *Teléfono*")[0]
     assert "Calle 16 #15-22" in office and punto_fisico in office
-    assert "Línea gratuita" in reply and "🟢 Abierto ahora" in reply.split("Correo")[1]
+    assert "Línea gratuita" in reply and "24 horas" in reply.split("Correo")[1]
+    assert len(reply) <= 600  # a short answer to a short question
 
 
 def test_a_date_question_is_parsed(friday):
     reply = joined(friday.turn("573050000011", "¿atienden el 8 de diciembre?"))
-    assert "martes 8 de diciembre de 2026" in reply and "festivo" in reply
+    assert "martes 8 de diciembre" in reply and "festivo" in reply
+    assert "abre el miércoles 9 de diciembre a las 7:30 a. m." in reply
     reply = joined(friday.turn("573050000011", "¿a qué hora cierran el lunes?"))
-    assert "lunes 7 de diciembre de 2026" in reply and "6:00 p. m." in reply
+    assert "lunes 7 de diciembre" in reply and "6:00 p. m." in reply
 
 
 def test_policy_answers_come_from_config(stack):
