@@ -102,3 +102,19 @@ def parse_phone(text: str, wa_number: str | None = None) -> str | Invalid:
         # Toll-free and premium lines cannot reach a person.
         return Invalid("not_mobile")
     return _e164(parsed)
+
+
+def format_phone_es(e164: str) -> str:
+    """A stored number as people write it in Colombia: "310 123 4567", "(606) 741 2345"."""
+    try:
+        parsed = phonenumbers.parse(e164, "CO")
+    except phonenumbers.NumberParseException:
+        return e164
+    if phonenumbers.region_code_for_number(parsed) != "CO":
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    national = str(parsed.national_number)
+    if len(national) == 10 and national.startswith("3"):
+        return f"{national[:3]} {national[3:6]} {national[6:]}"
+    if len(national) == 10 and national.startswith("60"):
+        return f"({national[:3]}) {national[3:6]} {national[6:]}"
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
