@@ -248,6 +248,7 @@ class ValidatePqrsForm(FormValidationAction):
                 work, wa_id(tracker), answer, message_sid(tracker), version
             )
             saved = filing.saved_requester(work, wa_id(tracker)) if answer else None
+            work.commit()
         if not answer:
             pqrs_type = tracker.get_slot("pqrs_type")
             if PqrsType(pqrs_type) in catalog().anonymous_allowed:
@@ -518,6 +519,7 @@ class ActionSubmitPqrs(Action):
                 preferential=bool(slot("preferential")),
                 source_key=f"whatsapp:{message_sid(tracker) or tracker.sender_id}",
             )
+            work.commit()
         if requester is None:
             dispatcher.utter_message(
                 response="utter_pqrs_filed_anonymous",

@@ -83,7 +83,6 @@ def ticket_by_document(
     )
     if ticket is None:
         uow.session.add(StatusLookupFailure(wa_id=wa_id, failed_at=now))
-        uow.commit()
         return None
     return _view(ticket)
 

@@ -40,11 +40,10 @@ def store_notice(
     row = OutboundMessage(
         key=key, wa_id=wa_id, to_address=to_address, body=body, kind=kind, created_at=utcnow()
     )
-    session.add(row)
     try:
-        session.commit()
+        with session.begin_nested():
+            session.add(row)
     except IntegrityError:
-        session.rollback()
         return None
     return row.id
 
@@ -93,14 +92,13 @@ def claim_outbound(uow: UnitOfWork, outbound_id: int) -> OutboundView | None:
         .where(OutboundMessage.id == outbound_id, OutboundMessage.status == "pending")
         .values(status="sending", attempts=OutboundMessage.attempts + 1)
     )
-    session.commit()
     if claimed.rowcount != 1:
         return None
     row = session.get(OutboundMessage, outbound_id)
-    view = OutboundView(id=row.id, to_address=row.to_address, body=row.body, status=row.status)
-    # End the read now: the caller talks to Twilio before its next write.
-    session.commit()
-    return view
+    if row is None:
+        return None
+    # The caller commits the claim before it talks to Twilio.
+    return OutboundView(id=row.id, to_address=row.to_address, body=row.body, status=row.status)
 
 
 def release_outbound(uow: UnitOfWork, outbound_id: int, error: str) -> None:
@@ -110,7 +108,6 @@ def release_outbound(uow: UnitOfWork, outbound_id: int, error: str) -> None:
         .where(OutboundMessage.id == outbound_id, OutboundMessage.status == "sending")
         .values(status="pending", error_message=error[:500])
     )
-    uow.commit()
 
 
 def finish_outbound(
@@ -129,7 +126,6 @@ def finish_outbound(
     uow.session.execute(
         update(OutboundMessage).where(OutboundMessage.id == outbound_id).values(**values)
     )
-    uow.commit()
 
 
 def record_delivery_status(
@@ -149,7 +145,6 @@ def record_delivery_status(
         row.status = status
         if error_code:
             row.error_code = error_code
-    session.commit()
     return row is not None
 
 
@@ -204,6 +199,10 @@ def queue_proactive(
         created_at=utcnow(),
         status="suppressed" if suppressed else "pending",
     )
-    session.add(row)
-    uow.commit()
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        existing_id = session.scalar(select(OutboundMessage.id).where(OutboundMessage.key == key))
+        return existing_id, False
     return row.id, not suppressed

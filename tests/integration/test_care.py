@@ -19,7 +19,7 @@ ANA = filing.RequesterData("Ana Gómez", "CC", "1094000111", "+573001110000", No
 def filed(url, wa_id="573001110000"):
     with UnitOfWork(url) as uow:
         consent = filing.record_consent(uow, wa_id, True, "SM1", "v1")
-        return filing.file_ticket(
+        ticket = filing.file_ticket(
             uow,
             now=NOW,
             pqrs_type="reclamo",
@@ -28,6 +28,8 @@ def filed(url, wa_id="573001110000"):
             requester=ANA,
             consent_id=consent,
         )
+        uow.commit()
+    return ticket
 
 
 def test_opted_out_numbers_get_no_proactive_message(clean_db):
