@@ -9,13 +9,17 @@ VENV := .venv
 RASA_VENV := .venv-rasa
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: run test install train lint format validate clean
+.PHONY: run test test-fast install train lint format validate clean
 
 run: install train
 	$(VENV)/bin/mara serve --chat
 
 test: install train
 	$(VENV)/bin/python -m pytest
+
+# Everything that needs no trained model: unit and integration tests (under a minute).
+test-fast: $(VENV)/.installed
+	$(VENV)/bin/python -m pytest -q -m "unit or integration"
 
 install: $(VENV)/.installed $(RASA_VENV)/.installed
 
