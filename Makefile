@@ -23,10 +23,11 @@ test-fast: $(VENV)/.installed
 
 install: $(VENV)/.installed $(RASA_VENV)/.installed
 
-$(VENV)/.installed: requirements/app.lock.txt pyproject.toml
+# The app's runtime pins plus the development tools (pytest, ruff, mypy, import-linter).
+$(VENV)/.installed: requirements/app.lock.txt requirements/dev.lock.txt pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.10 is required (python3.10 or pyenv 3.10.x)"; exit 1; }
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install $(PIP_FLAGS) -r requirements/app.lock.txt
+	$(VENV)/bin/pip install $(PIP_FLAGS) -r requirements/app.lock.txt -r requirements/dev.lock.txt
 	$(VENV)/bin/pip install $(PIP_FLAGS) --no-deps -e .
 	touch $@
 
@@ -43,9 +44,11 @@ train: install
 validate: install
 	$(VENV)/bin/mara nlu check
 
+# Style and types.
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .

@@ -145,7 +145,10 @@ def hand_off(dispatcher, tracker) -> None:
             work.commit()
         dispatcher.utter_message(response="utter_handoff_waiting")
         return
-    opening = calendar.next_opening("telefono", now).astimezone(BOGOTA)
+    opening = calendar.next_opening("telefono", now)
+    if opening is None:
+        raise RuntimeError("the advisers' channel never opens: check config/channels.yml")
+    opening = opening.astimezone(BOGOTA)
     dispatcher.utter_message(
         response="utter_handoff_closed",
         when=f"{format_date_es(opening.date())} a las {format_time_es(opening.time())}",

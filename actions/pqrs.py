@@ -186,7 +186,8 @@ class ValidatePqrsForm(FormValidationAction):
         if text in {t.value for t in PqrsType}:
             return {"pqrs_type": text}
         number = choices.parse_choice(text, len(catalog().types))
-        chosen = catalog().by_menu(number).key.value if number else type_from_words(text)
+        info = catalog().by_menu(number) if number else None
+        chosen = info.key.value if info else type_from_words(text)
         if chosen:
             return {"pqrs_type": chosen, "type_confirmed": True}
         intent, confidence = latest_intent(tracker)
@@ -345,7 +346,7 @@ class ValidatePqrsForm(FormValidationAction):
         if field is not None:
             label, slots = FIELDS[field]
             dispatcher.utter_message(response="utter_changing_field", field_label=label)
-            cleared = {slot: None for slot in slots}
+            cleared: dict[str, Any] = {slot: None for slot in slots}
             if field == "descripcion":
                 cleared["description_from_start"] = False
             if field in {"nombre", "documento", "telefono", "correo"}:

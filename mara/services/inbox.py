@@ -113,12 +113,13 @@ def complete_inbound(
                     created_at=created,
                 )
             )
-    done = session.execute(
+    done = session.scalar(
         update(InboundMessage)
         .where(InboundMessage.id == message_id, InboundMessage.status == "pending")
         .values(status="processed", processed_at=created, last_error=None)
+        .returning(InboundMessage.id)
     )
-    if done.rowcount != 1:
+    if done is None:
         return []
     session.add_all(rows)
     session.flush()

@@ -91,14 +91,12 @@ def claim_outbound(uow: UnitOfWork, outbound_id: int) -> OutboundView | None:
         update(OutboundMessage)
         .where(OutboundMessage.id == outbound_id, OutboundMessage.status == "pending")
         .values(status="sending", attempts=OutboundMessage.attempts + 1)
-    )
-    if claimed.rowcount != 1:
-        return None
-    row = session.get(OutboundMessage, outbound_id)
-    if row is None:
+        .returning(OutboundMessage.to_address, OutboundMessage.body, OutboundMessage.status)
+    ).first()
+    if claimed is None:
         return None
     # The caller commits the claim before it talks to Twilio.
-    return OutboundView(id=row.id, to_address=row.to_address, body=row.body, status=row.status)
+    return OutboundView(outbound_id, claimed.to_address, claimed.body, claimed.status)
 
 
 def release_outbound(uow: UnitOfWork, outbound_id: int, error: str) -> None:
@@ -182,7 +180,7 @@ def last_outbound_id(uow: UnitOfWork, wa_id: str) -> int:
 
 def queue_proactive(
     uow: UnitOfWork, wa_id: str, body: str, kind: str, key: str
-) -> tuple[int | None, bool]:
+) -> tuple[int, bool]:
     """Store a message MARA starts (reminder, survey, notice). Returns (id, to_send): a
     number that opted out gets it stored as `suppressed`, never sent."""
     session = uow.session
@@ -204,5 +202,7 @@ def queue_proactive(
             session.add(row)
     except IntegrityError:
         existing_id = session.scalar(select(OutboundMessage.id).where(OutboundMessage.key == key))
+        if existing_id is None:
+            raise
         return existing_id, False
     return row.id, not suppressed
