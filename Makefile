@@ -44,10 +44,11 @@ train: install
 validate: install
 	$(VENV)/bin/mara nlu check
 
-# Style and types.
+# Style, the import contracts (pyproject's [tool.importlinter]: layers, no cycles) and types.
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 
 format: $(VENV)/.installed
