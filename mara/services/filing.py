@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -148,14 +148,7 @@ def file_ticket(
             requester_row = None
             if requester is not None:
                 requester_row = Requester(
-                    wa_id=wa_id,
-                    full_name=requester.full_name,
-                    document_type=requester.document_type,
-                    document_number=requester.document_number,
-                    phone=requester.phone,
-                    email=requester.email,
-                    consent_id=consent_id,
-                    updated_at=utcnow(),
+                    **asdict(requester), wa_id=wa_id, consent_id=consent_id, updated_at=utcnow()
                 )
                 session.add(requester_row)
             sequence = _next_sequence(session, year)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -12,10 +10,7 @@ from sqlalchemy import func, select
 from mara.db.models import Base, Consent, RadicadoCounter, Requester, Ticket
 from mara.db.unit_of_work import UnitOfWork
 from mara.services import filing
-
-BOGOTA = ZoneInfo("America/Bogota")
-NOW = datetime(2026, 12, 4, 10, 0, tzinfo=BOGOTA)
-ANA = filing.RequesterData("Ana Gómez", "CC", "1094000111", "+573001110000", None)
+from tests.support.filing import file_with_consent
 
 
 class Crash(Exception):
@@ -30,21 +25,10 @@ def row_counts(url: str) -> dict[str, int]:
         }
 
 
-def consent_and_ticket(uow: UnitOfWork, wa_id: str = "573001110000", **kwargs) -> str:
-    """The filing use case as the PQRS form runs it: consent, then the ticket."""
-    consent_id = filing.record_consent(uow, wa_id, True, "SM1", "v1")
-    filed = filing.file_ticket(
-        uow,
-        now=NOW,
-        pqrs_type="reclamo",
-        description="No me pagaron el subsidio",
-        wa_id=wa_id,
-        requester=ANA,
-        consent_id=consent_id,
-        attachments=[{"url": "https://x/ME1", "content_type": "image/png"}],
-        **kwargs,
-    )
-    return filed.radicado
+def consent_and_ticket(uow: UnitOfWork, **kwargs) -> str:
+    """The filing use case: a consent, then a ticket with the requester and an attachment."""
+    attachments = [{"url": "https://x/ME1", "content_type": "image/png"}]
+    return file_with_consent(uow, attachments=attachments, **kwargs).radicado
 
 
 def test_a_crash_after_the_ticket_is_written_leaves_nothing(clean_db, monkeypatch):
