@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from mara.db.models import Base, Consent, RadicadoCounter, Requester, Ticket
 from mara.db.unit_of_work import UnitOfWork
-from mara.services import filing
+from mara.services import filing, outbox
 from tests.support.filing import file_with_consent
 
 
@@ -63,6 +63,15 @@ def test_leaving_without_commit_rolls_back(clean_db):
     with UnitOfWork(clean_db) as uow:
         consent_and_ticket(uow)
         assert uow.session.scalar(select(func.count()).select_from(Ticket)) == 1
+    assert set(row_counts(clean_db).values()) == {0}
+
+
+def test_a_savepoint_that_opens_the_transaction_is_rolled_back_with_it(clean_db):
+    # store_notice's first write is a savepoint; SQLite's driver, left to itself, would
+    # commit that savepoint on release, outside the use case's transaction.
+    with pytest.raises(Crash), UnitOfWork(clean_db) as uow:
+        outbox.store_notice(uow, "notice:1", "57300", "whatsapp:+57300", "hola", "notice")
+        raise Crash("before commit")
     assert set(row_counts(clean_db).values()) == {0}
 
 
