@@ -1,4 +1,4 @@
-"""Runtime configuration read from the environment (the contract in DESIGN.md)."""
+"""Runtime configuration read from the environment (the variables of README's Configuration)."""
 
 from __future__ import annotations
 

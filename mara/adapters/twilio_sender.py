@@ -45,7 +45,7 @@ class _BaseUrlHttpClient(TwilioHttpClient):
         super().__init__(timeout=timeout)
         self._base_url = base_url.rstrip("/")
 
-    def request(self, method, url, *args, **kwargs):  # type: ignore[override]
+    def request(self, method, url, *args, **kwargs):
         if url.startswith(TWILIO_DEFAULT_BASE):
             url = self._base_url + url[len(TWILIO_DEFAULT_BASE) :]
         return super().request(method, url, *args, **kwargs)

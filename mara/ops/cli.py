@@ -92,6 +92,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     settings = load_settings()
     with UnitOfWork(settings.database_url) as uow:
         ids = inbox.replayable_inbound(uow, timedelta(seconds=args.stale_after))
+        uow.commit()
     import time
 
     suffix = f"-replay-{int(time.time())}"
@@ -115,6 +116,7 @@ def cmd_handoff(args: argparse.Namespace) -> int:
             print("mara: which number? mara handoff release 573001234567", file=sys.stderr)
             return 2
         released = contact.release_handoff(uow, args.wa_id, clock.now(), by="cli")
+        uow.commit()
     print("released" if released else "no open handoff for that number")
     return 0 if released else 1
 
