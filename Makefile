@@ -9,7 +9,7 @@ VENV := .venv
 RASA_VENV := .venv-rasa
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: run test install train lint format validate clean
+.PHONY: run test install browser train lint format validate clean
 
 run: install train
 	$(VENV)/bin/mara serve --chat
@@ -17,7 +17,14 @@ run: install train
 test: install train
 	$(VENV)/bin/python -m pytest
 
-install: $(VENV)/.installed $(RASA_VENV)/.installed
+install: $(VENV)/.installed $(RASA_VENV)/.installed browser
+
+# The staff web's browser tests drive Debian's Chromium (Playwright's own download is not
+# reachable everywhere); installed once when missing and apt is there to do it.
+browser:
+	@test -x /usr/bin/chromium || ! command -v apt-get >/dev/null || \
+		{ apt-get update -qq && apt-get install -y -qq chromium; } || \
+		echo "chromium could not be installed: browser tests will be skipped"
 
 $(VENV)/.installed: requirements/app.lock.txt pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.10 is required (python3.10 or pyenv 3.10.x)"; exit 1; }
