@@ -159,7 +159,8 @@ class Ticket(Base):
     __table_args__ = (
         UniqueConstraint("year", "sequence", name="uq_tickets_year_sequence"),
         # The staff list: open requests by due date, per status and per area.
-        Index("ix_tickets_status_answer_due", "status", "answer_due_on"),
+        Index("ix_tickets_status_answer_due", "status", "answer_due_on", "area_due_on", "id"),
+        Index("ix_tickets_requester_id", "requester_id"),
         Index("ix_tickets_area_status_due", "area_slug", "status", "area_due_on"),
         Index("ix_tickets_received_at", "received_at"),
     )

@@ -26,9 +26,11 @@ from mara.domain.calendar import BOGOTA, BusinessCalendar
 from mara.domain.sla import DONE_STATUSES, SlaState, sla_state, soon_until
 from mara.domain.tickets import OPEN_STATUSES, TicketStatus
 from mara.services.desk import Actor, NotFound
+from mara.text.radicado import parse_radicado
 
 OPEN = tuple(s.value for s in OPEN_STATUSES)
 UNCLASSIFIED = (TicketStatus.RECIBIDO.value, TicketStatus.EN_REVISION.value)
+COUNTED = (*OPEN, TicketStatus.RESPONDIDO.value)
 SORTS = ("default", "due", "-due", "received", "-received", "radicado", "-radicado")
 PAGE_SIZE = 50
 
@@ -91,7 +93,9 @@ def _scoped(query: Select, actor: Actor) -> Select:
     return query
 
 
-def _filtered(query: Select, f: TicketFilter, today: date, soon: date) -> Select:
+def _filtered(
+    query: Select, f: TicketFilter, today: date, soon: date, people: list[int] | None = None
+) -> Select:
     if f.status == "todas":
         pass
     elif f.status:
@@ -118,17 +122,35 @@ def _filtered(query: Select, f: TicketFilter, today: date, soon: date) -> Select
         query = query.where(Ticket.received_at >= _start_of(f.date_from))
     if f.date_to:
         query = query.where(Ticket.received_at < _start_of(f.date_to + timedelta(days=1)))
-    q = f.q.strip()
+    q = " ".join(f.q.split())
     if q:
-        radicado = q.upper().replace(" ", "")
-        digits = "".join(c for c in q if c.isalnum())
-        conditions = [Ticket.radicado == radicado, Requester.document_number == digits]
-        if radicado.startswith("PQRS-"):
+        radicado = parse_radicado(q) or q.upper().replace(" ", "")
+        conditions = [Ticket.radicado == radicado]
+        if radicado.startswith("PQRS-") and len(radicado) < 16:
             conditions.append(Ticket.radicado.like(f"{radicado}%"))
-        if len(q) >= 3 and not q.isdigit():
-            conditions.append(func.lower(Requester.full_name).like(f"%{q.lower()}%"))
+        if people:
+            conditions.append(Ticket.requester_id.in_(people))
         query = query.where(or_(*conditions))
     return query
+
+
+SEARCH_PEOPLE_LIMIT = 2000
+
+
+def _matching_people(uow: UnitOfWork, q: str) -> list[int]:
+    """Requesters whose document is `q` or whose name contains it. Looked up first, on
+    their own table, so the tickets are then found through their requester_id index."""
+    q = " ".join(q.split())
+    compact = "".join(c for c in q if c.isalnum())
+    if parse_radicado(q) or q.upper().startswith("PQRS"):
+        return []
+    if compact.isdigit():
+        query = select(Requester.id).where(Requester.document_number == compact)
+    elif len(q) >= 3:
+        query = select(Requester.id).where(func.lower(Requester.full_name).like(f"%{q.lower()}%"))
+    else:
+        return []
+    return list(uow.session.scalars(query.limit(SEARCH_PEOPLE_LIMIT)))
 
 
 def _start_of(day: date) -> datetime:
@@ -161,38 +183,46 @@ def list_tickets(
     page_size: int = PAGE_SIZE,
     paginate: bool = True,
 ) -> TicketPage:
+    """One page of requests. The page's ids are chosen on the tickets table alone (indexes
+    on status, area and due dates), then only those rows are joined to names and areas."""
     today = now.astimezone(BOGOTA).date()
     soon = soon_until(today, calendar)
-    assignee = aliased(StaffUser)
-    base = select(Ticket.id).outerjoin(Requester, Ticket.requester_id == Requester.id)
-    base = _filtered(_scoped(base, actor), f, today, soon)
     session = uow.session
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    people = _matching_people(uow, f.q) if f.q.strip() else None
+    ids_query = _filtered(_scoped(select(Ticket.id), actor), f, today, soon, people)
+    total = session.scalar(select(func.count()).select_from(ids_query.subquery())) or 0
     pages = max(1, -(-total // page_size))
     page = min(max(1, f.page), pages)
-    query = (
-        select(
-            Ticket.radicado,
-            Ticket.received_at,
-            Ticket.proposed_type,
-            Ticket.proposed_confidence,
-            Ticket.pqrs_type,
-            Ticket.classified_at,
-            Ticket.channel,
-            Requester.full_name,
-            Area.name.label("area_name"),
-            Ticket.status,
-            Ticket.area_due_on,
-            Ticket.answer_due_on,
-            assignee.name.label("assignee"),
-        )
-        .outerjoin(Requester, Ticket.requester_id == Requester.id)
-        .outerjoin(Area, Ticket.area_slug == Area.slug)
-        .outerjoin(assignee, Ticket.assigned_to_id == assignee.id)
-    )
-    query = _ordered(_filtered(_scoped(query, actor), f, today, soon), f.sort)
+    ids_query = _ordered(ids_query, f.sort)
     if paginate:
-        query = query.limit(page_size).offset((page - 1) * page_size)
+        ids_query = ids_query.limit(page_size).offset((page - 1) * page_size)
+    ids = list(session.scalars(ids_query))
+    assignee = aliased(StaffUser)
+    rows_by_id = {}
+    for chunk in range(0, len(ids), 1000):
+        query = (
+            select(
+                Ticket.id,
+                Ticket.radicado,
+                Ticket.received_at,
+                Ticket.proposed_type,
+                Ticket.proposed_confidence,
+                Ticket.pqrs_type,
+                Ticket.classified_at,
+                Ticket.channel,
+                Requester.full_name,
+                Area.name.label("area_name"),
+                Ticket.status,
+                Ticket.area_due_on,
+                Ticket.answer_due_on,
+                assignee.name.label("assignee"),
+            )
+            .outerjoin(Requester, Ticket.requester_id == Requester.id)
+            .outerjoin(Area, Ticket.area_slug == Area.slug)
+            .outerjoin(assignee, Ticket.assigned_to_id == assignee.id)
+            .where(Ticket.id.in_(ids[chunk : chunk + 1000]))
+        )
+        rows_by_id.update({r.id: r for r in session.execute(query)})
     rows = [
         ListRow(
             radicado=r.radicado,
@@ -210,9 +240,15 @@ def list_tickets(
             sla=sla_state(r.status, r.area_due_on, r.answer_due_on, today, calendar),
             assigned_to=r.assignee,
         )
-        for r in session.execute(query)
+        for r in (rows_by_id[i] for i in ids)
     ]
-    counts_query = _scoped(select(Ticket.status, func.count()).group_by(Ticket.status), actor)
+    # Closed requests pile up for years: the counts are of the ones still moving.
+    counts_query = _scoped(
+        select(Ticket.status, func.count())
+        .where(Ticket.status.in_(COUNTED))
+        .group_by(Ticket.status),
+        actor,
+    )
     counts = {status: n for status, n in session.execute(counts_query)}
     return TicketPage(rows=rows, total=total, page=page, pages=pages, counts=counts)
 
