@@ -260,3 +260,108 @@ def test_api_refuses_missing_and_bad_tokens_and_audits_actions(app):
     ]
     assert client.get("/api/tickets?status=en_area", headers=auth).get_json()["tickets"]
     assert not client.get("/api/tickets?type=felicitacion", headers=auth).get_json()["tickets"]
+
+
+def test_csv_export_has_a_bom_semicolons_and_the_filtered_rows(app):
+    client = app.test_client()
+    login(client, "au")
+    response = client.get("/staff/requests.csv?q=maría")
+    assert response.mimetype == "text/csv"
+    assert response.data.startswith("\ufeff".encode())
+    lines = response.data.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("radicado;recibida;")
+    assert lines[1].startswith(app.config["RADICADO"] + ";") and "M. F. L." in lines[1]
+    assert len(client.get("/staff/requests.csv?q=nadie").data.decode().splitlines()) == 1
+
+
+def test_au_registers_a_request_from_the_mailbox(app):
+    client = app.test_client()
+    login(client, "au")
+    page = client.get("/staff/requests/new")
+    form = {
+        "csrf_token": csrf_token(page.text),
+        "nonce": "n1",
+        "channel": "buzon",
+        "type": "queja",
+        "description": "Nota del buzón: la fila del subsidio fue muy lenta",
+        "full_name": "pedro pérez",
+        "document_type": "CC",
+        "document_number": "71234567",
+        "consent": "on",
+    }
+    response = client.post("/staff/requests/new", data=form)
+    assert response.status_code == 302
+    detail = client.get(response.location).text
+    assert "Pedro Pérez" in detail and "Buzón físico" in detail and "Radicó" in detail
+    again = client.post("/staff/requests/new", data=form)  # a double click files once
+    assert again.location == response.location
+    bad = client.post("/staff/requests/new", data={**form, "nonce": "n2", "consent": ""})
+    assert bad.status_code == 400 and "Ley 1581" in bad.text
+
+
+def test_the_handoff_desk_replies_on_whatsapp_and_releases_the_chat(app):
+    from redis import Redis
+    from rq import Queue
+
+    from mara import clock
+    from mara.db.models import InboundMessage, OutboundMessage
+    from mara.services import contact
+
+    settings = app.config["MARA_SETTINGS"]
+    with UnitOfWork(settings.database_url) as uow:
+        uow.session.add(
+            InboundMessage(
+                message_sid="SMhandoff",
+                wa_id=WA,
+                from_address=f"whatsapp:+{WA}",
+                to_address="whatsapp:+14155238886",
+                body="quiero hablar con una persona",
+                received_at=clock.now(),
+                status="handoff",
+            )
+        )
+        uow.commit()
+        contact.request_handoff(uow, WA, clock.now())
+    client = app.test_client()
+    login(client, "au")
+    assert WA in client.get("/staff/handoffs").text
+    page = client.get(f"/staff/handoffs/{WA}")
+    assert "quiero hablar con una persona" in page.text
+    token = csrf_token(page.text)
+    client.post(f"/staff/handoffs/{WA}/reply", data={"csrf_token": token, "text": "Hola, soy Ana"})
+    with UnitOfWork(settings.database_url) as uow:
+        [reply] = uow.session.scalars(select(OutboundMessage)).all()
+        assert (reply.body, reply.kind, reply.wa_id) == ("Hola, soy Ana", "adviser", WA)
+    queued = Queue(settings.queue_name, connection=Redis.from_url(settings.redis_url)).job_ids
+    assert f"outbound-{reply.id}" in queued
+    client.post(f"/staff/handoffs/{WA}/release", data={"csrf_token": token})
+    with UnitOfWork(settings.database_url) as uow:
+        assert not contact.handoff_active(uow, WA, clock.now())
+
+
+def test_admin_creates_users_and_a_token_shown_once(app):
+    client = app.test_client()
+    login(client, "admin")
+    page = client.get("/staff/users")
+    token = csrf_token(page.text)
+    response = client.post(
+        "/staff/users",
+        data={
+            "csrf_token": token,
+            "email": "nueva@comfenalco.test",
+            "name": "Nueva",
+            "role": "area",
+            "area": "salud",
+            "password": "una-clave-larga-1",
+        },
+    )
+    assert response.status_code == 302
+    assert "nueva@comfenalco.test" in client.get("/staff/users").text
+    weak = client.post(
+        "/staff/users",
+        data={"csrf_token": token, "email": "x@y.co", "role": "au", "password": "corta"},
+    )
+    assert weak.status_code == 400
+    created = client.post("/staff/tokens", data={"csrf_token": token, "name": "erp"})
+    assert 'id="new-token"' in created.text
+    assert 'id="new-token"' not in client.get("/staff/tokens").text
