@@ -29,7 +29,16 @@ from mara.domain.tickets import REVIEW_CRITERIA
 from mara.policy.catalogs import document_types, services
 from mara.policy.channels import business_calendar
 from mara.policy.pqrs_types import catalog
-from mara.services import accounts, advisers, answering, contact, desk, intake, mail
+from mara.services import (
+    accounts,
+    advisers,
+    answering,
+    attachments,
+    contact,
+    desk,
+    intake,
+    mail,
+)
 from mara.services.queries import tickets as queries
 from mara.web.staff import bp, labels
 from mara.web.staff.auth import requires
@@ -410,7 +419,27 @@ def attachment(attachment_id: int):
     path = (base / stored).resolve()
     if base not in path.parents or not path.is_file():
         abort(404)
-    return send_file(path, mimetype=content_type or "application/octet-stream")
+    response = send_file(path, mimetype=content_type or "application/octet-stream")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@bp.post("/requests/<radicado>/attachments")
+@requires(*DESK)
+def fetch_attachments(radicado: str):
+    with UnitOfWork(settings().database_url) as uow:
+        try:
+            ticket_id = desk.load(uow, radicado, actor()).id
+        except desk.NotFound:
+            abort(404)
+        uow.commit()
+    stored, refused = attachments.fetch_missing(settings(), ticket_id)
+    if stored:
+        flash(f"{stored} adjunto(s) descargado(s).", "ok")
+    if refused:
+        flash("No se descargaron: " + "; ".join(refused), "error")
+    return redirect(url_for("staff.detail", radicado=radicado))
 
 
 @bp.get("/handoffs")
