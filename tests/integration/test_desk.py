@@ -216,6 +216,10 @@ def test_without_a_template_the_answer_is_held_and_staff_see_it(db):
     assert sent.mode == "held" and sent.outbound_ids == []
     view = act(db, queries.ticket_detail, radicado, AU, NOW, business_calendar())
     assert [m.status for m in view.answer_messages] == ["held", "awaiting_reply"]
+    page = act(
+        db, queries.list_tickets, AU, queries.TicketFilter(status="todas"), NOW, business_calendar()
+    )
+    assert [r.delivery_problem for r in page.rows] == [True]
     ids = act(db, answering.resend_held, radicado, AU, "HX" + "b" * 32, NOW)
     assert len(ids) == 1
 

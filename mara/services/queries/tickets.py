@@ -69,6 +69,10 @@ class ListRow:
     answer_due_on: date
     sla: SlaState
     assigned_to: str | None
+    delivery_problem: bool = False
+
+
+DELIVERY_PROBLEMS = ("failed", "undelivered", "held")
 
 
 @dataclass(frozen=True)
@@ -223,6 +227,19 @@ def list_tickets(
             .where(Ticket.id.in_(ids[chunk : chunk + 1000]))
         )
         rows_by_id.update({r.id: r for r in session.execute(query)})
+    # An answer that did not reach the person must not stay silent in the list.
+    problems = (
+        set(
+            session.scalars(
+                select(OutboundMessage.ticket_id).where(
+                    OutboundMessage.ticket_id.in_(ids),
+                    OutboundMessage.status.in_(DELIVERY_PROBLEMS),
+                )
+            )
+        )
+        if paginate
+        else set()
+    )
     rows = [
         ListRow(
             radicado=r.radicado,
@@ -239,6 +256,7 @@ def list_tickets(
             answer_due_on=r.answer_due_on,
             sla=sla_state(r.status, r.area_due_on, r.answer_due_on, today, calendar),
             assigned_to=r.assignee,
+            delivery_problem=r.id in problems,
         )
         for r in (rows_by_id[i] for i in ids)
     ]

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import flash, redirect, render_template, request, url_for
+from sqlalchemy.engine import make_url
 
 from mara.db.unit_of_work import UnitOfWork
+from mara.policy.channels import business_calendar
 from mara.services import accounts
 from mara.web.staff import bp
 from mara.web.staff.auth import requires
@@ -68,6 +72,33 @@ def areas():
         rows = accounts.areas(uow, include_inactive=True)
         uow.commit()
     return render_template("staff/areas.html", areas=rows)
+
+
+@bp.get("/config")
+@requires("admin")
+def config():
+    """What this installation is configured with; secrets are never shown."""
+    s = settings()
+    smtp = urlsplit(s.smtp_url) if s.smtp_url else None
+    rows = [
+        ("PUBLIC_URL", s.public_url),
+        ("Base de datos", make_url(s.database_url).get_backend_name()),
+        ("Twilio", "configurado" if s.twilio_enabled else "sin configurar (consola)"),
+        ("TWILIO_WHATSAPP_NUMBER", s.twilio_whatsapp_number or "—"),
+        ("TWILIO_TEMPLATE_ANSWER_SID", s.template_answer_sid or "SIN CONFIGURAR"),
+        ("TWILIO_TEMPLATE_SURVEY_SID", s.template_survey_sid or "SIN CONFIGURAR"),
+        ("TWILIO_TEMPLATE_REMINDER_SID", s.template_reminder_sid or "SIN CONFIGURAR"),
+        ("SMTP", f"{smtp.hostname}:{smtp.port or ''}" if smtp else "sin configurar (se guardan)"),
+        ("MARA_MAIL_FROM", s.mail_from),
+        ("MARA_MEDIA_DIR", s.media_dir),
+    ]
+    terms = business_calendar().terms
+    rows += [
+        ("Plazo del área", f"{terms.area_days} días hábiles"),
+        ("Plazo de respuesta", f"{terms.area_days + terms.au_days} días hábiles"),
+        ("Resarcimiento", f"{terms.resarcimiento_days} días hábiles"),
+    ]
+    return render_template("staff/config.html", rows=rows)
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
