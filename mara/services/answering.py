@@ -161,6 +161,32 @@ def release_awaiting(uow: UnitOfWork, wa_id: str) -> list[int]:
     return ids
 
 
+def release_for_ticket(
+    uow: UnitOfWork, radicado: str, actor: desk.Actor, now: datetime
+) -> list[int]:
+    """The person wrote back after the template: staff send the waiting answer now."""
+    desk._require_au(actor)
+    ticket = desk.load(uow, radicado, actor)
+    if not ticket.wa_id or not window_open(uow, ticket.wa_id, now):
+        raise desk.InvalidAction(
+            "La persona aún no ha respondido la plantilla: la respuesta sale cuando escriba."
+        )
+    rows = list(
+        uow.session.scalars(
+            select(OutboundMessage)
+            .where(
+                OutboundMessage.ticket_id == ticket.id,
+                OutboundMessage.status == AWAITING_REPLY,
+            )
+            .order_by(OutboundMessage.id)
+        )
+    )
+    for row in rows:
+        row.status = "pending"
+    desk.record_event(uow, ticket, actor, "answer_released", now, count=len(rows))
+    return [r.id for r in rows]
+
+
 def resend_held(
     uow: UnitOfWork, radicado: str, actor: desk.Actor, template_sid: str | None, now: datetime
 ) -> list[int]:

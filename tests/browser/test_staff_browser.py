@@ -14,6 +14,7 @@ from redis import Redis
 from rq import Queue, SimpleWorker
 from werkzeug.serving import make_server
 
+from mara.db.models import InboundMessage
 from mara.db.unit_of_work import UnitOfWork
 from mara.domain.messages import Inbound
 from mara.ops.embedded_redis import free_port
@@ -210,6 +211,26 @@ def test_the_whole_life_of_a_whatsapp_request(live, browser, twilio_api, monkeyp
     )
     page.reload()
     assert "espera que la persona responda" in page.inner_text("#delivery")
+    # The person answers the template; the full answer can go now.
+    with UnitOfWork(settings.database_url) as uow:
+        uow.session.add(
+            InboundMessage(
+                message_sid="SMreply",
+                wa_id=other,
+                from_address=f"whatsapp:+{other}",
+                to_address="whatsapp:+14155238886",
+                body="sí, envíala",
+                received_at=later,
+                status="processed",
+            )
+        )
+        uow.commit()
+    page.reload()
+    page.click("text=Enviar respuesta ahora")
+    assert "Respuesta enviada" in au.flash()
+    run_worker(settings)
+    answer = twilio_api.wait_for(2, to=f"whatsapp:+{other}")[-1]
+    assert "devolvemos el cobro" in answer.form["Body"]
     au.close()
 
 

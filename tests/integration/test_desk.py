@@ -199,6 +199,8 @@ def test_outside_the_window_a_template_goes_first_and_the_answer_waits(db, setti
     [request] = twilio_api.messages()
     assert request.form["ContentSid"] == "HX" + "a" * 32
     assert radicado in request.form["ContentVariables"] and "Body" not in request.form
+    with pytest.raises(desk.InvalidAction, match="aún no ha respondido"):
+        act(db, answering.release_for_ticket, radicado, AU, NOW)
     with UnitOfWork(db) as uow:
         waiting = uow.session.scalars(
             select(OutboundMessage).where(OutboundMessage.status == answering.AWAITING_REPLY)

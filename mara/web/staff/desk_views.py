@@ -313,6 +313,18 @@ def resend_template(radicado: str):
     return back
 
 
+@bp.post("/requests/<radicado>/release-answer")
+@requires(*AU)
+def release_answer(radicado: str):
+    result, back = run_action(
+        radicado,
+        lambda uow, who: answering.release_for_ticket(uow, radicado, who, clock.now()),
+        "Respuesta enviada a la persona.",
+    )
+    dispatch(result)
+    return back
+
+
 @bp.post("/requests/<radicado>/resarcimiento")
 @requires(*AU)
 def resarcimiento(radicado: str):

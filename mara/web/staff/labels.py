@@ -48,6 +48,7 @@ ACTION = {
     "review": "Revisó la respuesta",
     "answer_sent": "Envió la respuesta",
     "template_resent": "Reenvió la plantilla",
+    "answer_released": "Envió la respuesta tras la plantilla",
     "resarcimiento": "Registró resarcimiento",
     "close": "Cerró",
     "reopen": "Reabrió",
