@@ -55,7 +55,7 @@ def is_waiting(uow: UnitOfWork, wa_id: str, now: datetime) -> bool:
     return contact.handoff_active(uow, wa_id, now)
 
 
-def reply(uow: UnitOfWork, wa_id: str, text: str, adviser: str) -> list[int]:
+def reply(uow: UnitOfWork, wa_id: str, text: str) -> list[int]:
     """Store the adviser's message for the person; the caller commits and enqueues it."""
     text = text.strip()
     if not text:

@@ -110,8 +110,14 @@ def _save(uow: UnitOfWork) -> None:
         raise StaleTicket(STALE_MESSAGE) from None
 
 
-OPEN_FOR_CLASSIFY = (S.RECIBIDO, S.EN_REVISION, S.CLASIFICADO, S.EN_AREA, S.RESPONDIDO_AREA)
-OPEN_FOR_CLASSIFY += (S.REABIERTO,)
+OPEN_FOR_CLASSIFY = (
+    S.RECIBIDO,
+    S.EN_REVISION,
+    S.CLASIFICADO,
+    S.EN_AREA,
+    S.RESPONDIDO_AREA,
+    S.REABIERTO,
+)
 
 
 def classify(

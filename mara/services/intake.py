@@ -51,7 +51,7 @@ class IntakeError(desk.DeskError):
         self.errors = errors
 
 
-def _validate(form: IntakeForm, now: datetime) -> tuple[filing.RequesterData | None, list[str]]:
+def _validate(form: IntakeForm, now: datetime) -> filing.RequesterData | None:
     errors: dict[str, str] = {}
     if form.channel not in STAFF_CHANNELS:
         errors["channel"] = "Elige el canal por el que llegó."
@@ -96,7 +96,7 @@ def _validate(form: IntakeForm, now: datetime) -> tuple[filing.RequesterData | N
             requester = filing.RequesterData(name, form.document_type, number, phone, email)
     if errors:
         raise IntakeError(errors)
-    return requester, []
+    return requester
 
 
 def register(
@@ -111,7 +111,7 @@ def register(
         )
         if existing:
             return existing
-    requester, _ = _validate(form, now)
+    requester = _validate(form, now)
     consent_id = None
     if requester is not None:
         consent = Consent(

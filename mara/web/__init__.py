@@ -7,7 +7,7 @@ import logging
 from datetime import timedelta
 
 from flask import Flask
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from mara.settings import Settings, load_settings
 
@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     csrf.exempt(twilio.bp)
     csrf.exempt(api.bp)
     staff_auth.login_manager.init_app(app)
+    app.register_error_handler(CSRFError, staff_auth.csrf_failed)
 
     app.register_blueprint(twilio.bp)
     app.register_blueprint(health.bp)

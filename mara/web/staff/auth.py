@@ -155,5 +155,9 @@ def not_found(_error):
     return render_template("staff/error.html", code=404, message="No encontrado."), 404
 
 
-def unauthorized():
-    abort(401)
+def csrf_failed(_error):
+    return render_template(
+        "staff/error.html",
+        code=400,
+        message="El formulario expiró o no es válido. Vuelve a la página e inténtalo de nuevo.",
+    ), 400

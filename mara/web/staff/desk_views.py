@@ -496,7 +496,7 @@ def handoff_reply(wa_id: str):
                 "error",
             )
             return redirect(url_for("staff.handoff", wa_id=wa_id))
-        ids = advisers.reply(uow, wa_id, text, actor().name)
+        ids = advisers.reply(uow, wa_id, text)
         uow.commit()
     dispatch(ids)
     flash("Mensaje enviado.", "ok")
