@@ -249,4 +249,8 @@ def test_trainer_and_admin_sign_in_to_their_own_pages(live, browser):
     admin.page.goto(f"{base}/staff/requests")
     assert radicado in admin.page.inner_text("main")
     admin.page.screenshot(path=str(SCREENSHOTS / "list-phone.png"), full_page=True)
+    admin.open(radicado)
+    assert "María Fernanda López" in admin.page.inner_text("main")
+    assert admin.page.query_selector("#classify") is None  # admin reads, AU acts
+    admin.page.screenshot(path=str(SCREENSHOTS / "detail-phone.png"), full_page=True)
     admin.close()

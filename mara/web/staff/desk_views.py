@@ -202,6 +202,7 @@ def detail(radicado: str):
         can_au=current_user.role in AU,
         can_area_answer=current_user.role in ("au", "area"),
         template_configured=bool(settings().template_answer_sid),
+        service_label={s.key: s.label for s in services()}.get(view.ticket.service or ""),
     )
 
 
