@@ -153,7 +153,8 @@ def requests_csv():
     )
     for r in page.rows:
         writer.writerow(
-            [
+            _cell(value)
+            for value in [
                 r.radicado,
                 r.received_at.astimezone(BOGOTA).strftime("%Y-%m-%d %H:%M"),
                 r.proposed_type or "",
@@ -175,6 +176,11 @@ def requests_csv():
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=solicitudes.csv"},
     )
+
+
+def _cell(value: str) -> str:
+    """Spreadsheets run cells that start like a formula; such text is kept as text."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 @bp.get("/requests/<radicado>")
