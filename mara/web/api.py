@@ -8,11 +8,11 @@ from functools import wraps
 from flask import Blueprint, current_app, g, jsonify, request
 
 from mara import clock
-from mara.adapters.redis_queue import enqueue_outbound
+from mara.adapters.redis_queue import enqueue_email, enqueue_outbound
 from mara.db.unit_of_work import UnitOfWork
 from mara.domain.tickets import REVIEW_CRITERIA
 from mara.policy.channels import business_calendar
-from mara.services import accounts, answering, desk, mail
+from mara.services import accounts, answering, desk
 from mara.services.queries import tickets as queries
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -188,7 +188,7 @@ def answer(radicado: str):
     for outbound_id in result.outbound_ids:
         enqueue_outbound(settings, outbound_id)
     for email_id in result.email_ids:
-        mail.deliver(settings, email_id)
+        enqueue_email(settings, email_id)
     return jsonify(radicado=radicado, whatsapp=result.mode, version=result.version), 200
 
 

@@ -365,3 +365,39 @@ def test_requests_from_other_channels_follow_the_bots_rules(db):
             "v",
         )
     assert {"consent", "full_name", "document_number"} <= set(refused.value.errors)
+
+
+def test_an_answer_through_the_api_is_emailed_by_the_worker(db, settings, smtp_server, monkeypatch):
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    from mara.services import accounts
+    from mara.settings import load_settings
+    from webhook import create_app
+
+    controller, handler = smtp_server
+    monkeypatch.setenv("SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
+    monkeypatch.setenv("MARA_MAIL_FROM", "Atención al Usuario <au@caja.test>")
+    radicado = file(db, email="maria.lopez@gmail.com", wa_id=None)
+    token = act(db, accounts.create_api_token, "crm", "test")
+    client = create_app(load_settings()).test_client()
+    auth = {"Authorization": f"Bearer {token}"}
+    assert (
+        client.post(
+            f"/api/tickets/{radicado}/classify", json={"type": "queja"}, headers=auth
+        ).status_code
+        == 200
+    )
+    response = client.post(
+        f"/api/tickets/{radicado}/answer", json={"text": "Ya abrimos la piscina."}, headers=auth
+    )
+    assert response.status_code == 200 and response.get_json()["whatsapp"] == "none"
+    redis = Redis.from_url(settings.redis_url)
+    SimpleWorker([Queue(settings.queue_name, connection=redis)], connection=redis).work(burst=True)
+    [envelope] = handler.messages
+    assert envelope.rcpt_tos == ["maria.lopez@gmail.com"]
+    assert "Ya abrimos la piscina." in envelope.content.decode("utf-8", "replace")
+    assert client.post(f"/api/tickets/{radicado}/close", json={}, headers=auth).status_code == 200
+    detail = client.get(f"/api/tickets/{radicado}", headers=auth).get_json()
+    assert detail["status"] == "cerrado"
+    assert [e["action"] for e in detail["events"]] == ["classify", "review", "answer_sent", "close"]

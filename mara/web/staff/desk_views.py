@@ -21,7 +21,7 @@ from flask import (
 from flask_login import current_user
 
 from mara import clock
-from mara.adapters.redis_queue import enqueue_outbound
+from mara.adapters.redis_queue import enqueue_email, enqueue_outbound
 from mara.db.models import TicketAttachment
 from mara.db.unit_of_work import UnitOfWork
 from mara.domain.calendar import BOGOTA
@@ -37,7 +37,6 @@ from mara.services import (
     contact,
     desk,
     intake,
-    mail,
 )
 from mara.services.queries import tickets as queries
 from mara.web.staff import bp, labels
@@ -282,7 +281,7 @@ def dispatch(result: answering.AnswerDispatch | list[int] | None) -> None:
         enqueue_outbound(s, outbound_id)
     if isinstance(result, answering.AnswerDispatch):
         for email_id in result.email_ids:
-            mail.deliver(s, email_id)
+            enqueue_email(s, email_id)
         if result.mode == answering.HELD:
             flash(
                 "La persona no ha escrito en las últimas 24 horas y no hay plantilla "
