@@ -9,7 +9,7 @@ VENV := .venv
 RASA_VENV := .venv-rasa
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: run test test-fast install train lint format validate clean
+.PHONY: run test test-fast install browser train lint format validate clean
 
 run: install train
 	$(VENV)/bin/mara serve --chat
@@ -21,7 +21,14 @@ test: install train
 test-fast: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest -q -m "unit or integration"
 
-install: $(VENV)/.installed $(RASA_VENV)/.installed
+install: $(VENV)/.installed $(RASA_VENV)/.installed browser
+
+# The staff web's browser tests drive Debian's Chromium (Playwright's own download is not
+# reachable everywhere); installed once when missing and apt is there to do it.
+browser:
+	@test -x /usr/bin/chromium || ! command -v apt-get >/dev/null || \
+		{ apt-get update -qq && apt-get install -y -qq chromium; } || \
+		echo "chromium could not be installed: browser tests will be skipped"
 
 # The app's runtime pins plus the development tools (pytest, ruff, mypy, import-linter).
 $(VENV)/.installed: requirements/app.lock.txt requirements/dev.lock.txt pyproject.toml

@@ -85,6 +85,8 @@ class OutboundView:
     to_address: str
     body: str
     status: str
+    content_sid: str | None = None
+    content_variables: dict | None = None
 
 
 WHATSAPP_BODY_LIMIT = 1600

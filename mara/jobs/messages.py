@@ -183,7 +183,9 @@ def _send_one(settings: Settings, outbound_id: int) -> str:
         uow.commit()
         callback = f"{settings.public_url}/twilio/status" if settings.twilio_enabled else None
         try:
-            result = get_sender(settings).send(out.to_address, out.body, callback)
+            result = get_sender(settings).send(
+                out.to_address, out.body, callback, out.content_sid, out.content_variables
+            )
         except TransientSendError as exc:
             if _is_last_try():
                 outbox.finish_outbound(uow, outbound_id, "failed", error=str(exc))

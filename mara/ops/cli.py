@@ -1,4 +1,4 @@
-"""The `mara` command: serve, chat, say, train, nlu, replay, db."""
+"""The `mara` command: serve, chat, say, train, nlu, replay, db, staff, api."""
 
 from __future__ import annotations
 
@@ -21,6 +21,17 @@ def db_upgrade(database_url: str | None = None, quiet: bool = False) -> None:
     config.attributes["database_url"] = database_url or load_settings().database_url
     config.attributes["quiet"] = quiet
     command.upgrade(config, "head")
+    _sync_areas(config.attributes["database_url"])
+
+
+def _sync_areas(database_url: str) -> None:
+    """The areas table follows config/areas.yml after every upgrade."""
+    from mara.db.unit_of_work import UnitOfWork
+    from mara.services import accounts
+
+    with UnitOfWork(database_url) as uow:
+        accounts.sync_areas(uow)
+        uow.commit()
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -127,6 +138,52 @@ def cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_password() -> str:
+    """Typed twice at a terminal; the first line of stdin otherwise (scripts, provisioning)."""
+    if sys.stdin.isatty():
+        import getpass
+
+        first = getpass.getpass("Contraseña: ")
+        if getpass.getpass("Repítela: ") != first:
+            raise SystemExit("mara: las contraseñas no coinciden")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def cmd_staff(args: argparse.Namespace) -> int:
+    from mara.db.unit_of_work import UnitOfWork
+    from mara.services import accounts
+
+    password = _read_password()
+    try:
+        with UnitOfWork(load_settings().database_url) as uow:
+            account = accounts.create_user(
+                uow, args.email, password, args.role, name=args.name, area_slug=args.area
+            )
+            uow.commit()
+    except accounts.AccountError as exc:
+        print(f"mara: {exc}", file=sys.stderr)
+        return 1
+    print(f"created {account.role} user {account.email} (id {account.id})")
+    return 0
+
+
+def cmd_api(args: argparse.Namespace) -> int:
+    from mara.db.unit_of_work import UnitOfWork
+    from mara.services import accounts
+
+    try:
+        with UnitOfWork(load_settings().database_url) as uow:
+            token = accounts.create_api_token(uow, args.name, created_by="cli")
+            uow.commit()
+    except accounts.AccountError as exc:
+        print(f"mara: {exc}", file=sys.stderr)
+        return 1
+    print(f"API token {args.name!r} (shown once; only its hash is stored):")
+    print(token)
+    return 0
+
+
 def cmd_nlu(args: argparse.Namespace) -> int:
     rasa = str(ROOT / ".venv-rasa" / "bin" / "rasa")
     if args.nlu_command == "check":
@@ -220,6 +277,23 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database schema")
     db.add_argument("db_command", choices=["upgrade"])
     db.set_defaults(func=cmd_db)
+
+    staff = sub.add_parser("staff", help="staff web accounts")
+    staff_sub = staff.add_subparsers(dest="staff_command", required=True)
+    create_user = staff_sub.add_parser(
+        "create-user", help="create a staff user (password from stdin when not a terminal)"
+    )
+    create_user.add_argument("email")
+    create_user.add_argument("--role", required=True, choices=["au", "area", "trainer", "admin"])
+    create_user.add_argument("--area", help="area slug (config/areas.yml), for role area")
+    create_user.add_argument("--name")
+    create_user.set_defaults(func=cmd_staff)
+
+    api = sub.add_parser("api", help="JSON API tokens")
+    api_sub = api.add_subparsers(dest="api_command", required=True)
+    create_token = api_sub.add_parser("create-token", help="print a new token once")
+    create_token.add_argument("name")
+    create_token.set_defaults(func=cmd_api)
 
     nlu = sub.add_parser("nlu", help="training data tools")
     nlu.add_argument("nlu_command", choices=["check", "eval", "classify"])

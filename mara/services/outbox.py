@@ -91,12 +91,25 @@ def claim_outbound(uow: UnitOfWork, outbound_id: int) -> OutboundView | None:
         update(OutboundMessage)
         .where(OutboundMessage.id == outbound_id, OutboundMessage.status == "pending")
         .values(status="sending", attempts=OutboundMessage.attempts + 1)
-        .returning(OutboundMessage.to_address, OutboundMessage.body, OutboundMessage.status)
+        .returning(
+            OutboundMessage.to_address,
+            OutboundMessage.body,
+            OutboundMessage.status,
+            OutboundMessage.content_sid,
+            OutboundMessage.content_variables,
+        )
     ).first()
     if claimed is None:
         return None
     # The caller commits the claim before it talks to Twilio.
-    return OutboundView(outbound_id, claimed.to_address, claimed.body, claimed.status)
+    return OutboundView(
+        id=outbound_id,
+        to_address=claimed.to_address,
+        body=claimed.body,
+        status=claimed.status,
+        content_sid=claimed.content_sid,
+        content_variables=claimed.content_variables,
+    )
 
 
 def release_outbound(uow: UnitOfWork, outbound_id: int, error: str) -> None:
