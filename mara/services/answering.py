@@ -131,7 +131,7 @@ def send_answer(
                 status="pending",
             )
         )
-    session.add_all(outbound + emails)
+    session.add_all([*outbound, *emails])
     version = desk.mark_answered(
         uow, ticket, actor, now, whatsapp=mode, email=bool(emails), round=round_
     )

@@ -44,6 +44,8 @@ def fetch_missing(settings: Settings, ticket_id: int) -> tuple[int, list[str]]:
             continue
         with UnitOfWork(settings.database_url) as uow:
             row = uow.session.get(TicketAttachment, attachment_id)
+            if row is None:  # deleted meanwhile
+                continue
             row.stored_path = str(Path(media.relative_path).resolve().relative_to(base.resolve()))
             row.content_type = media.content_type
             uow.commit()

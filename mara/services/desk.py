@@ -254,7 +254,8 @@ def review(
 
 
 def review_approved(ticket: Ticket) -> bool:
-    return bool(ticket.review) and all(ticket.review.get(c) for c in REVIEW_CRITERIA)
+    review = ticket.review or {}
+    return bool(review) and all(review.get(c) for c in REVIEW_CRITERIA)
 
 
 def mark_answered(uow: UnitOfWork, ticket: Ticket, actor: Actor, now: datetime, **details) -> int:

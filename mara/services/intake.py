@@ -93,6 +93,8 @@ def _validate(form: IntakeForm, now: datetime) -> filing.RequesterData | None:
         if isinstance(email, Invalid):
             errors["email"] = "Correo no válido."
         if not errors:
+            assert isinstance(name, str) and isinstance(number, str)
+            assert not isinstance(phone, Invalid) and not isinstance(email, Invalid)
             requester = filing.RequesterData(name, form.document_type, number, phone, email)
     if errors:
         raise IntakeError(errors)
@@ -140,6 +142,7 @@ def register(
         source_key=f"staff:{form.nonce}" if form.nonce else None,
     )
     ticket = uow.session.scalar(select(Ticket).where(Ticket.radicado == filed.radicado))
+    assert ticket is not None  # filed in this transaction
     desk.record_event(uow, ticket, actor, "filed", now, channel=form.channel)
     desk.classify(uow, filed.radicado, actor, form.pqrs_type, now)
     return filed.radicado

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from sqlalchemy import select, update
+from sqlalchemy.engine import CursorResult
 
 from mara.adapters.smtp_mail import MailError, send_mail
 from mara.clock import utcnow
@@ -16,15 +19,16 @@ def deliver(settings: Settings, email_id: int) -> str:
     if not settings.smtp_url:
         return "stored"
     with UnitOfWork(settings.database_url) as uow:
-        claimed = uow.session.execute(
+        claimed = uow.session.execute(  # an UPDATE: a CursorResult with a rowcount
             update(EmailMessage)
             .where(EmailMessage.id == email_id, EmailMessage.status == "pending")
             .values(status="sending")
         )
         uow.commit()
-        if claimed.rowcount != 1:
+        if cast(CursorResult, claimed).rowcount != 1:
             return "already sent or being sent"
         row = uow.session.scalar(select(EmailMessage).where(EmailMessage.id == email_id))
+        assert row is not None  # claimed just above
         to, subject, body = row.to_address, row.subject, row.body
         uow.commit()
     status, error = "sent", None
