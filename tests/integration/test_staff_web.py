@@ -320,8 +320,8 @@ def test_the_handoff_desk_replies_on_whatsapp_and_releases_the_chat(app):
                 status="handoff",
             )
         )
-        uow.commit()
         contact.request_handoff(uow, WA, clock.now())
+        uow.commit()
     client = app.test_client()
     login(client, "au")
     assert WA in client.get("/staff/handoffs").text

@@ -6,7 +6,12 @@ from flask import Blueprint
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
-from mara.web.staff import admin, auth, desk_views  # noqa: E402,F401  (routes register on bp)
+from mara.web.staff import (  # noqa: E402,F401  (routes register on bp)
+    admin,
+    auth,
+    desk_views,
+    handoff_views,
+)
 
 bp.add_url_rule("/login", "login", auth.login, methods=["GET", "POST"])
 bp.add_url_rule("/logout", "logout", auth.logout, methods=["POST"])
