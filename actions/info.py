@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from functools import cache
+from datetime import datetime
 
-import yaml
 from rasa_sdk import Action
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 
-from actions.common import latest_intent
-from mara import clock
+from actions.common import latest_intent, latest_text, now, say
+from actions.preferences import preferential_events
 from mara.policy.channels import business_calendar
-from mara.settings import ROOT
-from mara.text import cues
+from mara.policy.messages import policy_answer
 from mara.text.cues import date_in_question
 from mara.text.hours import channel_statuses, hours_on_date_es, render_channels
-
-
-@cache
-def policies() -> dict[str, str]:
-    with (ROOT / "config" / "policies.yml").open(encoding="utf-8") as f:
-        return {k: " ".join(v.split()) for k, v in yaml.safe_load(f).items()}
 
 
 class ActionAnswerHours(Action):
@@ -28,22 +20,20 @@ class ActionAnswerHours(Action):
         return "action_answer_hours"
 
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
-        answer_hours(dispatcher, tracker.latest_message.get("text", ""))
+        answer_hours(dispatcher, latest_text(tracker))
         return []
 
 
-def answer_hours(dispatcher, question: str) -> None:
+def answer_hours(dispatcher, question: str, instant: datetime | None = None) -> None:
     """The hours on the day the question names, or every channel and whether it is open."""
-    now = clock.now()
+    instant = instant or now()
     calendar = business_calendar()
-    day = date_in_question(question, now)
+    day = date_in_question(question, instant)
     if day is not None:
-        dispatcher.utter_message(
-            response="utter_policy", text_block=hours_on_date_es(calendar, day)
-        )
+        say(dispatcher, "utter_policy", text_block=hours_on_date_es(calendar, day))
         return
-    text = render_channels(channel_statuses(calendar, now), now)
-    dispatcher.utter_message(response="utter_hours", channels=text)
+    text = render_channels(channel_statuses(calendar, instant), instant)
+    say(dispatcher, "utter_hours", channels=text)
 
 
 POLICY_BY_INTENT = {
@@ -65,12 +55,7 @@ class ActionPolicyAnswer(Action):
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
         intent, _ = latest_intent(tracker)
         key = POLICY_BY_INTENT.get(intent or "", "keep_in_mind")
-        dispatcher.utter_message(response="utter_policy", text_block=policies()[key])
-        text = tracker.latest_message.get("text", "")
-        if key != "preferential" or not cues.claims_preferential(text):
-            return []
-        # Whoever says they are entitled gets it recorded on the request they file.
-        dispatcher.utter_message(
-            response="utter_policy", text_block=policies()["preferential_recorded"]
-        )
-        return [SlotSet("preferential", True)]
+        say(dispatcher, "utter_policy", text_block=policy_answer(key))
+        if key == "preferential":
+            return preferential_events(dispatcher, tracker)
+        return []
