@@ -48,6 +48,23 @@ def keyword_intent(text: str) -> str | None:
     )
 
 
+QUESTION_WORDS = frozenset({"que", "cual", "cuales", "como", "cuando", "donde", "cuanto", "porque"})
+# Intents that are questions: a question in a free-text answer is asked, not answered.
+QUESTIONS = frozenset({"ask_hours", "ask_types", "ask_deadlines", "ask_preferential"})
+
+
+def is_question(text: str) -> bool:
+    """ "¿a qué hora abren?", "que diferencia hay…": a question mark or a question word first."""
+    words = normalize_text(text).split()
+    return "?" in text or bool(words and words[0] in QUESTION_WORDS)
+
+
+def asks_a_question(text: str, tracker: Tracker) -> bool:
+    """A question the model confidently recognizes, typed where free text was expected."""
+    intent, confidence = latest_intent(tracker)
+    return is_question(text) and intent in QUESTIONS and confidence >= CONFIDENT
+
+
 @dataclass(frozen=True)
 class Invalid:
     """A text that does not answer the slot's question, and the response that says why."""

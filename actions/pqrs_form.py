@@ -8,7 +8,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.common import entity, latest_intent, message_sid, say, uow, wa_id
-from actions.forms import CANCEL_REQUESTED, CANCEL_SLOT, PAUSED, FormValidator, Invalid
+from actions.forms import (
+    CANCEL_REQUESTED,
+    CANCEL_SLOT,
+    PAUSED,
+    FormValidator,
+    Invalid,
+    asks_a_question,
+    is_question,
+)
 from mara.domain.tickets import PqrsType
 from mara.policy import catalogs
 from mara.policy.messages import message
@@ -61,16 +69,17 @@ def reset_events() -> list[EventType]:
 
 
 def type_from_words(text: str) -> str | None:
-    """A type named in words ("es un reclamo"), for answers that skip the numbers."""
+    """The one type named in words ("es un reclamo"), for answers that skip the numbers;
+    None for a question ("¿qué diferencia hay entre queja y reclamo?") or two types."""
+    if is_question(text):
+        return None
     words = set(normalize.normalize_text(text).split())
-    return next(
-        (
-            t.key.value
-            for t in catalog().types
-            if words & {normalize.normalize_text(w) for w in t.words}
-        ),
-        None,
-    )
+    named = [
+        t.key.value
+        for t in catalog().types
+        if words & {normalize.normalize_text(w) for w in t.words}
+    ]
+    return named[0] if len(named) == 1 else None
 
 
 def field_named(tracker: Tracker, text: str) -> str | None:
@@ -172,7 +181,7 @@ class ValidatePqrsForm(FormValidator):
 
     def validate_description(self, value, dispatcher, tracker, domain) -> dict | Invalid:
         text = str(value).strip()
-        if len(text) < MIN_DESCRIPTION or len(text.split()) < 2:
+        if len(text) < MIN_DESCRIPTION or len(text.split()) < 2 or asks_a_question(text, tracker):
             return Invalid("utter_invalid_description")
         return {"description": text}
 
@@ -180,6 +189,8 @@ class ValidatePqrsForm(FormValidator):
         text = str(value).strip()
         if value is True or choices.parse_yes_no(text) is False:
             return {"details_offered": True}
+        if asks_a_question(text, tracker):
+            return Invalid("utter_ask_details_offered")
         if choices.parse_yes_no(text) is True and len(text.split()) <= 2:
             say(dispatcher, "utter_ask_description")
             return {"details_offered": None}

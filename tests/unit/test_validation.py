@@ -762,3 +762,25 @@ def test_service_config_loads_a_custom_file(tmp_path):
         "aliases: [x]}\n",
     )
     assert load_services(path) == [Service("a", "A", 1, ("x",)), Service("b", "Bee", 2, ())]
+
+
+# --- 1,000+ Colombian full names (tests/data/colombian_names.txt) ---------------------
+
+COLOMBIAN_NAMES = (
+    (Path(__file__).parents[1] / "data" / "colombian_names.txt")
+    .read_text(encoding="utf-8")
+    .splitlines()
+)
+
+
+def test_the_list_has_over_a_thousand_distinct_names():
+    assert len(set(COLOMBIAN_NAMES)) == len(COLOMBIAN_NAMES) >= 1000
+
+
+def test_every_common_colombian_name_is_accepted_as_written_and_in_lowercase():
+    wrong = [
+        name
+        for name in COLOMBIAN_NAMES
+        if parse_full_name(name) != name or parse_full_name(name.lower()) != name
+    ]
+    assert wrong == []
