@@ -3,7 +3,7 @@ cleared slots skipped, and a confirmation before a form is cancelled."""
 
 from __future__ import annotations
 
-from abc import ABC
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,6 +79,10 @@ class FormValidator(FormValidationAction, ABC):
     confident intent other than an answer), handed to the rules by rejecting the form's turn;
     or a wrong answer, said and counted (a human is offered at the third)."""
 
+    @abstractmethod
+    def name(self) -> str:
+        """validate_<form>: abstract, so rasa-sdk registers only the concrete validators."""
+
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
@@ -86,8 +90,6 @@ class FormValidator(FormValidationAction, ABC):
         required = [*required, CANCEL_SLOT]
         requested = tracker.get_slot("requested_slot")
         result: dict[str, Any] = {}
-        if tracker.get_slot(PAUSED):
-            result[PAUSED] = None
         for slot, value in tracker.slots_to_validate().items():
             if slot not in required:
                 continue
@@ -99,15 +101,23 @@ class FormValidator(FormValidationAction, ABC):
             if validate is None:
                 continue
             if slot == requested and self.keyword_typed(tracker):
-                return [SlotSet(slot, None), ActionExecutionRejected(self.name())]
+                return self.interrupt(slot)
             output = await call_potential_coroutine(validate(value, dispatcher, tracker, domain))
             if isinstance(output, Invalid):
                 if slot == requested and self.confident_interruption(tracker):
-                    return [SlotSet(slot, None), ActionExecutionRejected(self.name())]
+                    return self.interrupt(slot)
                 output = self.wrong_answer(dispatcher, tracker, slot, output, result)
+            if slot == requested and tracker.get_slot(PAUSED):
+                # The person wrote again after a pause: the form is theirs again.
+                output = {**output, PAUSED: None}
             result.update(output)
             tracker.slots.update(output)
         return [SlotSet(slot, value) for slot, value in result.items()]
+
+    def interrupt(self, slot: str) -> list[EventType]:
+        """Not an answer: the form's turn is rejected, so the rules answer the interruption
+        (and bring the form back to its question, or ask before cancelling)."""
+        return [SlotSet(slot, None), ActionExecutionRejected(self.form_name())]
 
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
         events = await super().run(dispatcher, tracker, domain)
@@ -127,8 +137,11 @@ class FormValidator(FormValidationAction, ABC):
     @staticmethod
     def confident_interruption(tracker: Tracker) -> bool:
         """For a text that is no answer: does the model confidently read a question or a
-        request the rules handle in the middle of a form?"""
+        request the rules handle in the middle of a form? A text shaped as a question
+        needs only the model's ordinary confidence (it is no answer anyway)."""
         intent, confidence = latest_intent(tracker)
+        if intent in QUESTIONS and is_question(latest_text(tracker)):
+            return True
         return intent in INTERRUPTIONS and confidence >= CONFIDENT
 
     def wrong_answer(

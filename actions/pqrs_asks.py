@@ -3,7 +3,7 @@ summary. While a human has the chat (the form is paused) they ask nothing."""
 
 from __future__ import annotations
 
-from abc import ABC
+from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -19,9 +19,13 @@ from mara.text import documents
 
 
 class AskSlot(Action, ABC):
-    """Asks for `slot` with `utter_ask_<slot>`, its values from `values()`."""
+    """Asks for `slot` with `utter_ask_<slot>`, its values from `values()`. Abstract, so
+    rasa-sdk registers only the subclasses."""
 
-    slot: str
+    @property
+    @abstractmethod
+    def slot(self) -> str:
+        """The slot asked for (a class attribute in each subclass)."""
 
     def name(self) -> str:
         return f"action_ask_{self.slot}"

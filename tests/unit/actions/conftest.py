@@ -79,7 +79,10 @@ class Outcome:
 
     @property
     def rejected(self) -> bool:
-        return any(e["event"] == "action_execution_rejected" for e in self.events)
+        """The form's turn handed to the rules (the loop Rasa marks as rejected)."""
+        names = [e["name"] for e in self.events if e["event"] == "action_execution_rejected"]
+        assert names in ([], ["pqrs_form"], ["status_form"]), names
+        return bool(names)
 
 
 def run_action(action: Action, tracker: Tracker, domain: dict[str, Any]) -> Outcome:

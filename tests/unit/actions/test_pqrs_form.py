@@ -252,3 +252,11 @@ def test_after_a_pause_a_non_answer_is_asked_again_without_complaint(domain):
     assert outcome.slots["email"] is None and outcome.slots["form_paused"] is None
     resumed = answer(domain, "email", "ana@gmail.com", form_paused=True)
     assert resumed.slots["email"] == "ana@gmail.com" and resumed.slots["form_paused"] is None
+
+
+def test_a_rerun_after_a_handoff_keeps_the_form_paused(domain):
+    # Rasa runs the form again after action_handoff, with no new text: still paused.
+    tracker = tracker_from("pqrs_form_personal", slots={"form_paused": True})
+    tracker.events.append({"event": "slot", "name": "full_name", "value": None})
+    outcome = run_action(FORM, tracker, domain)
+    assert "form_paused" not in outcome.slots and outcome.messages == []
