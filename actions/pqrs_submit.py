@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rasa_sdk import Action
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 
 from actions.common import latest_media, message_sid, now, response_text, say, uow, wa_id
 from actions.forms import CANCEL_REQUESTED, CANCEL_SLOT
@@ -87,18 +87,14 @@ class ActionSubmitPqrs(Action):
 
 
 class ActionCancelPqrs(Action):
-    """ "cancelar" (or "menú") while filing: the form asks first, and nothing is lost on "no".
-    A status lookup has nothing to lose: it just ends."""
+    """Cancelling (or the menu) while filing: the form asks first ("¿Seguro…?"), and nothing
+    is lost on "no"."""
 
     def name(self) -> str:
         return "action_cancel_pqrs"
 
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
-        if tracker.active_loop_name == "pqrs_form":
-            return [SlotSet(CANCEL_REQUESTED, True), SlotSet(CANCEL_SLOT, None)]
-        say(dispatcher, "utter_status_cancelled")
-        status = [SlotSet("status_radicado", None), SlotSet("status_document", None)]
-        return [ActiveLoop(None), SlotSet("requested_slot", None), *status]
+        return [SlotSet(CANCEL_REQUESTED, True), SlotSet(CANCEL_SLOT, None)]
 
 
 class ActionStoreAttachment(Action):

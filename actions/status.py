@@ -4,7 +4,7 @@ not the filer's) and "mis radicados"."""
 from __future__ import annotations
 
 from rasa_sdk import Action
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 
 from actions.common import entity, now, response_text, say, uow, wa_id
 from actions.forms import FormValidator, Invalid
@@ -92,6 +92,18 @@ class ValidateStatusForm(FormValidator):
             if paused:
                 say(dispatcher, "utter_status_paused")
         return {"status_document": DONE}
+
+
+class ActionCancelStatus(Action):
+    """Cancelling a status lookup: nothing to lose, it just ends."""
+
+    def name(self) -> str:
+        return "action_cancel_status"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        say(dispatcher, "utter_status_cancelled")
+        cleared = [SlotSet(s, None) for s in STATUS_SLOTS]
+        return [ActiveLoop(None), SlotSet("requested_slot", None), *cleared]
 
 
 class ActionStatusDone(Action):

@@ -15,6 +15,7 @@ from actions.pqrs_asks import (
 )
 from actions.pqrs_form import ActionStartPqrs
 from actions.pqrs_submit import ActionCancelPqrs, ActionStoreAttachment, ActionSubmitPqrs
+from actions.status import ActionCancelStatus
 from mara.db.models import Ticket
 from mara.db.unit_of_work import UnitOfWork
 from mara.services import filing
@@ -110,7 +111,7 @@ def test_cancel_while_filing_only_asks_first(domain):
 
 
 def test_cancel_of_a_status_lookup_ends_it(domain):
-    outcome = run_action(ActionCancelPqrs(), tracker_from("status_form", "cancelar"), domain)
+    outcome = run_action(ActionCancelStatus(), tracker_from("status_form", "cancelar"), domain)
     assert outcome.responses == ["utter_status_cancelled"]
     assert {"event": "active_loop", "name": None} in [
         {k: e[k] for k in ("event", "name")} for e in outcome.events if e["event"] == "active_loop"
