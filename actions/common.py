@@ -1,19 +1,29 @@
-"""What every action shares: the database session, the clock and the sender's number."""
+"""What every action shares: the database session, the clock, the sender's number, the
+latest message's parts, and replies filled with the Caja's facts from config/."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
+from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
+from mara import clock
 from mara.db.unit_of_work import UnitOfWork
+from mara.policy.channels import advisers_channel, business_calendar
+from mara.policy.facts import facts
 from mara.settings import load_settings
+from mara.text.hours import weekly_schedule_es
 
 
 def uow() -> UnitOfWork:
     return UnitOfWork(load_settings().database_url)
+
+
+def now() -> datetime:
+    """The instant domain rules use (MARA_CLOCK honoured)."""
+    return clock.now()
 
 
 def wa_id(tracker: Tracker) -> str:
@@ -31,6 +41,10 @@ def latest_media(tracker: Tracker) -> list[dict[str, Any]]:
     return list(metadata.get("media") or [])
 
 
+def latest_text(tracker: Tracker) -> str:
+    return str(tracker.latest_message.get("text") or "")
+
+
 def latest_intent(tracker: Tracker) -> tuple[str | None, float]:
     intent = tracker.latest_message.get("intent") or {}
     return intent.get("name"), float(intent.get("confidence") or 0.0)
@@ -40,15 +54,34 @@ def entity(tracker: Tracker, name: str) -> str | None:
     return next(tracker.get_latest_entity_values(name), None)
 
 
-def skip_cleared(validate: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
-    """Slots an action just cleared reach the form's validator as None: that is no answer,
-    so nothing is checked, counted or said."""
-    slot = validate.__name__.removeprefix("validate_")
+def numbered(items: list[tuple[int, str]]) -> str:
+    return "\n".join(f"{n}. {label}" for n, label in items)
 
-    @wraps(validate)
-    def wrapper(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
-        if value is None:
-            return {slot: None}
-        return validate(self, value, dispatcher, tracker, domain)
 
-    return wrapper
+def fact_values() -> dict[str, str]:
+    """The Caja's facts from config/ as response variables, the advisers' hours in words."""
+    calendar = business_calendar()
+    advisers = calendar.channels[advisers_channel()]
+    return {**facts(), "advisers_hours": "; ".join(weekly_schedule_es(advisers))}
+
+
+def say(dispatcher: CollectingDispatcher, response: str, **values: Any) -> None:
+    """Utter a domain.yml response; the Caja's facts (phones, e-mail, hours…) are always
+    available to it as variables, so they are written once, in config/."""
+    dispatcher.utter_message(response=response, **{**fact_values(), **values})
+
+
+def response_text(domain: dict[str, Any], response: str, **values: Any) -> str:
+    """A domain.yml response's text filled in here, for a piece of a larger reply."""
+    return domain["responses"][response][0]["text"].format(**{**fact_values(), **values})
+
+
+def phone_as_written(e164: str) -> str:
+    """+573101234567 → "310 123 4567", +576067314001 → "(606) 7314001" (as people write)."""
+    digits = e164.removeprefix("+57")
+    if len(digits) == 10 and digits.isdigit():
+        if digits.startswith("3"):
+            return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+        if digits.startswith("60"):
+            return f"({digits[:3]}) {digits[3:]}"
+    return e164

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from functools import cache
+from datetime import datetime
 
-import yaml
 from rasa_sdk import Action
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 
-from actions.common import latest_intent
-from mara import clock
+from actions.common import latest_intent, latest_text, now, say
+from actions.preferences import preferential_events
 from mara.policy.channels import business_calendar
-from mara.settings import ROOT
-from mara.text import cues
+from mara.policy.messages import policy_answer
 from mara.text.hours import answer_hours_question
 from mara.text.hours_question import read_hours_question
-
-
-@cache
-def policies() -> dict[str, str]:
-    with (ROOT / "config" / "policies.yml").open(encoding="utf-8") as f:
-        return {k: " ".join(v.split()) for k, v in yaml.safe_load(f).items()}
 
 
 class ActionAnswerHours(Action):
@@ -28,19 +20,17 @@ class ActionAnswerHours(Action):
         return "action_answer_hours"
 
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
-        answer_hours(dispatcher, tracker.latest_message.get("text", ""))
+        answer_hours(dispatcher, latest_text(tracker))
         return []
 
 
-def answer_hours(dispatcher, question: str) -> None:
+def answer_hours(dispatcher, question: str, instant: datetime | None = None) -> None:
     """The answer to the hours question asked: the channel or day named, "hasta qué hora",
     a short summary, or every channel when the person asks for all of them."""
-    now = clock.now()
-    question_read = read_hours_question(question, now)
-    dispatcher.utter_message(
-        response="utter_policy",
-        text_block=answer_hours_question(business_calendar(), question_read, now),
-    )
+    instant = instant or now()
+    asked = read_hours_question(question, instant)
+    text = answer_hours_question(business_calendar(), asked, instant)
+    say(dispatcher, "utter_policy", text_block=text)
 
 
 POLICY_BY_INTENT = {
@@ -62,12 +52,7 @@ class ActionPolicyAnswer(Action):
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
         intent, _ = latest_intent(tracker)
         key = POLICY_BY_INTENT.get(intent or "", "keep_in_mind")
-        dispatcher.utter_message(response="utter_policy", text_block=policies()[key])
-        text = tracker.latest_message.get("text", "")
-        if key != "preferential" or not cues.claims_preferential(text):
-            return []
-        # Whoever says they are entitled gets it recorded on the request they file.
-        dispatcher.utter_message(
-            response="utter_policy", text_block=policies()["preferential_recorded"]
-        )
-        return [SlotSet("preferential", True)]
+        say(dispatcher, "utter_policy", text_block=policy_answer(key))
+        if key == "preferential":
+            return preferential_events(dispatcher, tracker)
+        return []

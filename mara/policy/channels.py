@@ -45,7 +45,7 @@ def _parse_time(value: Any, where: str) -> time:
         raise ValueError(f"{where}: invalid time {value!r}") from exc
 
 
-def _parse_channel(raw: dict[str, Any]) -> Channel:
+def _parse_channel(raw: dict[str, Any], option_note: str) -> Channel:
     key = raw.get("key")
     if not key or not isinstance(key, str):
         raise ValueError(f"channel without a key: {raw!r}")
@@ -73,10 +73,14 @@ def _parse_channel(raw: dict[str, Any]) -> Channel:
             if later.start < earlier.end:
                 raise ValueError(f"{where}: overlapping intervals")
         weekly[weekday] = tuple(intervals)
+    contact = str(raw["contact"])
+    if raw.get("adviser_option"):
+        note = option_note.format(option=raw["adviser_option"])
+        contact = f"{contact}, {note}"
     return Channel(
         key=key,
         name=str(raw["name"]),
-        contact=str(raw["contact"]),
+        contact=contact,
         address=str(raw["address"]) if raw.get("address") else None,
         always_open=always_open,
         closed_on_holidays=bool(raw.get("closed_on_holidays", False)),
@@ -86,11 +90,26 @@ def _parse_channel(raw: dict[str, Any]) -> Channel:
 
 
 @cache
+def _read_yaml(path: Path) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def load_channels_file(path: Path | None = None) -> dict[str, Any]:
+    """config/channels.yml as written (the raw facts: bare contacts, advisers' channel)."""
+    return copy.deepcopy(_read_yaml(Path(path or DEFAULT_CHANNELS_PATH).resolve()))
+
+
+def advisers_channel(path: Path | None = None) -> str:
+    """The channel whose hours are the advisers' hours (human handoff)."""
+    return str(load_channels_file(path).get("advisers_channel") or "telefono")
+
+
+@cache
 def _load_channels_cached(path: Path) -> dict[str, Channel]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = _read_yaml(path)
     channels: dict[str, Channel] = {}
     for raw in data.get("channels") or ():
-        channel = _parse_channel(raw)
+        channel = _parse_channel(raw, str(data.get("adviser_option_note") or "{option}"))
         if channel.key in channels:
             raise ValueError(f"duplicate channel key {channel.key!r} in {path}")
         channels[channel.key] = channel

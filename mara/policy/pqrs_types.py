@@ -21,6 +21,8 @@ class PqrsTypeInfo:
     label: str
     short: str
     definition: str
+    name: str = ""
+    words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ def catalog(path: Path = PQRS_TYPES_PATH) -> PqrsCatalog:
             label=t["label"],
             short=t["short"],
             definition=" ".join(t["definition"].split()),
+            name=str(t.get("name") or t["key"]),
+            words=tuple(str(w) for w in t.get("words") or (t["key"],)),
         )
         for t in data["types"]
     )

@@ -37,6 +37,12 @@ def tickets(stack, wa_id=None):
         return rows
 
 
+def clock_now(stack):
+    from datetime import datetime
+
+    return datetime.fromisoformat(stack.env["MARA_CLOCK"])
+
+
 def joined(replies):
     return "\n".join(replies)
 
@@ -166,13 +172,60 @@ def test_a_field_is_corrected_at_the_summary(stack):
     assert ticket.requester.email == "otro.correo@yahoo.com"
 
 
-def test_cancel_mid_form_files_nothing_and_says_so(stack):
+def test_cancel_mid_form_is_asked_first_then_files_nothing_and_says_so(stack):
     wa = "573010000017"
     stack.conversation(wa, OPENERS["queja"], "si", "no", "si")
-    replies = joined(stack.turn(wa, "cancelar"))
+    [asked] = stack.turn(wa, "cancelar")
+    assert "¿Seguro que quieres cancelar tu solicitud?" in asked
+    replies = joined(stack.turn(wa, "si"))
     assert "no quedó radicada" in replies
     assert tickets(stack, wa) == []
     assert "Radicar una PQRS" in joined(stack.turn(wa, "hola"))
+
+
+def test_no_to_the_cancel_question_loses_nothing(stack):
+    wa = "573010000021"
+    stack.conversation(wa, OPENERS["reclamo"], "si", "no", "si", "Ana María Giraldo")
+    assert "¿Seguro que quieres cancelar" in joined(stack.turn(wa, "cancelar"))
+    back = joined(stack.turn(wa, "no"))
+    assert "seguimos" in back and "tipo de documento" in back
+    summary = stack.conversation(wa, "1", "1094887890", "este mismo", "no tengo", "2")[-1]
+    assert "Ana María Giraldo" in joined(summary) and "no me han pagado" in joined(summary)
+    stack.turn(wa, "1")
+    [ticket] = tickets(stack, wa)
+    assert ticket.requester.full_name == "Ana María Giraldo"
+
+
+NAMES = [
+    "María Cancelado Ríos",
+    "Jhon Fredy Cancelado Restrepo",
+    "Luz Dary Gómez Cancelado",
+    "Yeison Salazar Quintero",
+    "Leidy Johana Ospina Henao",
+]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_name_is_never_taken_for_a_cancel(stack, name):
+    wa = f"5730110000{NAMES.index(name):02d}"
+    stack.conversation(wa, OPENERS["queja"], "si", "no", "si")
+    replies = joined(stack.turn(wa, name))
+    assert "tipo de documento" in replies and "cancel" not in replies.lower()
+
+
+def test_a_human_mid_form_pauses_it_and_asks_nothing_more(stack):
+    from mara.services import contact
+
+    wa = "573010000022"
+    stack.conversation(wa, OPENERS["reclamo"], "si", "no", "si", "Ana María Giraldo", "1")
+    [waiting] = stack.turn(wa, "quiero hablar con un asesor")
+    assert "le avisé a un asesor" in waiting and "número de tu" not in waiting
+    assert stack.turn(wa, "hola?") == []  # the adviser has the chat
+    with UnitOfWork(stack.settings.database_url) as uow:
+        assert contact.release_handoff(uow, wa, clock_now(stack), "adviser")
+        uow.commit()
+    # Back with the bot: the form goes on where it was, nothing lost.
+    assert "número te podemos llamar" in joined(stack.turn(wa, "1094887890"))
 
 
 def test_a_question_mid_form_is_answered_and_the_form_resumes(stack):

@@ -1,5 +1,7 @@
 """What people type about themselves: names, documents, phones, e-mails."""
 
+from pathlib import Path
+
 import pytest
 
 from mara.policy.catalogs import (
@@ -400,3 +402,25 @@ def test_parse_email_accepts(text, expected):
 )
 def test_parse_email_rejects(text, reason):
     assert parse_email(text) == Invalid(reason)
+
+
+# --- 1,000+ Colombian full names (tests/data/colombian_names.txt) ---------------------
+
+COLOMBIAN_NAMES = (
+    (Path(__file__).parents[1] / "data" / "colombian_names.txt")
+    .read_text(encoding="utf-8")
+    .splitlines()
+)
+
+
+def test_the_list_has_over_a_thousand_distinct_names():
+    assert len(set(COLOMBIAN_NAMES)) == len(COLOMBIAN_NAMES) >= 1000
+
+
+def test_every_common_colombian_name_is_accepted_as_written_and_in_lowercase():
+    wrong = [
+        name
+        for name in COLOMBIAN_NAMES
+        if parse_full_name(name) != name or parse_full_name(name.lower()) != name
+    ]
+    assert wrong == []

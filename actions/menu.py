@@ -1,0 +1,90 @@
+"""The main menu's numbers, the PQRS types explained, and turns the model did not understand."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+
+from actions.common import entity, latest_text, message_sid, response_text, say, uow, wa_id
+from actions.handoff import hand_off
+from actions.info import answer_hours
+from actions.pqrs_form import start_events
+from mara.policy.pqrs_types import catalog
+from mara.services import training
+from mara.text import choices
+from mara.text.cues import asks_about_hours
+
+NOT_UNDERSTOOD = {"nlu_fallback", "out_of_scope"}
+
+
+class ActionMenuChoice(Action):
+    """A number typed at the main menu."""
+
+    def name(self) -> str:
+        return "action_menu_choice"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        option = entity(tracker, "option") or latest_text(tracker)
+        choice = choices.parse_choice(str(option), 4)
+        if choice == 1:
+            return [*start_events(tracker, with_text=False), FollowupAction("pqrs_form")]
+        if choice == 2:
+            reset = [SlotSet("status_radicado", None), SlotSet("status_document", None)]
+            return [*reset, FollowupAction("status_form")]
+        if choice == 3:
+            answer_hours(dispatcher, "")
+            return []
+        if choice == 4:
+            hand_off(dispatcher, tracker)
+            return []
+        say(dispatcher, "utter_menu")
+        return []
+
+
+class ActionExplainTypes(Action):
+    def name(self) -> str:
+        return "action_explain_types"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        definitions = "\n".join(
+            response_text(domain, "utter_type_definition", label=t.label, definition=t.definition)
+            for t in catalog().types
+        )
+        say(dispatcher, "utter_pqrs_types", definitions=definitions)
+        return []
+
+
+def intent_name(parse_data: dict) -> str | None:
+    return (parse_data.get("intent") or {}).get("name")
+
+
+def previous_user_intent(tracker) -> str | None:
+    users = [e for e in tracker.events if e.get("event") == "user"]
+    if len(users) < 2:
+        return None
+    return intent_name(users[-2].get("parse_data") or {})
+
+
+class ActionNotUnderstood(Action):
+    """Store what was not understood (for trainers); twice in a row, offer menu and human."""
+
+    def name(self) -> str:
+        return "action_not_understood"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        latest = tracker.latest_message
+        text = latest_text(tracker)
+        with uow() as work:
+            training.record_unrecognized(work, wa_id(tracker), message_sid(tracker), text, latest)
+            work.commit()
+        if intent_name(latest) == "nlu_fallback" and asks_about_hours(text):
+            # The model was unsure, but "¿atienden el 8 de diciembre?" is clearly about hours.
+            answer_hours(dispatcher, text)
+            return []
+        if previous_user_intent(tracker) in NOT_UNDERSTOOD:
+            say(dispatcher, "utter_still_not_understood")
+            say(dispatcher, "utter_menu")
+            return []
+        out_of_scope = intent_name(latest) == "out_of_scope"
+        say(dispatcher, "utter_out_of_scope" if out_of_scope else "utter_default")
+        return []

@@ -1,0 +1,140 @@
+"""How a request is going: the status form (radicado, then the document when the number is
+not the filer's) and "mis radicados"."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+
+from actions.common import entity, now, response_text, say, uow, wa_id
+from actions.forms import FormValidator, Invalid
+from mara.domain.calendar import BOGOTA
+from mara.policy.pqrs_types import catalog
+from mara.services import lookup
+from mara.text.format_es import format_date_es
+from mara.text.radicado import parse_radicado
+
+STATUS_SLOTS = ["status_radicado", "status_document"]
+DONE = "-"  # fills a status slot once the answer was given, which ends the form
+
+
+def tell_status(dispatcher, domain, view: lookup.TicketView) -> None:
+    today = now().astimezone(BOGOTA).date()
+    answer = ""
+    if view.answer_summary:
+        answer = response_text(domain, "utter_status_answer", answer=view.answer_summary)
+    timing = "utter_status_on_time" if view.on_time(today) else "utter_status_overdue"
+    say(
+        dispatcher,
+        "utter_status",
+        radicado=view.radicado,
+        status=catalog().status_words(view.status),
+        type_label=catalog().info(view.pqrs_type).label,
+        filed_on=format_date_es(view.received_at.astimezone(BOGOTA).date()),
+        answer_due=format_date_es(view.answer_due_on),
+        timing=response_text(domain, timing),
+        answer=answer,
+    )
+
+
+class ActionStartStatus(Action):
+    def name(self) -> str:
+        return "action_start_status"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        text = entity(tracker, "radicado") or tracker.latest_message.get("text", "")
+        radicado = parse_radicado(text)
+        return [SlotSet(s, None) for s in STATUS_SLOTS] + (
+            [SlotSet("status_radicado", radicado)] if radicado else []
+        )
+
+
+class ValidateStatusForm(FormValidator):
+    def name(self) -> str:
+        return "validate_status_form"
+
+    def validate_status_radicado(self, value, dispatcher, tracker, domain) -> dict | Invalid:
+        instant = now()
+        radicado = parse_radicado(str(value), default_year=instant.astimezone(BOGOTA).year)
+        if radicado is None:
+            return Invalid("utter_invalid_radicado")
+        with uow() as work:
+            paused = lookup.lookups_paused(work, wa_id(tracker), instant)
+            view = None if paused else lookup.own_ticket(work, radicado, wa_id(tracker))
+            work.commit()
+        if paused:
+            say(dispatcher, "utter_status_paused")
+            return {"status_radicado": radicado, "status_document": DONE}
+        if view is not None:
+            tell_status(dispatcher, domain, view)
+            return {"status_radicado": radicado, "status_document": DONE}
+        # Not filed from this number (or not existing): the document decides, and the
+        # answer never says which of the two it was.
+        return {"status_radicado": radicado}
+
+    def validate_status_document(self, value, dispatcher, tracker, domain) -> dict:
+        if value == DONE:
+            return {"status_document": DONE}
+        number = "".join(ch for ch in str(value) if ch.isalnum()).upper()
+        instant = now()
+        with uow() as work:
+            view = None
+            if number:
+                view = lookup.ticket_by_document(
+                    work, tracker.get_slot("status_radicado"), number, wa_id(tracker), instant
+                )
+            paused = view is None and lookup.lookups_paused(work, wa_id(tracker), instant)
+            work.commit()
+        if view is not None:
+            tell_status(dispatcher, domain, view)
+        else:
+            say(dispatcher, "utter_status_not_found")
+            if paused:
+                say(dispatcher, "utter_status_paused")
+        return {"status_document": DONE}
+
+
+class ActionCancelStatus(Action):
+    """Cancelling a status lookup: nothing to lose, it just ends."""
+
+    def name(self) -> str:
+        return "action_cancel_status"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        say(dispatcher, "utter_status_cancelled")
+        cleared = [SlotSet(s, None) for s in STATUS_SLOTS]
+        return [ActiveLoop(None), SlotSet("requested_slot", None), *cleared]
+
+
+class ActionStatusDone(Action):
+    def name(self) -> str:
+        return "action_status_done"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        return [SlotSet(s, None) for s in STATUS_SLOTS]
+
+
+class ActionMyTickets(Action):
+    def name(self) -> str:
+        return "action_my_tickets"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        with uow() as work:
+            views = lookup.open_tickets(work, wa_id(tracker))
+            work.commit()
+        if not views:
+            say(dispatcher, "utter_no_open_tickets")
+            return []
+        lines = "\n".join(
+            response_text(
+                domain,
+                "utter_open_ticket_line",
+                radicado=v.radicado,
+                type_label=catalog().info(v.pqrs_type).label,
+                status=catalog().status_words(v.status),
+                answer_due=format_date_es(v.answer_due_on),
+            )
+            for v in views
+        )
+        say(dispatcher, "utter_open_tickets", tickets=lines)
+        return []

@@ -1,0 +1,135 @@
+"""The form's questions, the summary, submit, cancel and attachments."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from actions.pqrs_asks import (
+    ActionAskCancelConfirm,
+    ActionAskConfirmation,
+    ActionAskConsent,
+    ActionAskDocumentNumber,
+    ActionAskFullName,
+    ActionAskPqrsType,
+    ActionAskTypeConfirmed,
+)
+from actions.pqrs_form import ActionStartPqrs
+from actions.pqrs_submit import ActionCancelPqrs, ActionStoreAttachment, ActionSubmitPqrs
+from actions.status import ActionCancelStatus
+from mara.db.models import Ticket
+from mara.db.unit_of_work import UnitOfWork
+from mara.services import filing
+from tests.unit.actions.conftest import rendered, run_action, tracker_from
+
+
+def tickets(url):
+    with UnitOfWork(url) as uow:
+        rows = uow.session.scalars(select(Ticket)).all()
+        for row in rows:
+            _ = row.requester, row.attachments
+        return rows
+
+
+def test_each_question_is_its_response_with_lists_from_config(domain):
+    tracker = tracker_from("pqrs_form_personal")
+    types = run_action(ActionAskPqrsType(), tracker, domain)
+    assert types.responses == ["utter_ask_pqrs_type"]
+    assert types.messages[0]["types"].splitlines()[1] == "2. Queja"
+    confirm = run_action(ActionAskTypeConfirmed(), tracker, domain)
+    assert confirm.messages[0]["type_short"] == "una *queja*"
+    assert run_action(ActionAskFullName(), tracker, domain).responses == ["utter_ask_full_name"]
+    number = run_action(
+        ActionAskDocumentNumber(), tracker_from("pqrs_form_summary"), domain
+    ).messages[0]
+    assert number["document_name"] == "cédula de ciudadanía"
+    consent = rendered(run_action(ActionAskConsent(), tracker, domain), domain)
+    assert "comfenalcoquindio.com" in consent and "{web}" not in consent
+    cancel = run_action(ActionAskCancelConfirm(), tracker, domain)
+    assert cancel.responses == ["utter_ask_cancel_confirm"]
+
+
+def test_a_paused_form_asks_nothing(domain):
+    tracker = tracker_from("pqrs_form_personal", slots={"form_paused": True})
+    for ask in (ActionAskFullName(), ActionAskConsent(), ActionAskConfirmation()):
+        assert run_action(ask, tracker, domain).messages == []
+
+
+def test_the_summary_shows_the_phone_as_people_write_it(domain):
+    summary = run_action(ActionAskConfirmation(), tracker_from("pqrs_form_summary"), domain)
+    assert summary.responses == ["utter_ask_confirmation"]
+    message = summary.messages[0]
+    assert "300 123 4567" in message["person"] and "+57" not in message["person"]
+    assert "CC 1094887890" in message["person"]
+    assert message["type_label"] == "Queja" and message["attachments"] == "ninguno"
+
+
+def test_start_proposes_the_type_from_the_first_message(domain, db):
+    text = "en la taquilla de la piscina me trataron muy mal"
+    outcome = run_action(ActionStartPqrs(), tracker_from("idle", text, "pqrs_queja", 0.91), domain)
+    assert outcome.slots["pqrs_type"] == "queja" and outcome.slots["proposed_confidence"] == 0.91
+    assert outcome.slots["description"] == text and outcome.slots["full_name"] is None
+
+
+def test_submit_files_the_ticket_with_its_radicado_and_answer_date(domain, db):
+    with UnitOfWork(db) as uow:
+        consent_id = filing.record_consent(uow, "573001234567", True, "SM1", "2026-11")
+        uow.commit()
+    tracker = tracker_from(
+        "pqrs_form_summary", slots={"confirmation": "confirmed", "consent_id": consent_id}
+    )
+    outcome = run_action(ActionSubmitPqrs(), tracker, domain)
+    [ticket] = tickets(db)
+    assert outcome.responses == ["utter_pqrs_filed"]
+    message = outcome.messages[0]
+    assert message["radicado"] == ticket.radicado
+    assert message["answer_due"] == "miércoles 16 de diciembre de 2026"
+    assert "maria.lopez@gmail.com" in message["contact_note"]
+    assert ticket.requester.phone == "+573001234567" and ticket.pqrs_type == "queja"
+    assert outcome.slots["pqrs_type"] is None and outcome.slots["full_name"] is None
+
+
+def test_a_confirmed_cancel_files_nothing(domain, db):
+    tracker = tracker_from("pqrs_form_summary", slots={"cancel_confirm": True})
+    outcome = run_action(ActionSubmitPqrs(), tracker, domain)
+    assert outcome.responses == ["utter_pqrs_cancelled"] and tickets(db) == []
+    assert outcome.slots["description"] is None
+
+
+def test_a_complaint_without_consent_points_to_the_other_channels(domain, db):
+    tracker = tracker_from("pqrs_form_personal", slots={"consent": False})
+    outcome = run_action(ActionSubmitPqrs(), tracker, domain)
+    assert outcome.responses == ["utter_consent_refused_channels"] and tickets(db) == []
+    text = rendered(outcome, domain)
+    assert "(606) 7314001" in text and "Calle 16 #15-22" in text and "{" not in text
+
+
+def test_cancel_while_filing_only_asks_first(domain):
+    outcome = run_action(ActionCancelPqrs(), tracker_from("pqrs_form_personal", "cancelar"), domain)
+    assert outcome.messages == []
+    assert outcome.slots == {"cancel_requested": True, "cancel_confirm": None}
+    assert all(e["event"] != "active_loop" for e in outcome.events)
+
+
+def test_cancel_of_a_status_lookup_ends_it(domain):
+    outcome = run_action(ActionCancelStatus(), tracker_from("status_form", "cancelar"), domain)
+    assert outcome.responses == ["utter_status_cancelled"]
+    assert {"event": "active_loop", "name": None} in [
+        {k: e[k] for k in ("event", "name")} for e in outcome.events if e["event"] == "active_loop"
+    ]
+
+
+def test_an_attachment_goes_with_the_request_being_filed(domain):
+    media = {"media": [{"url": "https://api.twilio.com/media/ME1", "content_type": "image/jpeg"}]}
+    in_form = run_action(
+        ActionStoreAttachment(),
+        tracker_from("pqrs_form_personal", "/media_shared", "media_shared", metadata=media),
+        domain,
+    )
+    assert in_form.responses == ["utter_attachment_saved"]
+    assert in_form.slots["attachments"] == media["media"]
+    idle = run_action(
+        ActionStoreAttachment(),
+        tracker_from("idle", "/media_shared", "media_shared", metadata=media),
+        domain,
+    )
+    assert idle.responses == ["utter_media_received"] and idle.events == []

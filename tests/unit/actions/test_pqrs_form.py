@@ -1,0 +1,262 @@
+"""The PQRS form's validator: each slot's valid and invalid answers, retries, answers first,
+cancelling asked first, and the pause while a human has the chat."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.pqrs_form import ValidatePqrsForm
+from tests.unit.actions.conftest import run_action, tracker_from
+
+FORM = ValidatePqrsForm()
+
+
+def answer(domain, slot, text, intent="inform", confidence=0.99, fixture=None, **slots):
+    """The person answers `slot`'s question with `text`; by default every other slot of a
+    complete queja is already filled (pqrs_form_summary)."""
+    fixture = fixture or "pqrs_form_summary"
+    tracker = tracker_from(
+        fixture, text, intent, confidence, slots={slot: None, "requested_slot": slot, **slots}
+    )
+    return run_action(FORM, tracker, domain)
+
+
+@pytest.mark.parametrize(
+    "slot, text, value",
+    [
+        ("full_name", "maría fernanda lópez", "María Fernanda López"),
+        ("full_name", "me llamo Juan David Cardona", "Juan David Cardona"),
+        ("document_type", "1", "CC"),
+        ("document_type", "cédula de extranjería", "CE"),
+        ("document_number", "1.094.887.890", "1094887890"),
+        ("phone", "este mismo", "+573001234567"),
+        ("phone", "310 123 4567", "+573101234567"),
+        ("email", "maria.lopez@GMAIL.com", "maria.lopez@gmail.com"),
+        ("email", "no tengo", "ninguno"),
+        ("service", "3", "recreacion_deportes"),
+        ("service", "lo de la piscina", "recreacion_deportes"),
+    ],
+)
+def test_a_valid_answer_fills_its_slot_and_says_nothing(domain, slot, text, value):
+    outcome = answer(domain, slot, text, document_type="CC")
+    assert outcome.slots[slot] == value
+    assert outcome.messages == [] and not outcome.rejected
+
+
+@pytest.mark.parametrize(
+    "slot, text, response",
+    [
+        ("full_name", "Juan 2 López", "utter_invalid_full_name"),
+        ("full_name", "hola buenas tardes", "utter_invalid_full_name"),
+        ("document_type", "licencia de pesca", "utter_invalid_document_type"),
+        ("document_number", "123", "utter_invalid_document_number"),
+        ("phone", "300 123", "utter_invalid_phone"),
+        ("email", "juan@gmail", "utter_invalid_email"),
+        ("email", "juan@gmial.com", "utter_invalid_email_typo"),
+        ("service", "zzzz", "utter_invalid_service"),
+        ("confirmation", "quizás", "utter_invalid_choice"),
+    ],
+)
+def test_an_invalid_answer_is_said_counted_and_asked_again(domain, slot, text, response):
+    outcome = answer(domain, slot, text, document_type="CC")
+    assert outcome.responses == [response]
+    assert outcome.slots[slot] is None
+    assert outcome.slots["field_failures"] == {slot: 1}
+    assert outcome.slots["requested_slot"] == slot
+
+
+def test_the_third_failure_of_a_slot_offers_a_human(domain):
+    second = answer(domain, "phone", "12", field_failures={"phone": 1, "email": 2})
+    assert second.responses == ["utter_invalid_phone"]
+    third = answer(domain, "phone", "12", field_failures={"phone": 2})
+    assert third.responses == ["utter_invalid_phone", "utter_offer_human_after_failures"]
+    assert third.slots["field_failures"] == {"phone": 3}
+
+
+def test_cc_and_number_in_one_answer_fill_both_questions(domain):
+    outcome = answer(domain, "document_type", "cc 1094887890", document_number=None, phone=None)
+    assert outcome.slots["document_type"] == "CC"
+    assert outcome.slots["document_number"] == "1094887890"
+    assert outcome.slots["requested_slot"] == "phone"
+
+
+def test_a_slot_cleared_by_an_action_is_not_validated(domain):
+    tracker = tracker_from("pqrs_form_personal", slots={"requested_slot": "email"})
+    tracker.events.append({"event": "slot", "name": "email", "value": None})
+    outcome = run_action(FORM, tracker, domain)
+    assert outcome.messages == [] and outcome.slots["email"] is None
+
+
+def test_the_form_asks_the_next_missing_slot(domain):
+    outcome = answer(domain, "full_name", "Ana María Giraldo", fixture="pqrs_form_personal")
+    assert outcome.slots["requested_slot"] == "document_type"
+
+
+def test_without_consent_a_complaint_ends_the_form_and_a_suggestion_goes_on(domain):
+    tracker = tracker_from(
+        "pqrs_form_personal",
+        slots={"consent": False, "consent_id": None, "requested_slot": "consent"},
+    )
+    assert FORM.pqrs_slots(tracker)[-1] == "consent"
+    tracker = tracker_from(
+        "pqrs_form_personal",
+        slots={"consent": False, "pqrs_type": "sugerencia", "requested_slot": "consent"},
+    )
+    assert FORM.pqrs_slots(tracker)[-2:] == ["service", "confirmation"]
+    assert "full_name" not in FORM.pqrs_slots(tracker)
+
+
+def test_consent_is_recorded_in_the_database(domain, db):
+    from sqlalchemy import select
+
+    from mara.db.models import Consent
+    from mara.db.unit_of_work import UnitOfWork
+
+    outcome = answer(domain, "consent", "sí, acepto", consent=None, consent_id=None)
+    assert outcome.slots["consent"] is True and outcome.slots["consent_id"]
+    with UnitOfWork(db) as uow:
+        [row] = uow.session.scalars(select(Consent)).all()
+        assert row.granted and row.wa_id == "573001234567" and row.message_sid.startswith("SM")
+
+
+def test_consent_refused_for_a_suggestion_says_it_will_be_anonymous(domain, db):
+    outcome = answer(domain, "consent", "no", pqrs_type="sugerencia", consent=None, consent_id=None)
+    assert outcome.slots["consent"] is False
+    assert outcome.responses == ["utter_consent_refused_anonymous"]
+
+
+@pytest.mark.parametrize(
+    "text, slots",
+    [
+        ("1", {"confirmation": "confirmed"}),
+        ("sí, radícala", {"confirmation": "confirmed"}),
+        ("cambiar el correo", {"email": None, "use_saved": False, "confirmation": None}),
+        ("2", {"confirmation": None, "changing_field": True}),
+    ],
+)
+def test_the_summary_confirms_or_changes_a_field(domain, text, slots):
+    outcome = answer(domain, "confirmation", text)
+    assert {k: outcome.slots[k] for k in slots} == slots
+    assert not outcome.rejected
+
+
+def test_type_confirmation_yes_no_or_another_type(domain):
+    fixture = "pqrs_form_personal"
+    yes = answer(domain, "type_confirmed", "si", fixture=fixture, type_confirmed=None)
+    assert yes.slots["type_confirmed"] is True
+    no = answer(domain, "type_confirmed", "no", intent="deny", type_confirmed=None)
+    assert no.slots["type_confirmed"] is None and no.slots["pqrs_type"] is None
+    other = answer(domain, "type_confirmed", "no, es un reclamo", type_confirmed=None)
+    assert other.slots["pqrs_type"] == "reclamo" and other.slots["type_confirmed"] is True
+
+
+def test_description_too_short_and_details_added(domain):
+    short = answer(domain, "description", "mal", description=None)
+    assert short.responses == ["utter_invalid_description"]
+    more = answer(domain, "details_offered", "fue el domingo 6 de diciembre como a las 11")
+    assert more.slots["description"].endswith("fue el domingo 6 de diciembre como a las 11")
+
+
+# --- answers first ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("intent", ["cancel", "goodbye", "deny", "human_handoff", "menu"])
+def test_a_name_is_an_answer_whatever_the_model_says(domain, intent):
+    outcome = answer(domain, "full_name", "María Cancelado Ríos", intent=intent, confidence=1)
+    assert outcome.slots["full_name"] == "María Cancelado Ríos"
+    assert not outcome.rejected and outcome.messages == []
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [("/cancel", "cancel"), ("Cancelar", "cancel"), ("menú", "menu"), ("asesor", "human_handoff")],
+)
+def test_a_keyword_typed_alone_interrupts_any_question(domain, text, intent):
+    for slot in ("full_name", "description", "details_offered", "confirmation"):
+        outcome = answer(domain, slot, text, intent=intent, confidence=1.0)
+        assert outcome.rejected, slot
+        assert outcome.messages == [] and "requested_slot" not in outcome.slots
+
+
+def test_a_confident_interruption_that_is_no_answer_goes_to_the_rules(domain):
+    outcome = answer(domain, "full_name", "quiero hablar con alguien ya", "human_handoff", 0.95)
+    assert outcome.rejected and outcome.messages == []
+
+
+def test_an_unsure_interruption_that_is_no_answer_is_a_wrong_answer(domain):
+    outcome = answer(domain, "full_name", "no se que poner", intent="cancel", confidence=0.5)
+    assert not outcome.rejected
+    assert outcome.responses == ["utter_invalid_full_name"]
+
+
+def test_a_question_is_asked_even_where_free_text_is_expected(domain):
+    question = answer(domain, "description", "¿a qué hora abren?", "ask_hours", 0.9)
+    assert question.rejected
+    types = answer(
+        domain,
+        "type_confirmed",
+        "¿qué diferencia hay entre queja y reclamo?",
+        "ask_types",
+        0.9,
+        type_confirmed=None,
+    )
+    assert types.rejected
+    told = answer(
+        domain,
+        "description",
+        "¿por qué no me han pagado la cuota monetaria de octubre?",
+        "pqrs_reclamo",
+        0.9,
+        description=None,
+    )
+    assert told.slots["description"].startswith("¿por qué") and not told.rejected
+
+
+# --- cancelling is asked first -------------------------------------------------------
+
+
+def test_cancel_requested_puts_the_cancel_question_first(domain):
+    tracker = tracker_from("pqrs_form_personal", slots={"cancel_requested": True})
+    outcome = run_action(FORM, tracker, domain)
+    assert outcome.slots["requested_slot"] == "cancel_confirm"
+    assert outcome.messages == []
+
+
+def test_yes_to_the_cancel_question_ends_the_form(domain):
+    outcome = answer(domain, "cancel_confirm", "sí", cancel_requested=True)
+    assert outcome.slots["cancel_confirm"] is True
+    assert outcome.slots["requested_slot"] is None
+
+
+def test_no_to_the_cancel_question_keeps_everything_and_asks_again(domain):
+    outcome = answer(
+        domain, "cancel_confirm", "2", fixture="pqrs_form_personal", cancel_requested=True
+    )
+    assert outcome.responses == ["utter_cancel_declined"]
+    assert outcome.slots["cancel_requested"] is None
+    assert outcome.slots["requested_slot"] == "full_name"
+    assert not any(
+        k in outcome.slots for k in ("pqrs_type", "description", "consent", "consent_id")
+    )
+
+
+def test_cancel_at_the_summary_is_asked_too(domain):
+    outcome = answer(domain, "confirmation", "3")
+    assert outcome.slots["cancel_requested"] is True
+    assert outcome.slots["requested_slot"] == "cancel_confirm"
+
+
+def test_after_a_pause_a_non_answer_is_asked_again_without_complaint(domain):
+    outcome = answer(domain, "email", "hola, ya hablé con el asesor", form_paused=True)
+    assert outcome.messages == []
+    assert outcome.slots["email"] is None and outcome.slots["form_paused"] is None
+    resumed = answer(domain, "email", "ana@gmail.com", form_paused=True)
+    assert resumed.slots["email"] == "ana@gmail.com" and resumed.slots["form_paused"] is None
+
+
+def test_a_rerun_after_a_handoff_keeps_the_form_paused(domain):
+    # Rasa runs the form again after action_handoff, with no new text: still paused.
+    tracker = tracker_from("pqrs_form_personal", slots={"form_paused": True})
+    tracker.events.append({"event": "slot", "name": "full_name", "value": None})
+    outcome = run_action(FORM, tracker, domain)
+    assert "form_paused" not in outcome.slots and outcome.messages == []
