@@ -28,7 +28,10 @@ def hand_off(dispatcher, tracker, instant: datetime | None = None) -> bool:
             work.commit()
         say(dispatcher, "utter_handoff_waiting")
         return True
-    opening = calendar.next_opening(channel, instant).astimezone(BOGOTA)
+    opening = calendar.next_opening(channel, instant)
+    if opening is None:
+        raise RuntimeError("the advisers' channel never opens: check config/channels.yml")
+    opening = opening.astimezone(BOGOTA)
     when = {"date": format_date_es(opening.date()), "time": format_time_es(opening.time())}
     say(dispatcher, "utter_handoff_closed_in_form" if in_form else "utter_handoff_closed", **when)
     return False

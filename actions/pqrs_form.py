@@ -149,7 +149,8 @@ class ValidatePqrsForm(FormValidator):
         if text in {t.value for t in PqrsType}:
             return {"pqrs_type": text}
         number = choices.parse_choice(text, len(catalog().types))
-        chosen = catalog().by_menu(number).key.value if number else type_from_words(text)
+        info = catalog().by_menu(number) if number else None
+        chosen = info.key.value if info else type_from_words(text)
         if chosen:
             return {"pqrs_type": chosen, "type_confirmed": True}
         intent, confidence = latest_intent(tracker)
