@@ -6,6 +6,7 @@ from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import entity, latest_intent, latest_text, message_sid, say, uow, wa_id
 from actions.forms import (
@@ -17,12 +18,14 @@ from actions.forms import (
     asks_a_question,
     is_question,
 )
+from actions.status import answer_status_without_number
 from mara.domain.tickets import PqrsType
 from mara.policy import catalogs
 from mara.policy.messages import message
 from mara.policy.pqrs_types import catalog
 from mara.services import filing
 from mara.text import choices, documents, emails, normalize, phones
+from mara.text.asks import asks_about_status
 from mara.text.extract import extract_person_data, says_own_name
 from mara.text.names import parse_full_name
 
@@ -48,7 +51,13 @@ FORM_SLOTS = [
     CANCEL_SLOT,
     CANCEL_REQUESTED,
     PAUSED,
+    "filing_offered",
 ]
+# filing_offered: the bot offered to file the person's text; they declined; or they left the
+# form for a status question (the form ends without "cancelé la solicitud").
+OFFERED, DECLINED, LEFT = "offered", "declined", "left"
+# While these are asked, a status question is a correction ("no, quiero saber cómo va…").
+EARLY_SLOTS = frozenset({"pqrs_type", "type_confirmed", "description", "details_offered"})
 NO_EMAIL = "ninguno"
 MIN_DESCRIPTION = 8
 # A description this long already says what, when and where: no "¿algo más?" question.
@@ -144,6 +153,24 @@ def person_data(tracker: Tracker, texts: list[str], asked: str | None = None) ->
     }
 
 
+def leave_for_status(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+) -> list[EventType]:
+    """A status question where a filing began (misread, or corrected): answered, and the
+    form ends quietly."""
+    answer_status_without_number(dispatcher, tracker, domain, latest_text(tracker))
+    return [*reset_events(), SlotSet(CANCEL_SLOT, True), SlotSet("filing_offered", LEFT)]
+
+
+def declines_offer(tracker: Tracker, text: str) -> bool:
+    """ "no" (not the menu's "2") to the bot's offer to file what they wrote."""
+    return (
+        tracker.get_slot("filing_offered") == OFFERED
+        and choices.parse_choice(text, 2) is None
+        and choices.parse_yes_no(text) is False
+    )
+
+
 def start_events(tracker: Tracker, with_text: bool) -> list[EventType]:
     """Slots a new request starts with: the proposed type and the person's own words."""
     events = reset_events()
@@ -179,6 +206,12 @@ class ValidatePqrsForm(FormValidator):
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
         return self.with_cancel(tracker, self.pqrs_slots(tracker))
 
+    async def get_validation_events(self, dispatcher, tracker, domain) -> list[EventType]:
+        requested = tracker.get_slot("requested_slot")
+        if requested in EARLY_SLOTS and asks_about_status(latest_text(tracker)):
+            return leave_for_status(dispatcher, tracker, domain)
+        return await super().get_validation_events(dispatcher, tracker, domain)
+
     @staticmethod
     def pqrs_slots(tracker: Tracker) -> list[str]:
         slots = ["pqrs_type", "type_confirmed", "description"]
@@ -202,6 +235,8 @@ class ValidatePqrsForm(FormValidator):
 
     def validate_pqrs_type(self, value, dispatcher, tracker, domain) -> dict | Invalid:
         text = str(value)
+        if declines_offer(tracker, text):
+            return {CANCEL_SLOT: True, "filing_offered": DECLINED}
         if text in {t.value for t in PqrsType}:
             return {"pqrs_type": text}
         number = choices.parse_choice(text, len(catalog().types))
@@ -227,6 +262,8 @@ class ValidatePqrsForm(FormValidator):
         if value is True:
             return {"type_confirmed": True}
         text = str(value)
+        if declines_offer(tracker, text):
+            return {CANCEL_SLOT: True, "filing_offered": DECLINED}
         named = type_from_words(text)
         answer = choices.parse_yes_no(text)
         if named and answer is not True:
@@ -390,4 +427,7 @@ class ActionStartPqrs(Action):
         return "action_start_pqrs"
 
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        if asks_about_status(latest_text(tracker)):
+            # "¿cómo va lo que puse…?" read as a new request: it is a status question.
+            return leave_for_status(dispatcher, tracker, domain)
         return start_events(tracker, with_text=True)
