@@ -10,10 +10,11 @@ from actions.handoff import hand_off
 from actions.info import answer_hours
 from actions.offers import answer_service, is_long_story, offer_filing
 from actions.pqrs_form import start_events
+from actions.status import answer_status_without_number
 from mara.policy.pqrs_types import catalog
 from mara.services import training
 from mara.text import choices
-from mara.text.asks import service_asked
+from mara.text.asks import asks_about_status, service_asked
 from mara.text.cues import asks_about_hours
 
 NOT_UNDERSTOOD = {"nlu_fallback", "out_of_scope"}
@@ -82,6 +83,10 @@ class ActionNotUnderstood(Action):
         if intent_name(latest) == "nlu_fallback" and asks_about_hours(text):
             # The model was unsure, but "¿atienden el 8 de diciembre?" is clearly about hours.
             answer_hours(dispatcher, text)
+            return []
+        if asks_about_status(text):
+            # "¿y cómo va lo que puse de la droguería?"
+            answer_status_without_number(dispatcher, tracker, domain, text)
             return []
         service = service_asked(text)
         if service is not None:

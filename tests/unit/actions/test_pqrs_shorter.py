@@ -141,3 +141,12 @@ def test_type_confirmation_is_one_plain_line_and_consent_is_short(domain):
     assert "expresión o manifestación" not in confirm
     consent = rendered(run_action(ActionAskConsent(), tracker, domain), domain)
     assert len(consent) <= 300 and "comfenalcoquindio.com" in consent
+
+
+def test_the_name_question_invites_all_data_and_its_example_is_understood(domain):
+    asked = domain["responses"]["utter_ask_full_name"][0]["text"]
+    example = asked.split("Ej.: ")[1]
+    outcome = answer(domain, "full_name", example, service="recreacion_deportes")
+    assert outcome.slots["full_name"] == "Ana López"
+    assert outcome.slots["document_number"] == "1094123456"
+    assert outcome.slots["requested_slot"] == "confirmation"
