@@ -136,3 +136,12 @@ def test_a_service_question_gives_the_page_and_phone_and_offers_an_information_r
         assert outcome.slots["pqrs_type"] == "informacion"
         assert outcome.slots["description"] == text
         assert outcome.events[-1]["name"] == "pqrs_form"
+
+
+def test_a_question_on_a_service_config_knows_is_answered_from_it(domain, db):
+    text = "que requisitos hay para el subsidio de desempleo?"
+    outcome = run_action(ActionAnswerService(), idle(text, intent="ask_service"), domain)
+    assert outcome.responses == ["utter_service_info"]
+    said = rendered(outcome, domain)
+    assert "Ley 1636 de 2013" in said and "comfenalcoquindio.com" in said
+    assert outcome.events == []  # answered: nothing filed
