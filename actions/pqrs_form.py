@@ -56,8 +56,11 @@ FORM_SLOTS = [
 # filing_offered: the bot offered to file the person's text; they declined; or they left the
 # form for a status question (the form ends without "cancelé la solicitud").
 OFFERED, DECLINED, LEFT = "offered", "declined", "left"
-# While these are asked, a status question is a correction ("no, quiero saber cómo va…").
-EARLY_SLOTS = frozenset({"pqrs_type", "type_confirmed", "description", "details_offered"})
+# While these are asked (before any personal data), a status question is a correction
+# ("no, quiero saber cómo va…"), not an answer: "no" is not a refused consent.
+EARLY_SLOTS = frozenset(
+    {"pqrs_type", "type_confirmed", "description", "details_offered", "consent"}
+)
 NO_EMAIL = "ninguno"
 MIN_DESCRIPTION = 8
 # A description this long already says what, when and where: no "¿algo más?" question.

@@ -88,6 +88,13 @@ def test_a_correction_mid_form_leaves_the_form_for_the_status(domain, db):
     assert outcome.responses == ["utter_status"]
     assert outcome.messages[0]["type_label"] == "Queja"
     assert outcome.slots["requested_slot"] is None  # the form ends
+    at_consent = tracker_from(
+        "pqrs_form_personal",
+        "no, quiero saber cómo va la queja que ya puse",
+        slots={"consent": None, "consent_id": None, "requested_slot": "consent"},
+    )
+    left = run_action(ValidatePqrsForm(), at_consent, domain)
+    assert left.responses == ["utter_status"] and left.slots["consent"] is None
     submit = tracker_from("pqrs_form_personal", slots={"cancel_confirm": True, **outcome.slots})
     done = run_action(ActionSubmitPqrs(), submit, domain)
     assert done.messages == []  # nothing more said, nothing filed
