@@ -298,7 +298,8 @@ class ValidatePqrsForm(FormValidator):
 
     def validate_consent(self, value, dispatcher, tracker, domain) -> dict | Invalid:
         if value is True and tracker.get_slot("consent_id"):
-            return {"consent": True}
+            # Consent on file (a returning number): what they wrote may be read at once.
+            return {"consent": True, **person_data(tracker, earlier_texts(tracker))}
         answer = choices.parse_yes_no(str(value))
         if answer is None:
             return Invalid("utter_invalid_consent")

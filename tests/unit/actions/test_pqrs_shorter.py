@@ -150,3 +150,17 @@ def test_the_name_question_invites_all_data_and_its_example_is_understood(domain
     assert outcome.slots["full_name"] == "Ana López"
     assert outcome.slots["document_number"] == "1094123456"
     assert outcome.slots["requested_slot"] == "confirmation"
+
+
+def test_with_consent_on_file_data_in_the_story_is_taken_at_once(domain):
+    story = "me llamo Ana López, cc 1094123456, la piscina estaba sucia el domingo"
+    tracker = tracker_from(
+        "pqrs_form_personal",
+        slots={"description": story, "consent": True, "consent_id": 7, **PERSONAL},
+    )
+    # The form's activation validates the slots filled before it (the consent on file).
+    tracker.events.append({"event": "slot", "name": "consent", "value": True})
+    outcome = run_action(FORM, tracker, domain)
+    assert outcome.slots["full_name"] == "Ana López"
+    assert outcome.slots["document_number"] == "1094123456"
+    assert outcome.slots["requested_slot"] == "phone"
