@@ -51,6 +51,10 @@ class Settings:
     secret_key: str
     retry_intervals: tuple[int, ...]
     queue_name: str = "mara"
+    smtp_url: str | None = None
+    mail_from: str = "mara@localhost"
+    template_survey_sid: str | None = None
+    template_reminder_sid: str | None = None
 
     @property
     def twilio_enabled(self) -> bool:
@@ -87,4 +91,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         action_server_port=int(env.get("ACTION_SERVER_PORT", "5055")),
         secret_key=env.get("MARA_SECRET_KEY") or _generated_secret("secret-key", env),
         retry_intervals=intervals,
+        smtp_url=env.get("SMTP_URL") or None,
+        mail_from=env.get("MARA_MAIL_FROM") or "mara@localhost",
+        template_survey_sid=env.get("TWILIO_TEMPLATE_SURVEY_SID") or None,
+        template_reminder_sid=env.get("TWILIO_TEMPLATE_REMINDER_SID") or None,
     )

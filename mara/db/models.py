@@ -98,6 +98,9 @@ class OutboundMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error_code: Mapped[str | None] = mapped_column(String(16))
     error_message: Mapped[str | None] = mapped_column(String(500))
+    # An approved template (Twilio Content API) for messages outside the 24-hour window.
+    content_sid: Mapped[str | None] = mapped_column(String(64))
+    content_variables: Mapped[dict | None] = mapped_column(JSON)
 
 
 class DeliveryEvent(Base):
@@ -174,6 +177,9 @@ class Ticket(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     answer_summary: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    area: Mapped[str | None] = mapped_column(String(64), index=True)
+    area_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The conversation turn that confirmed it: a retried action does not file twice.
     source_key: Mapped[str | None] = mapped_column(String(128), unique=True)
 
@@ -242,3 +248,64 @@ class UnrecognizedMessage(Base):
     nlu: Mapped[dict] = mapped_column(JSON, default=dict)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     label: Mapped[str | None] = mapped_column(String(64))
+
+
+class FollowUp(Base):
+    """An SLA reminder, escalation or overdue mark of a request: recorded once per kind."""
+
+    __tablename__ = "followups"
+    __table_args__ = (UniqueConstraint("ticket_id", "kind", name="uq_followups_ticket_kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    due_on: Mapped[date] = mapped_column(Date)
+    # "au" or "area:<slug>"; the address is looked up when the e-mail goes out.
+    recipient: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # waiting (for business hours) -> sending -> sent | stored (no SMTP) | failed
+    mail_status: Mapped[str] = mapped_column(String(16), default="waiting", index=True)
+    mail_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+
+
+class Survey(Base):
+    """The satisfaction survey of one closed request, asked on WhatsApp one question at a time."""
+
+    __tablename__ = "surveys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), unique=True)
+    wa_id: Mapped[str] = mapped_column(String(32), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # scheduled -> invited (template) | asking -> completed | declined | expired;
+    # held (no template configured, staff told), opted_out (BAJA)
+    status: Mapped[str] = mapped_column(String(16), default="scheduled", index=True)
+    question: Mapped[int] = mapped_column(Integer, default=0)
+    hinted: Mapped[bool] = mapped_column(Boolean, default=False)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SurveyResponse(Base):
+    """One answer (or skip) to one survey question; the free text itself is not kept here."""
+
+    __tablename__ = "survey_responses"
+    __table_args__ = (
+        UniqueConstraint("survey_id", "question", name="uq_survey_responses_question"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"), index=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    question: Mapped[str] = mapped_column(String(32))
+    # rating questions: excelente|bueno|regular|deficiente; recommendation: 0-10
+    rating: Mapped[str | None] = mapped_column(String(16))
+    score: Mapped[int | None] = mapped_column(Integer)
+    skipped: Mapped[bool] = mapped_column(Boolean, default=False)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)

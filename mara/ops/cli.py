@@ -1,4 +1,4 @@
-"""The `mara` command: serve, chat, say, train, nlu, replay, db."""
+"""The `mara` command: serve, chat, say, train, nlu, replay, db, sweep, cron."""
 
 from __future__ import annotations
 
@@ -125,6 +125,28 @@ def cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    import json
+
+    from mara.jobs.schedule import run_all
+
+    for action in run_all():
+        print(json.dumps(action, ensure_ascii=False), flush=True)
+    return 0
+
+
+def cmd_cron(args: argparse.Namespace) -> int:
+    from mara.adapters.redis_queue import get_redis
+    from mara.jobs.schedule import cron_scheduler
+
+    settings = load_settings()
+    if not settings.redis_url:
+        print("mara: REDIS_URL is not set", file=sys.stderr)
+        return 2
+    cron_scheduler(get_redis(settings.redis_url), settings.queue_name).start()
+    return 0
+
+
 def cmd_nlu(args: argparse.Namespace) -> int:
     rasa = str(ROOT / ".venv-rasa" / "bin" / "rasa")
     if args.nlu_command == "check":
@@ -218,6 +240,11 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database schema")
     db.add_argument("db_command", choices=["upgrade"])
     db.set_defaults(func=cmd_db)
+
+    sweep = sub.add_parser("sweep", help="one pass of every scheduled job; JSON line per action")
+    sweep.set_defaults(func=cmd_sweep)
+    cron = sub.add_parser("cron", help="run the scheduled jobs on RQ's cron scheduler")
+    cron.set_defaults(func=cmd_cron)
 
     nlu = sub.add_parser("nlu", help="training data tools")
     nlu.add_argument("nlu_command", choices=["check", "eval", "classify"])

@@ -1,0 +1,374 @@
+"""SLA follow-ups: record each due reminder/escalation once, e-mail staff in business hours,
+and list the pending ones for the staff web's badge."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from mara.clock import utcnow
+from mara.db.models import FollowUp, Ticket
+from mara.db.unit_of_work import UnitOfWork
+from mara.domain.calendar import BOGOTA, BusinessCalendar
+from mara.domain.sla import RECIPIENTS, FollowUpKind, Recipient, SlaState, due_followups
+from mara.domain.tickets import TicketStatus
+from mara.policy.areas import AreaDirectory, area_directory
+from mara.policy.followups import FollowUpTexts, followup_texts
+from mara.policy.pqrs_types import catalog
+from mara.text.format_es import format_date_es
+
+# (to, subject, body) -> None; raises on failure. None: e-mails are stored, not sent.
+Mailer = Callable[[str, str, str], None]
+
+SURVEY_HELD = "survey_held"
+_DONE = (TicketStatus.RESPONDIDO.value, TicketStatus.CERRADO.value)
+_AREA_KINDS = (FollowUpKind.AREA_REMINDER.value, FollowUpKind.AREA_DUE.value)
+# A claim older than this belonged to a sweep that died while sending: take it over.
+_STALE_CLAIM = timedelta(minutes=10)
+_MAX_MAIL_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing a sweep did: a line of `mara sweep`."""
+
+    job: str
+    radicado: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"job": self.job, "radicado": self.radicado, **self.details}
+
+
+@dataclass(frozen=True)
+class PendingFollowUp:
+    id: int
+    radicado: str
+    kind: str
+    due_on: date
+    recipient: str
+    area: str | None
+    mail_status: str
+    created_at: datetime
+
+
+def sla_state(ticket: Ticket) -> SlaState:
+    return SlaState(
+        received_on=ticket.received_on,
+        area_due_on=ticket.area_due_on,
+        answer_due_on=ticket.answer_due_on,
+        status=ticket.status,
+        area_answered_at=ticket.area_answered_at,
+        answered_at=ticket.answered_at,
+        closed_at=ticket.closed_at,
+    )
+
+
+def insert_once(uow: UnitOfWork, model: type, keys: list[str], values: dict[str, Any]) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING on a unique key; True when this call inserted the row.
+
+    Two sweeps racing on the same key: PostgreSQL makes the second wait for the first's
+    commit and then skip; SQLite serializes writers. Either way one row, one winner.
+    """
+    session = uow.session
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        stmt: Any = postgresql.insert(model)
+    elif dialect == "sqlite":
+        stmt = sqlite.insert(model)
+    else:  # pragma: no cover - only the two supported databases
+        raise RuntimeError(f"unsupported database {dialect!r}")
+    stmt = stmt.values(**values).on_conflict_do_nothing(index_elements=keys)
+    # RETURNING, not rowcount: the driver's rowcount is not reliable for this statement.
+    return session.execute(stmt.returning(model.id)).first() is not None
+
+
+def _recipient(kind: FollowUpKind, ticket: Ticket, directory: AreaDirectory) -> str:
+    if RECIPIENTS[kind] is Recipient.AREA and ticket.area and ticket.area in directory.areas:
+        return f"area:{ticket.area}"
+    # Not routed yet (or an area the file does not know): AU owns the request.
+    return "au"
+
+
+def record_due(uow: UnitOfWork, now: datetime, calendar: BusinessCalendar) -> list[Action]:
+    """Record every follow-up due at `now` that no sweep recorded before (one commit per
+    request, so concurrent sweeps wait on each other briefly)."""
+    directory = area_directory()
+    today = now.astimezone(BOGOTA).date()
+    tickets = uow.session.scalars(
+        select(Ticket)
+        .where(
+            Ticket.answered_at.is_(None),
+            Ticket.closed_at.is_(None),
+            Ticket.status.notin_(_DONE),
+            Ticket.received_on < today,
+        )
+        .order_by(Ticket.id)
+    ).all()
+    actions: list[Action] = []
+    for ticket in tickets:
+        for followup in due_followups(sla_state(ticket), now, calendar):
+            recipient = _recipient(followup.kind, ticket, directory)
+            inserted = insert_once(
+                uow,
+                FollowUp,
+                ["ticket_id", "kind"],
+                {
+                    "ticket_id": ticket.id,
+                    "kind": followup.kind.value,
+                    "due_on": followup.due_on,
+                    "recipient": recipient,
+                    "created_at": now,
+                    "mail_status": "waiting",
+                    "mail_attempts": 0,
+                },
+            )
+            if inserted:
+                actions.append(
+                    Action(
+                        followup.kind.value,
+                        ticket.radicado,
+                        {"due_on": followup.due_on.isoformat(), "to": recipient},
+                    )
+                )
+        uow.commit()
+    return actions
+
+
+def record_notice(
+    uow: UnitOfWork, ticket_id: int, kind: str, now: datetime, calendar: BusinessCalendar
+) -> bool:
+    """A one-off notice to AU about a request (e.g. a survey that could not go out)."""
+    local = now.astimezone(BOGOTA).date()
+    due_on = local if calendar.is_business_day(local) else calendar.next_business_day(local)
+    return insert_once(
+        uow,
+        FollowUp,
+        ["ticket_id", "kind"],
+        {
+            "ticket_id": ticket_id,
+            "kind": kind,
+            "due_on": due_on,
+            "recipient": "au",
+            "created_at": now,
+            "mail_status": "waiting",
+            "mail_attempts": 0,
+        },
+    )
+
+
+def in_mail_hours(now: datetime, calendar: BusinessCalendar) -> bool:
+    """Staff e-mails go while the AU office is open: business hours, never on holidays."""
+    return calendar.is_business_day(now.astimezone(BOGOTA).date()) and calendar.is_open(
+        calendar.office_key, now
+    )
+
+
+def _still_needed(followup: FollowUp, ticket: Ticket) -> bool:
+    if followup.kind == SURVEY_HELD:
+        return True
+    state = sla_state(ticket)
+    if followup.kind in _AREA_KINDS or followup.kind == FollowUpKind.ESCALATION.value:
+        return not state.area_answered
+    return not state.person_answered
+
+
+def compose_mail(
+    followup: FollowUp,
+    ticket: Ticket,
+    texts: FollowUpTexts | None = None,
+    directory: AreaDirectory | None = None,
+) -> tuple[str, str]:
+    texts = texts or followup_texts()
+    directory = directory or area_directory()
+    template = texts.mail[followup.kind]
+    try:
+        tipo = catalog().info(ticket.pqrs_type).label
+    except ValueError:
+        tipo = ticket.pqrs_type
+    values = {
+        "radicado": ticket.radicado,
+        "tipo": tipo,
+        "area": directory.name_of(ticket.area) or texts.no_area,
+        "recibido": format_date_es(ticket.received_on),
+        "vence_area": format_date_es(ticket.area_due_on),
+        "vence_respuesta": format_date_es(ticket.answer_due_on),
+        "fecha": format_date_es(followup.due_on),
+    }
+    return template.subject.format(**values), template.body.format(**values)
+
+
+def _claim(uow: UnitOfWork, followup_id: int) -> bool:
+    stale = utcnow() - _STALE_CLAIM
+    claimed = uow.session.execute(
+        update(FollowUp)
+        .where(
+            FollowUp.id == followup_id,
+            or_(
+                FollowUp.mail_status == "waiting",
+                and_(FollowUp.mail_status == "sending", FollowUp.claimed_at < stale),
+                and_(
+                    FollowUp.mail_status == "failed",
+                    FollowUp.mail_attempts < _MAX_MAIL_ATTEMPTS,
+                ),
+            ),
+        )
+        .values(
+            mail_status="sending", claimed_at=utcnow(), mail_attempts=FollowUp.mail_attempts + 1
+        )
+    )
+    uow.commit()
+    return claimed.rowcount == 1
+
+
+def deliver_waiting(
+    uow: UnitOfWork, now: datetime, calendar: BusinessCalendar, mailer: Mailer | None
+) -> dict[int, str]:
+    """E-mail the recorded follow-ups still waiting, if the office is open at `now`.
+
+    Returns {followup id: sent|stored|failed|dropped}. Each row is claimed first, so two
+    sweeps never send the same e-mail. Without a mailer (no SMTP_URL) e-mails are stored:
+    staff see them in the web's pending list.
+    """
+    if not in_mail_hours(now, calendar):
+        return {}
+    stale = utcnow() - _STALE_CLAIM
+    ids = uow.session.scalars(
+        select(FollowUp.id)
+        .where(
+            or_(
+                FollowUp.mail_status == "waiting",
+                and_(FollowUp.mail_status == "sending", FollowUp.claimed_at < stale),
+                and_(
+                    FollowUp.mail_status == "failed",
+                    FollowUp.mail_attempts < _MAX_MAIL_ATTEMPTS,
+                ),
+            )
+        )
+        .order_by(FollowUp.id)
+    ).all()
+    uow.commit()
+    directory = area_directory()
+    texts = followup_texts()
+    results: dict[int, str] = {}
+    for followup_id in ids:
+        if not _claim(uow, followup_id):
+            continue
+        followup = uow.session.get(FollowUp, followup_id)
+        ticket = uow.session.get(Ticket, followup.ticket_id)
+        error = None
+        if not _still_needed(followup, ticket):
+            status = "dropped"
+        elif mailer is None:
+            status = "stored"
+        else:
+            subject, body = compose_mail(followup, ticket, texts, directory)
+            to = directory.email_of(followup.recipient) or directory.au_email
+            # End the transaction before talking to the SMTP server.
+            uow.commit()
+            try:
+                mailer(to, subject, body)
+                status = "sent"
+            except Exception as exc:  # the adapter's MailError, or a bad address
+                status, error = "failed", str(exc)[:500]
+        followup.mail_status = status
+        followup.last_error = error
+        if status == "sent":
+            followup.notified_at = now
+        uow.commit()
+        results[followup_id] = status
+    return results
+
+
+def sweep(
+    uow: UnitOfWork, now: datetime, calendar: BusinessCalendar, mailer: Mailer | None
+) -> list[Action]:
+    """One SLA pass: record what is due, then e-mail what waits (in business hours)."""
+    recorded = record_due(uow, now, calendar)
+    by_key = {(a.job, a.radicado): a for a in recorded}
+    delivered = deliver_waiting(uow, now, calendar, mailer)
+    later: list[Action] = []
+    if delivered:
+        rows = uow.session.execute(
+            select(FollowUp.id, FollowUp.kind, FollowUp.recipient, Ticket.radicado)
+            .join(Ticket, Ticket.id == FollowUp.ticket_id)
+            .where(FollowUp.id.in_(list(delivered)))
+        ).all()
+        for row in rows:
+            action = by_key.get((row.kind, row.radicado))
+            if action is not None:
+                action.details["email"] = delivered[row.id]
+            elif delivered[row.id] != "dropped":
+                later.append(
+                    Action(
+                        row.kind,
+                        row.radicado,
+                        {"to": row.recipient, "email": delivered[row.id], "delayed": True},
+                    )
+                )
+    for action in recorded:
+        action.details.setdefault("email", "waiting")
+    uow.commit()
+    return recorded + later
+
+
+def pending_followups(
+    uow: UnitOfWork, recipient: str | None = None, limit: int = 200
+) -> list[PendingFollowUp]:
+    """Follow-ups whose step is still undone (the staff web's badge and inbox).
+
+    `recipient`: "au" for AU's view, "area:<slug>" for an area's, None for all.
+    """
+    person_open = and_(
+        Ticket.answered_at.is_(None), Ticket.closed_at.is_(None), Ticket.status.notin_(_DONE)
+    )
+    area_open = and_(person_open, Ticket.area_answered_at.is_(None))
+    query = (
+        select(FollowUp, Ticket.radicado, Ticket.area)
+        .join(Ticket, Ticket.id == FollowUp.ticket_id)
+        .where(
+            or_(
+                and_(FollowUp.kind.in_((*_AREA_KINDS, FollowUpKind.ESCALATION.value)), area_open),
+                and_(
+                    FollowUp.kind.in_((FollowUpKind.AU_REMINDER.value, FollowUpKind.OVERDUE.value)),
+                    person_open,
+                ),
+                and_(FollowUp.kind == SURVEY_HELD, FollowUp.notified_at.is_(None)),
+            )
+        )
+        .order_by(FollowUp.due_on, FollowUp.id)
+        .limit(limit)
+    )
+    if recipient is not None:
+        query = query.where(FollowUp.recipient == recipient)
+    return [
+        PendingFollowUp(
+            id=f.id,
+            radicado=radicado,
+            kind=f.kind,
+            due_on=f.due_on,
+            recipient=f.recipient,
+            area=area,
+            mail_status=f.mail_status,
+            created_at=f.created_at,
+        )
+        for f, radicado, area in uow.session.execute(query)
+    ]
+
+
+def pending_count(uow: UnitOfWork, recipient: str | None = None) -> int:
+    return len(pending_followups(uow, recipient, limit=10_000))
+
+
+def overdue_ticket_ids(uow: UnitOfWork) -> set[int]:
+    """Requests a sweep marked overdue (answered later or not)."""
+    return set(
+        uow.session.scalars(
+            select(FollowUp.ticket_id).where(FollowUp.kind == FollowUpKind.OVERDUE.value)
+        )
+    )
