@@ -266,3 +266,21 @@ def test_mara_sweep_moves_through_the_example(db):
         assert sorted(line["job"] for line in lines) == sorted(jobs), clock
         assert all(line["radicado"] == radicado for line in lines)
     assert _sweep_cli(db, "2026-12-17T10:00:00-05:00") == []  # same instant: nothing new
+
+
+def test_the_cron_scheduler_enqueues_every_scheduled_job_by_its_fixed_id(redis_url):
+    from redis import Redis
+    from rq import Queue
+
+    from mara.jobs.schedule import SCHEDULE, cron_scheduler
+
+    connection = Redis.from_url(redis_url)
+    connection.flushdb()
+    scheduler = cron_scheduler(connection, "mara-cron-test")
+    assert [job.name for job in scheduler.get_jobs()] == [job_id for job_id, _, _ in SCHEDULE]
+    scheduler.enqueue_jobs()
+    queued = Queue("mara-cron-test", connection=connection).get_jobs()
+    assert sorted(j.func_name for j in queued) == sorted(path for _, _, path in SCHEDULE)
+    scheduler.enqueue_jobs()  # not due again before its interval
+    assert len(Queue("mara-cron-test", connection=connection).get_jobs()) == len(SCHEDULE)
+    connection.flushdb()
