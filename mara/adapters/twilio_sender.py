@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from typing import Protocol
@@ -35,7 +36,14 @@ class PermanentSendError(Exception):
 
 
 class WhatsAppSender(Protocol):
-    def send(self, to: str, body: str, status_callback: str | None) -> SendResult: ...
+    def send(
+        self,
+        to: str,
+        body: str,
+        status_callback: str | None,
+        content_sid: str | None = None,
+        content_variables: dict | None = None,
+    ) -> SendResult: ...
 
 
 class _BaseUrlHttpClient(TwilioHttpClient):
@@ -70,10 +78,23 @@ class TwilioSender:
             from_number if from_number.startswith("whatsapp:") else f"whatsapp:{from_number}"
         )
 
-    def send(self, to: str, body: str, status_callback: str | None) -> SendResult:
+    def send(
+        self,
+        to: str,
+        body: str,
+        status_callback: str | None,
+        content_sid: str | None = None,
+        content_variables: dict | None = None,
+    ) -> SendResult:
+        # A template (outside the 24-hour window) goes as ContentSid + ContentVariables.
+        content = (
+            {"content_sid": content_sid, "content_variables": json.dumps(content_variables or {})}
+            if content_sid
+            else {"body": body}
+        )
         try:
             message = self._client.messages.create(
-                to=to, from_=self._from, body=body, status_callback=status_callback
+                to=to, from_=self._from, status_callback=status_callback, **content
             )
         except TwilioRestException as exc:
             if exc.status >= 500 or exc.status == 429:
@@ -89,6 +110,13 @@ class TwilioSender:
 class ConsoleSender:
     """No Twilio account: the stored outbound message is the delivery (mara chat reads it)."""
 
-    def send(self, to: str, body: str, status_callback: str | None) -> SendResult:
+    def send(
+        self,
+        to: str,
+        body: str,
+        status_callback: str | None,
+        content_sid: str | None = None,
+        content_variables: dict | None = None,
+    ) -> SendResult:
         log.info("console delivery (%d characters)", len(body))
         return SendResult(provider_sid=None, status="console")

@@ -50,3 +50,22 @@ def sla_sweep(now: str | None = None) -> list[dict]:
     for action in actions:
         log.info("sla sweep: %s %s", action.job, action.radicado)
     return [a.as_dict() for a in actions]
+
+
+def survey_sweep(now: str | None = None) -> list[dict]:
+    """Schedule, start, remind and expire satisfaction surveys; queue their WhatsApp messages."""
+    from mara.adapters.redis_queue import enqueue_outbound
+    from mara.services import surveys
+
+    settings = load_settings()
+    with UnitOfWork(settings.database_url) as uow:
+        actions, outbound_ids = surveys.sweep(
+            uow, _now(now), business_calendar(), settings.template_survey_sid
+        )
+        uow.commit()
+    if outbound_ids and not settings.redis_url:
+        log.warning("survey sweep: %d message(s) stored; no Redis to send them", len(outbound_ids))
+    elif outbound_ids:
+        for outbound_id in outbound_ids:
+            enqueue_outbound(settings, outbound_id)
+    return [a.as_dict() for a in actions]

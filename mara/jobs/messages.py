@@ -23,7 +23,7 @@ from mara.adapters.twilio_sender import (
 from mara.db.unit_of_work import UnitOfWork
 from mara.domain import messages
 from mara.policy.messages import message
-from mara.services import contact, inbox, outbox
+from mara.services import contact, inbox, outbox, surveys
 from mara.settings import ROOT, Settings, load_settings
 from mara.text.normalize import normalize_text
 
@@ -94,6 +94,16 @@ def _turns(settings: Settings, msg: messages.PendingInbound) -> list[str]:
     return replies
 
 
+def _survey_reply(settings: Settings, msg: messages.PendingInbound) -> list[str] | None:
+    """An answer to an open satisfaction survey is taken before the bot (None: the bot's)."""
+    if keyword_intent(msg.body) or msg.button_payload or not msg.body.strip():
+        return None
+    with UnitOfWork(settings.database_url) as uow:
+        replies = surveys.handle_survey_reply(uow, msg.wa_id, msg.body, clock.now())
+        uow.commit()
+    return replies
+
+
 def handle_inbound(message_id: int) -> str:
     """Answer every pending message of this sender up to `message_id`, oldest first."""
     settings = load_settings()
@@ -116,7 +126,9 @@ def handle_inbound(message_id: int) -> str:
                     handled += 1
                     continue
             try:
-                replies = _turns(settings, msg)
+                replies = _survey_reply(settings, msg)
+                if replies is None:
+                    replies = _turns(settings, msg)
             except rasa_client.RasaUnavailable as exc:
                 with UnitOfWork(settings.database_url) as uow:
                     inbox.note_attempt(uow, msg.id, str(exc))
@@ -175,7 +187,9 @@ def _send_one(settings: Settings, outbound_id: int) -> str:
             return "already sent or being sent"
         callback = f"{settings.public_url}/twilio/status" if settings.twilio_enabled else None
         try:
-            result = get_sender(settings).send(out.to_address, out.body, callback)
+            result = get_sender(settings).send(
+                out.to_address, out.body, callback, out.content_sid, out.content_variables
+            )
         except TransientSendError as exc:
             if _is_last_try():
                 outbox.finish_outbound(uow, outbound_id, "failed", error=str(exc))

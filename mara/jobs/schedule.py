@@ -10,6 +10,7 @@ from typing import Any
 # `now` and is idempotent: running it twice, or in two workers at once, repeats nothing.
 SCHEDULE: list[tuple[str, int, str]] = [
     ("sla-sweep", 300, "mara.jobs.followup.sla_sweep"),
+    ("survey-sweep", 300, "mara.jobs.followup.survey_sweep"),
 ]
 
 

@@ -97,7 +97,14 @@ def claim_outbound(uow: UnitOfWork, outbound_id: int) -> OutboundView | None:
     if claimed.rowcount != 1:
         return None
     row = session.get(OutboundMessage, outbound_id)
-    view = OutboundView(id=row.id, to_address=row.to_address, body=row.body, status=row.status)
+    view = OutboundView(
+        id=row.id,
+        to_address=row.to_address,
+        body=row.body,
+        status=row.status,
+        content_sid=row.content_sid,
+        content_variables=row.content_variables,
+    )
     # End the read now: the caller talks to Twilio before its next write.
     session.commit()
     return view
