@@ -9,7 +9,7 @@ VENV := .venv
 RASA_VENV := .venv-rasa
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: run test install train lint format validate clean
+.PHONY: run test install system-deps train lint format validate clean
 
 run: install train
 	$(VENV)/bin/mara serve --chat
@@ -17,7 +17,13 @@ run: install train
 test: install train
 	$(VENV)/bin/python -m pytest
 
-install: $(VENV)/.installed $(RASA_VENV)/.installed
+install: $(VENV)/.installed $(RASA_VENV)/.installed system-deps
+
+# pdftoppm (Debian's poppler-utils) turns the quarterly report's PDF into PNG in the tests.
+system-deps:
+	@command -v pdftoppm >/dev/null || { command -v apt-get >/dev/null && \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils; } \
+	  || echo "warning: install poppler-utils (pdftoppm) for the report PDF test"; }
 
 $(VENV)/.installed: requirements/app.lock.txt pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.10 is required (python3.10 or pyenv 3.10.x)"; exit 1; }

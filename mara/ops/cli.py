@@ -1,4 +1,4 @@
-"""The `mara` command: serve, chat, say, train, nlu, replay, db, sweep, cron."""
+"""The `mara` command: serve, chat, say, train, nlu, replay, db, sweep, report, cron."""
 
 from __future__ import annotations
 
@@ -135,6 +135,29 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from mara import clock
+    from mara.db.unit_of_work import UnitOfWork
+    from mara.policy.channels import business_calendar
+    from mara.services.reports import Quarter, quarterly_report, report_csv
+
+    now = clock.now()
+    quarter = Quarter.parse(args.quarter) if args.quarter else Quarter.of(now.date())
+    with UnitOfWork(load_settings().database_url) as uow:
+        report = quarterly_report(uow, quarter, business_calendar(), now)
+    if args.csv:
+        Path(args.csv).write_bytes(report_csv(report))
+    if args.pdf:
+        from mara.adapters.report_pdf import render_pdf
+
+        Path(args.pdf).write_bytes(render_pdf(report))
+    print(json.dumps(report, ensure_ascii=False, indent=1))
+    return 0
+
+
 def cmd_cron(args: argparse.Namespace) -> int:
     from mara.adapters.redis_queue import get_redis
     from mara.jobs.schedule import cron_scheduler
@@ -243,6 +266,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sweep = sub.add_parser("sweep", help="one pass of every scheduled job; JSON line per action")
     sweep.set_defaults(func=cmd_sweep)
+    report = sub.add_parser("report", help="quarterly report as JSON (and CSV/PDF files)")
+    report.add_argument("quarter", nargs="?", help="e.g. 2026-T4 (default: the current one)")
+    report.add_argument("--csv", help="write the CSV (UTF-8 with BOM) here")
+    report.add_argument("--pdf", help="write the PDF here")
+    report.set_defaults(func=cmd_report)
     cron = sub.add_parser("cron", help="run the scheduled jobs on RQ's cron scheduler")
     cron.set_defaults(func=cmd_cron)
 

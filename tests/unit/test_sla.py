@@ -190,3 +190,19 @@ def test_business_days_between(cal):
 def test_naive_now_is_refused(cal):
     with pytest.raises(ValueError):
         due_followups(state_for(cal, bog(2026, 12, 4)), datetime(2026, 12, 11, 10), cal)
+
+
+def test_followup_core_imports_no_adapter_framework():
+    import subprocess
+    import sys
+
+    core = ["mara.domain.sla", "mara.services.followup", "mara.services.surveys",
+            "mara.services.reports", "mara.text.ratings"]  # fmt: skip
+    code = (
+        "import sys\n"
+        f"for m in {core!r}: __import__(m)\n"
+        "print(sorted(a for a in ['flask', 'rq', 'twilio', 'matplotlib', 'smtplib']"
+        " if a in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
