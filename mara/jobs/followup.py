@@ -60,7 +60,11 @@ def survey_sweep(now: str | None = None) -> list[dict]:
     settings = load_settings()
     with UnitOfWork(settings.database_url) as uow:
         actions, outbound_ids = surveys.sweep(
-            uow, _now(now), business_calendar(), settings.template_survey_sid
+            uow,
+            _now(now),
+            business_calendar(),
+            settings.template_survey_sid,
+            reminder_sid=settings.template_reminder_sid,
         )
         uow.commit()
     if outbound_ids and not settings.redis_url:

@@ -162,7 +162,8 @@ def start_due(
 def remind_or_expire(
     uow: UnitOfWork, now: datetime, template_sid: str | None, config: SurveyConfig | None = None
 ) -> tuple[list[Action], list[int]]:
-    """A person who has not answered is reminded once; after that the survey closes."""
+    """A person who has not answered is reminded once; after that the survey closes.
+    Outside the 24-hour window the reminder is the approved template `template_sid`."""
     config = config or survey_config()
     remind_before = now - timedelta(hours=config.remind_after_hours)
     expire_before = now - timedelta(hours=config.expire_after_hours)
@@ -304,11 +305,14 @@ def sweep(
     calendar: BusinessCalendar,
     template_sid: str | None,
     config: SurveyConfig | None = None,
+    reminder_sid: str | None = None,
 ) -> tuple[list[Action], list[int]]:
-    """One survey pass: schedule new ones, start the due ones, remind or expire the stalled."""
+    """One survey pass: schedule new ones, start the due ones, remind or expire the stalled.
+    `template_sid` starts a survey outside the window; `reminder_sid` (else the same one)
+    reminds."""
     config = config or survey_config()
     schedule(uow, now, calendar, config)
     started, send_a = start_due(uow, now, calendar, template_sid, config)
-    reminded, send_b = remind_or_expire(uow, now, template_sid, config)
+    reminded, send_b = remind_or_expire(uow, now, reminder_sid or template_sid, config)
     uow.commit()
     return started + reminded, send_a + send_b

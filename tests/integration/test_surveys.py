@@ -17,6 +17,7 @@ from mara.ops.chat import inbound_form
 from mara.policy.channels import business_calendar
 from mara.policy.surveys import survey_config
 from mara.services import contact, followup, surveys
+from mara.services.reports import Quarter, quarterly_report
 from tests.integration.test_webhook import post
 from tests.support.tickets import make_ticket
 from webhook import create_app
@@ -126,6 +127,14 @@ def test_survey_in_the_window_answered_through_the_webhook(settings, twilio_api,
         ("recomendacion", None, 9, False),
     ]
     assert survey_row(settings).status == "completed"
+    # The quarterly report counts these answers.
+    with UnitOfWork(settings.database_url) as uow:
+        report = quarterly_report(uow, Quarter(2026, 4), business_calendar(), START)
+    satisfaction = report["totals"]["satisfaction"]
+    scores = {i["key"]: i["score"] for i in satisfaction["indicators"]}
+    assert scores == {"atencion": 100.0, "cumplimiento": 80.0, "oportunidad": None,
+                      "satisfaccion": 0.0}  # fmt: skip
+    assert satisfaction["nps"]["score"] == 100.0 and satisfaction["response_rate"] == 100.0
     # Finished: the next message belongs to the bot again.
     with UnitOfWork(settings.database_url) as uow:
         assert surveys.handle_survey_reply(uow, WA, "1", START + timedelta(hours=1)) is None
@@ -179,6 +188,7 @@ def test_opted_out_numbers_get_nothing(settings):
 
 def test_reminded_once_then_expired(settings, monkeypatch):
     monkeypatch.setenv("TWILIO_TEMPLATE_SURVEY_SID", "HX" + "5" * 32)
+    monkeypatch.setenv("TWILIO_TEMPLATE_REMINDER_SID", "HX" + "7" * 32)
     closed_ticket(settings)
     wrote_at(settings, START - timedelta(hours=1))
     survey_sweep(now=START.isoformat())
@@ -187,9 +197,9 @@ def test_reminded_once_then_expired(settings, monkeypatch):
         for action in survey_sweep(now=(START + timedelta(hours=hours)).isoformat()):
             statuses.append((hours, action["status"]))
     assert statuses == [(25, "reminded"), (74, "expired")]
-    kinds = [(o.kind, o.content_sid is not None) for o in outbound(settings)]
+    sids = [(o.kind, o.content_sid) for o in outbound(settings)]
     # Started in the window (intro + question); the reminder, a day later, is the template.
-    assert kinds == [("survey", False), ("survey", False), ("survey", True)]
+    assert sids == [("survey", None), ("survey", None), ("survey", "HX" + "7" * 32)]
 
 
 def test_one_survey_at_a_time_per_person(settings):
