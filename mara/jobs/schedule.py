@@ -33,7 +33,7 @@ def cron_scheduler(connection: Any, queue_name: str) -> Any:
     """RQ's CronScheduler with every job registered under its fixed id."""
     from rq.cron import CronScheduler
 
-    scheduler = CronScheduler(connection=connection, name=f"mara-cron-{queue_name}")
+    scheduler = CronScheduler(connection=connection)
     for job_id, interval, path in SCHEDULE:
         scheduler.register(
             load(path), queue_name, interval=interval, job_timeout=interval, name=job_id
