@@ -28,6 +28,7 @@ class SurveyConfig:
     start_at: time
     remind_after_hours: int
     expire_after_hours: int
+    max_days_after_close: int
     scale: dict[str, int]
     questions: tuple[Question, ...]
     texts: dict[str, str]
@@ -57,6 +58,7 @@ def _load(path: Path) -> SurveyConfig:
         start_at=time(int(hours), int(minutes)),
         remind_after_hours=int(data.get("remind_after_hours", 24)),
         expire_after_hours=int(data.get("expire_after_hours", 48)),
+        max_days_after_close=int(data.get("max_days_after_close", 10)),
         scale={str(k): int(v) for k, v in data["scale"].items()},
         questions=questions,
         texts=texts,

@@ -43,11 +43,15 @@ def in_window(uow: UnitOfWork, wa_id: str, now: datetime) -> bool:
 def schedule(
     uow: UnitOfWork, now: datetime, calendar: BusinessCalendar, config: SurveyConfig
 ) -> int:
-    """A survey for every closed WhatsApp request that has none yet (once per request)."""
+    """A survey for every recently closed WhatsApp request that has none yet (once each)."""
     rows = uow.session.execute(
         select(Ticket.id, Ticket.wa_id, Ticket.closed_at)
         .outerjoin(Survey, Survey.ticket_id == Ticket.id)
-        .where(Ticket.closed_at.is_not(None), Ticket.wa_id.is_not(None), Survey.id.is_(None))
+        .where(
+            Ticket.closed_at >= now - timedelta(days=config.max_days_after_close),
+            Ticket.wa_id.is_not(None),
+            Survey.id.is_(None),
+        )
     ).all()
     created = 0
     for row in rows:

@@ -202,6 +202,12 @@ def test_reminded_once_then_expired(settings, monkeypatch):
     assert sids == [("survey", None), ("survey", None), ("survey", "HX" + "7" * 32)]
 
 
+def test_requests_closed_long_ago_get_no_survey(settings):
+    closed_ticket(settings)
+    assert survey_sweep(now=(START + timedelta(days=30)).isoformat()) == []
+    assert survey_row(settings) is None
+
+
 def test_one_survey_at_a_time_per_person(settings):
     closed_ticket(settings)
     closed_ticket(settings)
