@@ -12,7 +12,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from mara.clock import utcnow
-from mara.db.models import FollowUp, Ticket
+from mara.db.models import FollowUp, OutboundMessage, Ticket
 from mara.db.unit_of_work import UnitOfWork
 from mara.domain.calendar import BOGOTA, BusinessCalendar
 from mara.domain.sla import RECIPIENTS, FollowUpKind, Recipient, SlaState, due_followups
@@ -26,6 +26,11 @@ from mara.text.format_es import format_date_es
 Mailer = Callable[[str, str, str], None]
 
 SURVEY_HELD = "survey_held"
+ANSWER_UNDELIVERED = "answer_undelivered"
+# One-off notices to AU: pending until e-mailed.
+NOTICE_KINDS = (SURVEY_HELD, ANSWER_UNDELIVERED)
+# The outbound kind the staff web gives the answer it sends the person on WhatsApp.
+ANSWER_KINDS = ("answer",)
 _DONE = (TicketStatus.RESPONDIDO.value, TicketStatus.CERRADO.value)
 _AREA_KINDS = (FollowUpKind.AREA_REMINDER.value, FollowUpKind.AREA_DUE.value)
 # A claim older than this belonged to a sweep that died while sending: take it over.
@@ -162,6 +167,34 @@ def record_notice(
     )
 
 
+def record_undelivered_answers(
+    uow: UnitOfWork, now: datetime, calendar: BusinessCalendar
+) -> list[Action]:
+    """AU is told once when the answer sent to the person on WhatsApp failed or was not
+    delivered (Twilio's status callback), so someone calls or writes instead."""
+    rows = uow.session.execute(
+        select(Ticket.id, Ticket.radicado)
+        .join(OutboundMessage, OutboundMessage.wa_id == Ticket.wa_id)
+        .outerjoin(
+            FollowUp, and_(FollowUp.ticket_id == Ticket.id, FollowUp.kind == ANSWER_UNDELIVERED)
+        )
+        .where(
+            Ticket.answered_at.is_not(None),
+            OutboundMessage.kind.in_(ANSWER_KINDS),
+            OutboundMessage.status.in_(("failed", "undelivered")),
+            OutboundMessage.created_at >= Ticket.received_at,
+            FollowUp.id.is_(None),
+        )
+        .distinct()
+    ).all()
+    actions = []
+    for row in rows:
+        if record_notice(uow, row.id, ANSWER_UNDELIVERED, now, calendar):
+            actions.append(Action(ANSWER_UNDELIVERED, row.radicado, {"to": "au"}))
+        uow.commit()
+    return actions
+
+
 def in_mail_hours(now: datetime, calendar: BusinessCalendar) -> bool:
     """Staff e-mails go while the AU office is open: business hours, never on holidays."""
     return calendar.is_business_day(now.astimezone(BOGOTA).date()) and calendar.is_open(
@@ -170,7 +203,7 @@ def in_mail_hours(now: datetime, calendar: BusinessCalendar) -> bool:
 
 
 def _still_needed(followup: FollowUp, ticket: Ticket) -> bool:
-    if followup.kind == SURVEY_HELD:
+    if followup.kind in NOTICE_KINDS:
         return True
     state = sla_state(ticket)
     if followup.kind in _AREA_KINDS or followup.kind == FollowUpKind.ESCALATION.value:
@@ -289,7 +322,7 @@ def sweep(
     uow: UnitOfWork, now: datetime, calendar: BusinessCalendar, mailer: Mailer | None
 ) -> list[Action]:
     """One SLA pass: record what is due, then e-mail what waits (in business hours)."""
-    recorded = record_due(uow, now, calendar)
+    recorded = record_due(uow, now, calendar) + record_undelivered_answers(uow, now, calendar)
     by_key = {(a.job, a.radicado): a for a in recorded}
     delivered = deliver_waiting(uow, now, calendar, mailer)
     later: list[Action] = []
@@ -320,7 +353,8 @@ def sweep(
 def pending_followups(
     uow: UnitOfWork, recipient: str | None = None, limit: int = 200
 ) -> list[PendingFollowUp]:
-    """Follow-ups whose step is still undone (the staff web's badge and inbox).
+    """Follow-ups whose step is still undone and nobody marked as handled (the staff web's
+    badge and inbox); one-off notices to AU stay until acknowledged.
 
     `recipient`: "au" for AU's view, "area:<slug>" for an area's, None for all.
     """
@@ -338,12 +372,13 @@ def pending_followups(
                     FollowUp.kind.in_((FollowUpKind.AU_REMINDER.value, FollowUpKind.OVERDUE.value)),
                     person_open,
                 ),
-                and_(FollowUp.kind == SURVEY_HELD, FollowUp.notified_at.is_(None)),
+                FollowUp.kind.in_(NOTICE_KINDS),
             )
         )
         .order_by(FollowUp.due_on, FollowUp.id)
         .limit(limit)
     )
+    query = query.where(FollowUp.acknowledged_at.is_(None))
     if recipient is not None:
         query = query.where(FollowUp.recipient == recipient)
     return [
@@ -359,6 +394,16 @@ def pending_followups(
         )
         for f, radicado, area in uow.session.execute(query)
     ]
+
+
+def acknowledge(uow: UnitOfWork, followup_id: int, by: str, now: datetime) -> bool:
+    """A staff member marks a follow-up as handled; False if it was already."""
+    done = uow.session.execute(
+        update(FollowUp)
+        .where(FollowUp.id == followup_id, FollowUp.acknowledged_at.is_(None))
+        .values(acknowledged_at=now, acknowledged_by=by[:120])
+    )
+    return done.rowcount == 1
 
 
 def pending_count(uow: UnitOfWork, recipient: str | None = None) -> int:

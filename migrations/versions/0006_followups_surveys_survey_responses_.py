@@ -32,6 +32,8 @@ def upgrade() -> None:
     sa.Column('claimed_at', mara.db.models.UTCDateTime(), nullable=True),
     sa.Column('notified_at', mara.db.models.UTCDateTime(), nullable=True),
     sa.Column('last_error', sa.String(length=500), nullable=True),
+    sa.Column('acknowledged_at', mara.db.models.UTCDateTime(), nullable=True),
+    sa.Column('acknowledged_by', sa.String(length=120), nullable=True),
     sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('ticket_id', 'kind', name='uq_followups_ticket_kind')

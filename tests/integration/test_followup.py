@@ -284,3 +284,52 @@ def test_the_cron_scheduler_enqueues_every_scheduled_job_by_its_fixed_id(redis_u
     scheduler.enqueue_jobs()  # not due again before its interval
     assert len(Queue("mara-cron-test", connection=connection).get_jobs()) == len(SCHEDULE)
     connection.flushdb()
+
+
+def test_undelivered_answer_alerts_au_once(db):
+    from mara.db.models import OutboundMessage
+
+    ticket_id, radicado = make_ticket(
+        db, bog(2026, 12, 4), wa_id="573001112233", answered_at=bog(2026, 12, 10),
+        status="respondido",
+    )  # fmt: skip
+    with UnitOfWork(db) as uow:
+        for status, kind in (("delivered", "answer"), ("failed", "reply")):
+            uow.session.add(
+                OutboundMessage(
+                    key=f"k-{status}",
+                    wa_id="573001112233",
+                    to_address="w",
+                    body="x",
+                    kind=kind,
+                    status=status,
+                    created_at=bog(2026, 12, 10),
+                )  # fmt: skip
+            )
+        uow.commit()
+    assert sweep(db, bog(2026, 12, 10, 11)) == []  # delivered, or not the answer
+    with UnitOfWork(db) as uow:
+        uow.session.add(
+            OutboundMessage(
+                key="k-answer-failed",
+                wa_id="573001112233",
+                to_address="w",
+                body="x",
+                kind="answer",
+                status="undelivered",
+                created_at=bog(2026, 12, 10, 11),
+            )  # fmt: skip
+        )
+        uow.commit()
+    (action,) = sweep(db, bog(2026, 12, 10, 11, 5))
+    assert (action["job"], action["radicado"], action["email"]) == (
+        "answer_undelivered", radicado, "stored"
+    )  # fmt: skip
+    assert sweep(db, bog(2026, 12, 10, 11, 10)) == []
+    with UnitOfWork(db) as uow:
+        (pending,) = followup.pending_followups(uow, "au")
+        assert pending.kind == "answer_undelivered"
+        assert followup.acknowledge(uow, pending.id, "au@caja.co", bog(2026, 12, 10, 12))
+        assert not followup.acknowledge(uow, pending.id, "au@caja.co", bog(2026, 12, 10, 12))
+        uow.commit()
+        assert followup.pending_followups(uow, "au") == []
