@@ -9,7 +9,7 @@ VENV := .venv
 RASA_VENV := .venv-rasa
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: run test install system-deps train lint format validate clean
+.PHONY: run test test-fast install system-deps browser train lint format validate clean
 
 run: install train
 	$(VENV)/bin/mara serve --chat
@@ -17,18 +17,30 @@ run: install train
 test: install train
 	$(VENV)/bin/python -m pytest
 
-install: $(VENV)/.installed $(RASA_VENV)/.installed system-deps
-
 # pdftoppm (Debian's poppler-utils) turns the quarterly report's PDF into PNG in the tests.
 system-deps:
 	@command -v pdftoppm >/dev/null || { command -v apt-get >/dev/null && \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils; } \
 	  || echo "warning: install poppler-utils (pdftoppm) for the report PDF test"; }
 
-$(VENV)/.installed: requirements/app.lock.txt pyproject.toml
+# Everything that needs no trained model: unit and integration tests (under a minute).
+test-fast: $(VENV)/.installed
+	$(VENV)/bin/python -m pytest -q -m "unit or integration"
+
+install: $(VENV)/.installed $(RASA_VENV)/.installed system-deps browser
+
+# The staff web's browser tests drive Debian's Chromium (Playwright's own download is not
+# reachable everywhere); installed once when missing and apt is there to do it.
+browser:
+	@test -x /usr/bin/chromium || ! command -v apt-get >/dev/null || \
+		{ apt-get update -qq && apt-get install -y -qq chromium; } || \
+		echo "chromium could not be installed: browser tests will be skipped"
+
+# The app's runtime pins plus the development tools (pytest, ruff, mypy, import-linter).
+$(VENV)/.installed: requirements/app.lock.txt requirements/dev.lock.txt pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.10 is required (python3.10 or pyenv 3.10.x)"; exit 1; }
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install $(PIP_FLAGS) -r requirements/app.lock.txt
+	$(VENV)/bin/pip install $(PIP_FLAGS) -r requirements/app.lock.txt -r requirements/dev.lock.txt
 	$(VENV)/bin/pip install $(PIP_FLAGS) --no-deps -e .
 	touch $@
 
@@ -45,9 +57,12 @@ train: install
 validate: install
 	$(VENV)/bin/mara nlu check
 
+# Style, the import contracts (pyproject's [tool.importlinter]: layers, no cycles) and types.
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .

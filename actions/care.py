@@ -87,6 +87,7 @@ class ValidateStatusForm(FormValidationAction):
                     work, tracker.get_slot("status_radicado"), number, wa_id(tracker), now
                 )
             paused = view is None and lookup.lookups_paused(work, wa_id(tracker), now)
+            work.commit()
         if view is not None:
             tell_status(dispatcher, view)
         else:
@@ -141,9 +142,13 @@ def hand_off(dispatcher, tracker) -> None:
     if calendar.is_open("telefono", now):
         with uow() as work:
             contact.request_handoff(work, wa_id(tracker), now)
+            work.commit()
         dispatcher.utter_message(response="utter_handoff_waiting")
         return
-    opening = calendar.next_opening("telefono", now).astimezone(BOGOTA)
+    opening = calendar.next_opening("telefono", now)
+    if opening is None:
+        raise RuntimeError("the advisers' channel never opens: check config/channels.yml")
+    opening = opening.astimezone(BOGOTA)
     dispatcher.utter_message(
         response="utter_handoff_closed",
         when=f"{format_date_es(opening.date())} a las {format_time_es(opening.time())}",
@@ -157,6 +162,7 @@ class ActionOptOut(Action):
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
         with uow() as work:
             contact.set_opt_out(work, wa_id(tracker), True, message_sid(tracker))
+            work.commit()
         dispatcher.utter_message(response="utter_opted_out")
         return []
 
@@ -168,6 +174,7 @@ class ActionOptIn(Action):
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
         with uow() as work:
             contact.set_opt_out(work, wa_id(tracker), False, message_sid(tracker))
+            work.commit()
         dispatcher.utter_message(response="utter_opted_in")
         return []
 
@@ -195,6 +202,7 @@ class ActionNotUnderstood(Action):
             training.record_unrecognized(
                 work, wa_id(tracker), message_sid(tracker), latest.get("text", ""), latest
             )
+            work.commit()
         if intent_name(latest) == "nlu_fallback" and asks_about_hours(latest.get("text", "")):
             # The model was unsure, but "¿atienden el 8 de diciembre?" is clearly about hours.
             answer_hours(dispatcher, latest.get("text", ""))

@@ -186,7 +186,8 @@ class ValidatePqrsForm(FormValidationAction):
         if text in {t.value for t in PqrsType}:
             return {"pqrs_type": text}
         number = choices.parse_choice(text, len(catalog().types))
-        chosen = catalog().by_menu(number).key.value if number else type_from_words(text)
+        info = catalog().by_menu(number) if number else None
+        chosen = info.key.value if info else type_from_words(text)
         if chosen:
             return {"pqrs_type": chosen, "type_confirmed": True}
         intent, confidence = latest_intent(tracker)
@@ -248,6 +249,7 @@ class ValidatePqrsForm(FormValidationAction):
                 work, wa_id(tracker), answer, message_sid(tracker), version
             )
             saved = filing.saved_requester(work, wa_id(tracker)) if answer else None
+            work.commit()
         if not answer:
             pqrs_type = tracker.get_slot("pqrs_type")
             if PqrsType(pqrs_type) in catalog().anonymous_allowed:
@@ -344,7 +346,7 @@ class ValidatePqrsForm(FormValidationAction):
         if field is not None:
             label, slots = FIELDS[field]
             dispatcher.utter_message(response="utter_changing_field", field_label=label)
-            cleared = {slot: None for slot in slots}
+            cleared: dict[str, Any] = {slot: None for slot in slots}
             if field == "descripcion":
                 cleared["description_from_start"] = False
             if field in {"nombre", "documento", "telefono", "correo"}:
@@ -518,6 +520,7 @@ class ActionSubmitPqrs(Action):
                 preferential=bool(slot("preferential")),
                 source_key=f"whatsapp:{message_sid(tracker) or tracker.sender_id}",
             )
+            work.commit()
         if requester is None:
             dispatcher.utter_message(
                 response="utter_pqrs_filed_anonymous",

@@ -1,4 +1,4 @@
-"""Runtime configuration read from the environment (the contract in DESIGN.md)."""
+"""Runtime configuration read from the environment (the variables of README's Configuration)."""
 
 from __future__ import annotations
 
@@ -52,9 +52,12 @@ class Settings:
     retry_intervals: tuple[int, ...]
     queue_name: str = "mara"
     smtp_url: str | None = None
-    mail_from: str = "mara@localhost"
+    mail_from: str = "MARA <no-reply@comfenalcoquindio.co>"
+    # Approved Content API templates for messages outside WhatsApp's 24-hour window.
+    template_answer_sid: str | None = None
     template_survey_sid: str | None = None
     template_reminder_sid: str | None = None
+    media_dir: str = ""
 
     @property
     def twilio_enabled(self) -> bool:
@@ -92,7 +95,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         secret_key=env.get("MARA_SECRET_KEY") or _generated_secret("secret-key", env),
         retry_intervals=intervals,
         smtp_url=env.get("SMTP_URL") or None,
-        mail_from=env.get("MARA_MAIL_FROM") or "mara@localhost",
+        mail_from=env.get("MARA_MAIL_FROM") or "MARA <no-reply@comfenalcoquindio.co>",
+        template_answer_sid=env.get("TWILIO_TEMPLATE_ANSWER_SID") or None,
         template_survey_sid=env.get("TWILIO_TEMPLATE_SURVEY_SID") or None,
         template_reminder_sid=env.get("TWILIO_TEMPLATE_REMINDER_SID") or None,
+        media_dir=env.get("MARA_MEDIA_DIR") or str(var_dir(env) / "media"),
     )

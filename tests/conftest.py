@@ -23,6 +23,18 @@ PG_ADMIN_URL = os.environ.get(
 )
 
 
+TESTS = Path(__file__).parent
+LAYERS = ("unit", "integration", "e2e")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each test is marked by its folder: `-m unit`, `-m "not e2e"`, `-m e2e`."""
+    for item in items:
+        folder = item.path.relative_to(TESTS).parts[0]
+        if folder in LAYERS:
+            item.add_marker(getattr(pytest.mark, folder))
+
+
 def reachable(host: str, port: int) -> bool:
     try:
         with socket.create_connection((host, port), timeout=0.5):

@@ -43,3 +43,13 @@ def enqueue_outbound(settings: Settings, outbound_id: int) -> None:
         retry=_retry(settings),
         job_timeout=120,
     )
+
+
+def enqueue_email(settings: Settings, email_id: int) -> None:
+    get_queue(settings).enqueue(
+        "mara.jobs.mail.send_email",
+        email_id,
+        job_id=f"email-{email_id}",
+        retry=_retry(settings),
+        job_timeout=60,
+    )

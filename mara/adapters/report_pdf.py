@@ -11,6 +11,7 @@ from typing import Any
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 GREEN, AMBER, RED, BLUE, GREY = "#2e7d32", "#f9a825", "#c62828", "#1565c0", "#9e9e9e"
 _A4_LANDSCAPE = (11.69, 8.27)
@@ -112,7 +113,7 @@ def _summary_page(report: dict[str, Any]) -> Figure:
         fontsize=10,
     )
     ax.tick_params(labelsize=8)
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     fig.text(0.01, 0.01, " ".join(report["notes"]) + f"  Generado {report['generated_at']}.",
              fontsize=7, color=GREY)  # fmt: skip
     return fig
@@ -135,7 +136,7 @@ def _groups_page(report: dict[str, Any], key: str, title: str) -> Figure:
             label="Recibidas")  # fmt: skip
     ax.barh([i + 0.2 for i in rows], [g["overdue"] for g in groups], height=0.4, color=RED,
             label="Vencidas")  # fmt: skip
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_yticks(rows, [label[:30] for label in labels], fontsize=8)
     ax.invert_yaxis()
     ax.legend(fontsize=7)
@@ -153,9 +154,18 @@ def render_pdf(report: dict[str, Any]) -> bytes:
     return out.getvalue()
 
 
+CHART_PAGES = {"summary": None, "by_area": "Por área", "by_channel": "Por canal"}
+
+
 def summary_png(report: dict[str, Any], dpi: int = 100) -> bytes:
     """The summary page as a PNG, for the staff web page (served by the app, no CDN)."""
-    fig = _summary_page(report)
+    return chart_png(report, "summary", dpi)
+
+
+def chart_png(report: dict[str, Any], page: str, dpi: int = 100) -> bytes:
+    """One page of the PDF (CHART_PAGES) as a PNG."""
+    title = CHART_PAGES[page]
+    fig = _summary_page(report) if title is None else _groups_page(report, page, title)
     FigureCanvasAgg(fig)
     out = io.BytesIO()
     fig.savefig(out, format="png", dpi=dpi)

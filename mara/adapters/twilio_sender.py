@@ -53,7 +53,7 @@ class _BaseUrlHttpClient(TwilioHttpClient):
         super().__init__(timeout=timeout)
         self._base_url = base_url.rstrip("/")
 
-    def request(self, method, url, *args, **kwargs):  # type: ignore[override]
+    def request(self, method, url, *args, **kwargs):
         if url.startswith(TWILIO_DEFAULT_BASE):
             url = self._base_url + url[len(TWILIO_DEFAULT_BASE) :]
         return super().request(method, url, *args, **kwargs)
@@ -86,7 +86,7 @@ class TwilioSender:
         content_sid: str | None = None,
         content_variables: dict | None = None,
     ) -> SendResult:
-        # A template (outside the 24-hour window) goes as ContentSid + ContentVariables.
+        # Outside WhatsApp's 24-hour window only an approved template (Content API) goes out.
         content = (
             {"content_sid": content_sid, "content_variables": json.dumps(content_variables or {})}
             if content_sid

@@ -5,15 +5,15 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import (
-    create_engine,
-    event,
-)
+from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite's own BEGIN handling leaves SELECTs and SAVEPOINTs outside the transaction
+    # (a released savepoint would commit by itself): SQLAlchemy emits BEGIN instead.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     # WAL lets web, worker, actions and Rasa's tracker store share one file.
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -22,15 +22,22 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_begin(conn: Connection) -> None:
+    # IMMEDIATE takes the write lock up front (waiting busy_timeout for it): a transaction
+    # that reads and then writes cannot fail on a snapshot another writer made stale.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 @lru_cache(maxsize=8)
 def get_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 15})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
 
 @lru_cache(maxsize=8)
-def get_sessionmaker(url: str) -> sessionmaker:
+def get_sessionmaker(url: str) -> sessionmaker[Any]:
     return sessionmaker(bind=get_engine(url), expire_on_commit=False)

@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -101,6 +102,7 @@ class OutboundMessage(Base):
     # An approved template (Twilio Content API) for messages outside the 24-hour window.
     content_sid: Mapped[str | None] = mapped_column(String(64))
     content_variables: Mapped[dict | None] = mapped_column(JSON)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
 
 
 class DeliveryEvent(Base):
@@ -124,6 +126,9 @@ class Consent(Base):
     policy_version: Mapped[str] = mapped_column(String(32))
     message_sid: Mapped[str | None] = mapped_column(String(64))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # How it was given when not on WhatsApp (staff registering a paper or phone request).
+    given_via: Mapped[str | None] = mapped_column(String(32))
+    recorded_by: Mapped[str | None] = mapped_column(String(160))
 
 
 class Requester(Base):
@@ -151,7 +156,14 @@ class RadicadoCounter(Base):
 
 class Ticket(Base):
     __tablename__ = "tickets"
-    __table_args__ = (UniqueConstraint("year", "sequence", name="uq_tickets_year_sequence"),)
+    __table_args__ = (
+        UniqueConstraint("year", "sequence", name="uq_tickets_year_sequence"),
+        # The staff list: open requests by due date, per status and per area.
+        Index("ix_tickets_status_answer_due", "status", "answer_due_on", "area_due_on", "id"),
+        Index("ix_tickets_requester_id", "requester_id"),
+        Index("ix_tickets_area_status_due", "area_slug", "status", "area_due_on"),
+        Index("ix_tickets_received_at", "received_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     radicado: Mapped[str] = mapped_column(String(20), unique=True)
@@ -177,13 +189,32 @@ class Ticket(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     answer_summary: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    area: Mapped[str | None] = mapped_column(String(64), index=True)
-    area_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The conversation turn that confirmed it: a retried action does not file twice.
     source_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    # The staff desk: AU's classification beside the bot's proposal, routing, answers.
+    classified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    classified_by: Mapped[str | None] = mapped_column(String(160))
+    area_slug: Mapped[str | None] = mapped_column(ForeignKey("areas.slug"))
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    routed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    area_answer: Mapped[str | None] = mapped_column(Text)
+    area_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    area_answered_by: Mapped[str | None] = mapped_column(String(160))
+    final_answer: Mapped[str | None] = mapped_column(Text)
+    # {"calidad": true, "claridad": true, ...}: the five criteria AU checked.
+    review: Mapped[dict | None] = mapped_column(JSON)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by: Mapped[str | None] = mapped_column(String(160))
+    resarcimiento: Mapped[dict | None] = mapped_column(JSON)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Optimistic locking: every staff change bumps it; a stale form changes nothing.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     requester: Mapped[Requester | None] = relationship()
+    area: Mapped[Area | None] = relationship()
+    assigned_to: Mapped[StaffUser | None] = relationship()
     attachments: Mapped[list[TicketAttachment]] = relationship(
         back_populates="ticket", cascade="all, delete-orphan", order_by="TicketAttachment.id"
     )
@@ -196,6 +227,8 @@ class TicketAttachment(Base):
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
     url: Mapped[str] = mapped_column(String(1000))
     content_type: Mapped[str | None] = mapped_column(String(128))
+    # Set once the file is downloaded under MARA_MEDIA_DIR (Twilio media URLs need auth).
+    stored_path: Mapped[str | None] = mapped_column(String(500))
 
     ticket: Mapped[Ticket] = relationship(back_populates="attachments")
 
@@ -248,6 +281,80 @@ class UnrecognizedMessage(Base):
     nlu: Mapped[dict] = mapped_column(JSON, default=dict)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     label: Mapped[str | None] = mapped_column(String(64))
+
+
+class Area(Base):
+    """A service area of the Caja that answers the requests AU routes to it."""
+
+    __tablename__ = "areas"
+
+    slug: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(254))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class StaffUser(Base):
+    """A person of the Caja who signs in to the staff web (role au, area, trainer, admin)."""
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(16))
+    area_slug: Mapped[str | None] = mapped_column(ForeignKey("areas.slug"))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class TicketEvent(Base):
+    """The audit trail of a request: who did what, when, with the details."""
+
+    __tablename__ = "ticket_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(160))
+    action: Mapped[str] = mapped_column(String(32))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class ApiToken(Base):
+    """A token of another system of the Caja for /api; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(160))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class EmailMessage(Base):
+    """An e-mail to a person or to staff; stored first, sent when SMTP is configured."""
+
+    __tablename__ = "email_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), unique=True)
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    # pending -> sent | failed; stored when SMTP_URL is unset
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error_message: Mapped[str | None] = mapped_column(String(500))
 
 
 class FollowUp(Base):

@@ -1,4 +1,4 @@
-"""Unit of work: one transaction around a service call."""
+"""Unit of work: the transaction boundary of one use case, and the only place that commits."""
 
 from __future__ import annotations
 
@@ -10,9 +10,15 @@ from mara.db.engine import get_sessionmaker
 
 
 class UnitOfWork:
-    """`with UnitOfWork(url) as uow:` commits on success and rolls back on error."""
+    """`with UnitOfWork(url) as uow: ...; uow.commit()`: one use case, one commit.
 
-    def __init__(self, database_url: str | None = None, factory: sessionmaker | None = None):
+    Services only add, flush and use savepoints; leaving the block without `commit()`
+    (an exception, an early return) rolls back everything the use case wrote.
+    """
+
+    def __init__(
+        self, database_url: str | None = None, factory: sessionmaker[Any] | None = None
+    ) -> None:
         if factory is None:
             if database_url is None:
                 from mara.settings import load_settings
@@ -26,17 +32,9 @@ class UnitOfWork:
         self.session = self._factory()
         return self
 
-    def __exit__(self, exc_type: Any, *_: Any) -> None:
-        try:
-            if exc_type is None:
-                self.session.commit()
-            else:
-                self.session.rollback()
-        finally:
-            self.session.close()
+    def __exit__(self, *_: Any) -> None:
+        # Closing rolls back whatever was not committed; loaded objects stay readable.
+        self.session.close()
 
     def commit(self) -> None:
         self.session.commit()
-
-    def rollback(self) -> None:
-        self.session.rollback()

@@ -85,7 +85,6 @@ class OutboundView:
     to_address: str
     body: str
     status: str
-    # An approved template (Content API) instead of `body`, outside the 24-hour window.
     content_sid: str | None = None
     content_variables: dict | None = None
 

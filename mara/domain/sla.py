@@ -1,7 +1,9 @@
-"""SLA follow-ups of a request: which reminders and escalations are due (pure; `now` given).
+"""SLA of a request (pure; `now`/`today` given).
 
-The policy: the service area answers AU by business day 5 after receipt, AU answers the
-person by day 7 (AU has days 6–7). Day 1 is the first business day after the day of receipt.
+Two views of the same terms: the staff list's colour (on time, due soon, overdue, done) and
+the follow-ups the sweep sends (which reminders and escalations are due). The policy: the
+service area answers AU by business day 5 after receipt, AU answers the person by day 7 (AU
+has days 6–7). Day 1 is the first business day after the day of receipt.
 """
 
 from __future__ import annotations
@@ -12,6 +14,43 @@ from enum import Enum
 
 from mara.domain.calendar import BOGOTA, BusinessCalendar
 from mara.domain.tickets import TicketStatus
+
+
+class SlaState(str, Enum):
+    ON_TIME = "a_tiempo"
+    DUE_SOON = "por_vencer"
+    OVERDUE = "vencido"
+    DONE = "cumplido"
+
+
+# While the area holds a request its own term is the one that runs; otherwise AU's.
+AREA_STATUSES = (TicketStatus.EN_AREA.value,)
+DONE_STATUSES = (TicketStatus.RESPONDIDO.value, TicketStatus.CERRADO.value)
+
+
+def current_due_on(status: str, area_due_on: date, answer_due_on: date) -> date:
+    return area_due_on if status in AREA_STATUSES else answer_due_on
+
+
+def soon_until(today: date, calendar: BusinessCalendar) -> date:
+    """The last date that still counts as "due soon": the next business day."""
+    return calendar.next_business_day(today)
+
+
+def sla_state(
+    status: str, area_due_on: date, answer_due_on: date, today: date, calendar: BusinessCalendar
+) -> SlaState:
+    if status in DONE_STATUSES:
+        return SlaState.DONE
+    due = current_due_on(status, area_due_on, answer_due_on)
+    if due < today:
+        return SlaState.OVERDUE
+    if due <= soon_until(today, calendar):
+        return SlaState.DUE_SOON
+    return SlaState.ON_TIME
+
+
+# Follow-ups: reminders, escalation and overdue marks of the SLA sweep.
 
 
 def _local_date(at: datetime) -> date:
@@ -41,12 +80,10 @@ RECIPIENTS = {
     FollowUpKind.OVERDUE: Recipient.AU,
 }
 
-_DONE = (TicketStatus.RESPONDIDO.value, TicketStatus.CERRADO.value)
-
 
 @dataclass(frozen=True)
-class SlaState:
-    """What the rules need to know about one request."""
+class SlaFacts:
+    """What the follow-up rules need to know about one request."""
 
     received_on: date
     area_due_on: date
@@ -58,7 +95,11 @@ class SlaState:
 
     @property
     def person_answered(self) -> bool:
-        return self.answered_at is not None or self.closed_at is not None or self.status in _DONE
+        return (
+            self.answered_at is not None
+            or self.closed_at is not None
+            or self.status in DONE_STATUSES
+        )
 
     @property
     def area_answered(self) -> bool:
@@ -85,7 +126,7 @@ class SlaDays:
     answer_due_on: date
 
 
-def sla_days(state: SlaState, calendar: BusinessCalendar) -> SlaDays:
+def sla_days(state: SlaFacts, calendar: BusinessCalendar) -> SlaDays:
     area_days = calendar.terms.area_days
     reminder_on = (
         calendar.add_business_days(state.received_on, area_days - 1)
@@ -100,7 +141,7 @@ def sla_days(state: SlaState, calendar: BusinessCalendar) -> SlaDays:
     )
 
 
-def due_followups(state: SlaState, now: datetime, calendar: BusinessCalendar) -> list[FollowUp]:
+def due_followups(state: SlaFacts, now: datetime, calendar: BusinessCalendar) -> list[FollowUp]:
     """The follow-ups whose day has come and whose condition still holds at `now`.
 
     Each belongs to one business day; a sweep that missed that day (the worker was down)
@@ -126,12 +167,12 @@ def due_followups(state: SlaState, now: datetime, calendar: BusinessCalendar) ->
     return due
 
 
-def is_overdue(state: SlaState, now: datetime) -> bool:
+def is_overdue(state: SlaFacts, now: datetime) -> bool:
     """Past the end of business day 7 without an answer to the person."""
     return not state.person_answered and _local_date(now) > state.answer_due_on
 
 
-def answered_on_time(state: SlaState) -> bool | None:
+def answered_on_time(state: SlaFacts) -> bool | None:
     """None while unanswered; else whether the person was answered by day 7 (Bogotá date)."""
     if state.answered_at is None:
         return None

@@ -10,7 +10,7 @@ import logging
 from datetime import datetime, timezone
 
 from mara import clock
-from mara.adapters.mail import send_email
+from mara.adapters.smtp_mail import send_mail
 from mara.db.unit_of_work import UnitOfWork
 from mara.policy.channels import business_calendar
 from mara.services import followup
@@ -36,7 +36,7 @@ def mailer(settings: Settings) -> Mailer | None:
     smtp_url, mail_from = settings.smtp_url, settings.mail_from
 
     def send(to: str, subject: str, body: str) -> None:
-        send_email(smtp_url, mail_from, to, subject, body)
+        send_mail(smtp_url, mail_from, to, subject, body)
 
     return send
 

@@ -23,7 +23,7 @@ from mara.adapters.twilio_sender import (
 from mara.db.unit_of_work import UnitOfWork
 from mara.domain import messages
 from mara.policy.messages import message
-from mara.services import contact, inbox, outbox, surveys
+from mara.services import answering, contact, inbox, outbox, surveys
 from mara.settings import ROOT, Settings, load_settings
 from mara.text.normalize import normalize_text
 
@@ -104,6 +104,15 @@ def _survey_reply(settings: Settings, msg: messages.PendingInbound) -> list[str]
     return replies
 
 
+def _release_held_answers(settings: Settings, wa_id: str) -> None:
+    """The person wrote: staff answers held behind a template go out now (window open)."""
+    with UnitOfWork(settings.database_url) as uow:
+        released = answering.release_awaiting(uow, wa_id)
+        uow.commit()
+    for outbound_id in released:
+        enqueue_outbound(settings, outbound_id)
+
+
 def handle_inbound(message_id: int) -> str:
     """Answer every pending message of this sender up to `message_id`, oldest first."""
     settings = load_settings()
@@ -113,6 +122,7 @@ def handle_inbound(message_id: int) -> str:
         return "unknown message"
     handled = 0
     with person_lock(settings, "sender", wa_id):
+        _release_held_answers(settings, wa_id)
         while True:
             # Short transactions only: SQLite writers must not wait on a Rasa turn.
             with UnitOfWork(settings.database_url) as uow:
@@ -123,6 +133,7 @@ def handle_inbound(message_id: int) -> str:
                 if contact.handoff_active(uow, wa_id, clock.now()):
                     # An adviser has this conversation: stored for them, the bot keeps quiet.
                     inbox.complete_silently(uow, msg.id, "handoff")
+                    uow.commit()
                     handled += 1
                     continue
             try:
@@ -133,34 +144,39 @@ def handle_inbound(message_id: int) -> str:
                 with UnitOfWork(settings.database_url) as uow:
                     inbox.note_attempt(uow, msg.id, str(exc))
                     if not _is_last_try():
+                        uow.commit()
                         raise
-                    _give_up(settings, uow, wa_id, message_id, str(exc))
+                    notice_id = _give_up(uow, wa_id, message_id, str(exc))
+                    uow.commit()
+                if notice_id is not None:
+                    enqueue_outbound(settings, notice_id)
                 return "failed; left for mara replay"
             with UnitOfWork(settings.database_url) as uow:
                 outbound_ids = inbox.complete_inbound(
                     uow, msg.id, wa_id, f"whatsapp:+{wa_id}", replies
                 )
+                uow.commit()
             for outbound_id in outbound_ids:
                 enqueue_outbound(settings, outbound_id)
             handled += 1
     return f"handled {handled}"
 
 
-def _give_up(settings: Settings, uow: UnitOfWork, wa_id: str, message_id: int, error: str) -> None:
+def _give_up(uow: UnitOfWork, wa_id: str, message_id: int, error: str) -> int | None:
+    """Leave the messages for `mara replay`; returns the trouble notice to send, if one is due."""
     log.warning("inbound #%s: giving up after retries (%s)", message_id, error)
     due = outbox.trouble_notice_due(uow, wa_id)
     inbox.fail_pending(uow, wa_id, message_id, error)
-    if due:
-        notice_id = outbox.store_notice(
-            uow,
-            key=f"trouble:{message_id}",
-            wa_id=wa_id,
-            to_address=f"whatsapp:+{wa_id}",
-            body=message("trouble"),
-            kind="trouble",
-        )
-        if notice_id is not None:
-            enqueue_outbound(settings, notice_id)
+    if not due:
+        return None
+    return outbox.store_notice(
+        uow,
+        key=f"trouble:{message_id}",
+        wa_id=wa_id,
+        to_address=f"whatsapp:+{wa_id}",
+        body=message("trouble"),
+        kind="trouble",
+    )
 
 
 def send_outbound(outbound_id: int) -> str:
@@ -185,6 +201,8 @@ def _send_one(settings: Settings, outbound_id: int) -> str:
         out = outbox.claim_outbound(uow, outbound_id)
         if out is None:
             return "already sent or being sent"
+        # The claim is committed before Twilio is called: no transaction waits on the network.
+        uow.commit()
         callback = f"{settings.public_url}/twilio/status" if settings.twilio_enabled else None
         try:
             result = get_sender(settings).send(
@@ -193,15 +211,19 @@ def _send_one(settings: Settings, outbound_id: int) -> str:
         except TransientSendError as exc:
             if _is_last_try():
                 outbox.finish_outbound(uow, outbound_id, "failed", error=str(exc))
+                uow.commit()
                 log.error("outbound #%s failed after retries: %s", outbound_id, exc)
                 return "failed"
             outbox.release_outbound(uow, outbound_id, str(exc))
+            uow.commit()
             raise
         except PermanentSendError as exc:
             outbox.finish_outbound(uow, outbound_id, "failed", error_code=exc.code, error=str(exc))
+            uow.commit()
             log.error("outbound #%s rejected: %s", outbound_id, exc)
             return "rejected"
         outbox.finish_outbound(uow, outbound_id, result.status, provider_sid=result.provider_sid)
+        uow.commit()
     return result.status
 
 
@@ -210,6 +232,7 @@ def notify(wa_id: str, body: str, kind: str, key: str) -> str:
     settings = load_settings()
     with UnitOfWork(settings.database_url) as uow:
         outbound_id, to_send = outbox.queue_proactive(uow, wa_id, body, kind, key)
+        uow.commit()
     if not to_send:
         return "suppressed (opted out)" if outbound_id else "skipped"
     enqueue_outbound(settings, outbound_id)

@@ -1,4 +1,4 @@
-"""The `mara` command: serve, chat, say, train, nlu, replay, db, sweep, report, cron."""
+"""The `mara` command: serve, chat, say, train, nlu, replay, db, staff, api, sweep, report, cron."""
 
 from __future__ import annotations
 
@@ -21,6 +21,17 @@ def db_upgrade(database_url: str | None = None, quiet: bool = False) -> None:
     config.attributes["database_url"] = database_url or load_settings().database_url
     config.attributes["quiet"] = quiet
     command.upgrade(config, "head")
+    _sync_areas(config.attributes["database_url"])
+
+
+def _sync_areas(database_url: str) -> None:
+    """The areas table follows config/areas.yml after every upgrade."""
+    from mara.db.unit_of_work import UnitOfWork
+    from mara.services import accounts
+
+    with UnitOfWork(database_url) as uow:
+        accounts.sync_areas(uow)
+        uow.commit()
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -92,6 +103,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     settings = load_settings()
     with UnitOfWork(settings.database_url) as uow:
         ids = inbox.replayable_inbound(uow, timedelta(seconds=args.stale_after))
+        uow.commit()
     import time
 
     suffix = f"-replay-{int(time.time())}"
@@ -115,6 +127,7 @@ def cmd_handoff(args: argparse.Namespace) -> int:
             print("mara: which number? mara handoff release 573001234567", file=sys.stderr)
             return 2
         released = contact.release_handoff(uow, args.wa_id, clock.now(), by="cli")
+        uow.commit()
     print("released" if released else "no open handoff for that number")
     return 0 if released else 1
 
@@ -122,6 +135,52 @@ def cmd_handoff(args: argparse.Namespace) -> int:
 def cmd_db(args: argparse.Namespace) -> int:
     db_upgrade()
     print("database is at the latest schema")
+    return 0
+
+
+def _read_password() -> str:
+    """Typed twice at a terminal; the first line of stdin otherwise (scripts, provisioning)."""
+    if sys.stdin.isatty():
+        import getpass
+
+        first = getpass.getpass("Contraseña: ")
+        if getpass.getpass("Repítela: ") != first:
+            raise SystemExit("mara: las contraseñas no coinciden")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def cmd_staff(args: argparse.Namespace) -> int:
+    from mara.db.unit_of_work import UnitOfWork
+    from mara.services import accounts
+
+    password = _read_password()
+    try:
+        with UnitOfWork(load_settings().database_url) as uow:
+            account = accounts.create_user(
+                uow, args.email, password, args.role, name=args.name, area_slug=args.area
+            )
+            uow.commit()
+    except accounts.AccountError as exc:
+        print(f"mara: {exc}", file=sys.stderr)
+        return 1
+    print(f"created {account.role} user {account.email} (id {account.id})")
+    return 0
+
+
+def cmd_api(args: argparse.Namespace) -> int:
+    from mara.db.unit_of_work import UnitOfWork
+    from mara.services import accounts
+
+    try:
+        with UnitOfWork(load_settings().database_url) as uow:
+            token = accounts.create_api_token(uow, args.name, created_by="cli")
+            uow.commit()
+    except accounts.AccountError as exc:
+        print(f"mara: {exc}", file=sys.stderr)
+        return 1
+    print(f"API token {args.name!r} (shown once; only its hash is stored):")
+    print(token)
     return 0
 
 
@@ -263,6 +322,23 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database schema")
     db.add_argument("db_command", choices=["upgrade"])
     db.set_defaults(func=cmd_db)
+
+    staff = sub.add_parser("staff", help="staff web accounts")
+    staff_sub = staff.add_subparsers(dest="staff_command", required=True)
+    create_user = staff_sub.add_parser(
+        "create-user", help="create a staff user (password from stdin when not a terminal)"
+    )
+    create_user.add_argument("email")
+    create_user.add_argument("--role", required=True, choices=["au", "area", "trainer", "admin"])
+    create_user.add_argument("--area", help="area slug (config/areas.yml), for role area")
+    create_user.add_argument("--name")
+    create_user.set_defaults(func=cmd_staff)
+
+    api = sub.add_parser("api", help="JSON API tokens")
+    api_sub = api.add_subparsers(dest="api_command", required=True)
+    create_token = api_sub.add_parser("create-token", help="print a new token once")
+    create_token.add_argument("name")
+    create_token.set_defaults(func=cmd_api)
 
     sweep = sub.add_parser("sweep", help="one pass of every scheduled job; JSON line per action")
     sweep.set_defaults(func=cmd_sweep)

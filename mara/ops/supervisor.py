@@ -55,6 +55,10 @@ class Child:
     argv: list[str]
     process: subprocess.Popen | None = None
 
+    @property
+    def exit_code(self) -> int | None:
+        return None if self.process is None else self.process.returncode
+
 
 def commands(settings: Settings, model: Path, workers: int = 1) -> list[Child]:
     rasa_port = urlsplit(settings.rasa_url).port or 5005
@@ -168,7 +172,7 @@ class Supervisor:
         while time.monotonic() < deadline:
             crashed = self.crashed()
             if crashed:
-                raise RuntimeError(f"{crashed.name} exited with {crashed.process.returncode}")
+                raise RuntimeError(f"{crashed.name} exited with {crashed.exit_code}")
             try:
                 if requests.get(url, timeout=2).status_code == 200:
                     return
@@ -191,7 +195,7 @@ class Supervisor:
                 if crashed:
                     print(
                         f"mara: {crashed.name} stopped unexpectedly "
-                        f"(exit {crashed.process.returncode}); stopping everything",
+                        f"(exit {crashed.exit_code}); stopping everything",
                         file=sys.stderr,
                     )
                     return 1

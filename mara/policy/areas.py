@@ -1,4 +1,4 @@
-"""Loads config/areas.yml: the service areas that answer PQRS and AU's mailbox."""
+"""The service areas of config/areas.yml: who answers which service's requests."""
 
 from __future__ import annotations
 
@@ -10,23 +10,52 @@ import yaml
 
 from mara.policy import CONFIG_DIR
 
-DEFAULT_AREAS_PATH = CONFIG_DIR / "areas.yml"
+AREAS_PATH = CONFIG_DIR / "areas.yml"
 
 
 @dataclass(frozen=True)
-class Area:
+class AreaInfo:
     slug: str
     name: str
-    email: str
+    email: str | None
+    services: tuple[str, ...]
+
+
+@cache
+def load_areas(path: Path = AREAS_PATH) -> tuple[AreaInfo, ...]:
+    with path.open(encoding="utf-8") as f:
+        data = yaml.safe_load(f)
+    areas = tuple(
+        AreaInfo(
+            slug=str(a["slug"]),
+            name=str(a["name"]),
+            email=a.get("email") or None,
+            services=tuple(a.get("services") or ()),
+        )
+        for a in data["areas"]
+    )
+    slugs = [a.slug for a in areas]
+    if len(set(slugs)) != len(slugs):
+        raise ValueError("config/areas.yml: an area slug appears twice")
+    return areas
+
+
+def area_for_service(service: str | None) -> str | None:
+    """The area that answers a service's requests (AU's routing suggestion)."""
+    if not service:
+        return None
+    return next((a.slug for a in load_areas() if service in a.services), None)
 
 
 @dataclass(frozen=True)
 class AreaDirectory:
+    """Where the SLA sweep's e-mails go: AU's mailbox and each area's."""
+
     au_email: str
-    areas: dict[str, Area]
+    areas: dict[str, AreaInfo]
 
     def email_of(self, recipient: str) -> str | None:
-        """ "au" or "area:<slug>" → the mailbox (None for an area not in the file)."""
+        """ "au" or "area:<slug>" → the mailbox (None for an area unknown or without one)."""
         if recipient == "au":
             return self.au_email
         area = self.areas.get(recipient.removeprefix("area:"))
@@ -38,21 +67,9 @@ class AreaDirectory:
 
 
 @cache
-def _load(path: Path) -> AreaDirectory:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    au_email = data.get("au_email")
+def area_directory(path: Path = AREAS_PATH) -> AreaDirectory:
+    with path.open(encoding="utf-8") as f:
+        au_email = (yaml.safe_load(f) or {}).get("au_email")
     if not au_email:
-        raise ValueError(f"{path}: au_email is required")
-    areas: dict[str, Area] = {}
-    for raw in data.get("areas") or ():
-        for key in ("slug", "name", "email"):
-            if not raw.get(key):
-                raise ValueError(f"{path}: area {raw!r} without {key!r}")
-        if raw["slug"] in areas:
-            raise ValueError(f"{path}: duplicate area {raw['slug']!r}")
-        areas[raw["slug"]] = Area(str(raw["slug"]), str(raw["name"]), str(raw["email"]))
-    return AreaDirectory(au_email=str(au_email), areas=areas)
-
-
-def area_directory(path: Path | None = None) -> AreaDirectory:
-    return _load(Path(path or DEFAULT_AREAS_PATH).resolve())
+        raise ValueError(f"{path.name}: au_email is required")
+    return AreaDirectory(str(au_email), {a.slug: a for a in load_areas(path)})

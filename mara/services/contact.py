@@ -23,7 +23,6 @@ def set_opt_out(uow: UnitOfWork, wa_id: str, opted_out: bool, message_sid: str |
     row.opted_out = opted_out
     row.changed_at = utcnow()
     row.message_sid = message_sid
-    uow.commit()
 
 
 def is_opted_out(uow: UnitOfWork, wa_id: str) -> bool:
@@ -38,7 +37,7 @@ def request_handoff(uow: UnitOfWork, wa_id: str, now: datetime, hours: int = 24)
         return open_one.id
     row = Handoff(wa_id=wa_id, requested_at=now, expires_at=now + timedelta(hours=hours))
     uow.session.add(row)
-    uow.commit()
+    uow.session.flush()
     return row.id
 
 
@@ -61,7 +60,6 @@ def release_handoff(uow: UnitOfWork, wa_id: str, now: datetime, by: str) -> bool
         return False
     row.released_at = now
     row.released_by = by
-    uow.commit()
     return True
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -56,7 +56,7 @@ def record_consent(
         decided_at=utcnow(),
     )
     uow.session.add(row)
-    uow.commit()
+    uow.session.flush()
     return row.id
 
 
@@ -144,52 +144,45 @@ def file_ticket(
     deadlines = calendar.deadlines(now, kind.value)
     year = now.astimezone(BOGOTA).year
     try:
-        requester_row = None
-        if requester is not None:
-            requester_row = Requester(
-                wa_id=wa_id,
-                full_name=requester.full_name,
-                document_type=requester.document_type,
-                document_number=requester.document_number,
-                phone=requester.phone,
-                email=requester.email,
+        with session.begin_nested():
+            requester_row = None
+            if requester is not None:
+                requester_row = Requester(
+                    **asdict(requester), wa_id=wa_id, consent_id=consent_id, updated_at=utcnow()
+                )
+                session.add(requester_row)
+            sequence = _next_sequence(session, year)
+            ticket = Ticket(
+                radicado=format_radicado(year, sequence),
+                year=year,
+                sequence=sequence,
+                proposed_type=proposed_type,
+                proposed_confidence=proposed_confidence,
+                pqrs_type=kind.value,
+                status=TicketStatus.RECIBIDO.value,
+                channel=channel,
+                requester=requester_row,
                 consent_id=consent_id,
-                updated_at=utcnow(),
+                description=description.strip(),
+                service=service,
+                preferential=preferential,
+                wa_id=wa_id,
+                received_at=now,
+                received_on=deadlines.received_on,
+                area_due_on=deadlines.area_due_on,
+                answer_due_on=deadlines.answer_due_on,
+                legal_due_on=deadlines.legal_due_on,
+                legal_term_days=deadlines.legal_term_days,
+                created_at=utcnow(),
+                source_key=source_key,
+                attachments=[
+                    TicketAttachment(url=a["url"], content_type=a.get("content_type"))
+                    for a in (attachments or [])
+                ],
             )
-            session.add(requester_row)
-        sequence = _next_sequence(session, year)
-        ticket = Ticket(
-            radicado=format_radicado(year, sequence),
-            year=year,
-            sequence=sequence,
-            proposed_type=proposed_type,
-            proposed_confidence=proposed_confidence,
-            pqrs_type=kind.value,
-            status=TicketStatus.RECIBIDO.value,
-            channel=channel,
-            requester=requester_row,
-            consent_id=consent_id,
-            description=description.strip(),
-            service=service,
-            preferential=preferential,
-            wa_id=wa_id,
-            received_at=now,
-            received_on=deadlines.received_on,
-            area_due_on=deadlines.area_due_on,
-            answer_due_on=deadlines.answer_due_on,
-            legal_due_on=deadlines.legal_due_on,
-            legal_term_days=deadlines.legal_term_days,
-            created_at=utcnow(),
-            source_key=source_key,
-            attachments=[
-                TicketAttachment(url=a["url"], content_type=a.get("content_type"))
-                for a in (attachments or [])
-            ],
-        )
-        session.add(ticket)
-        session.commit()
+            session.add(ticket)
     except IntegrityError:
-        session.rollback()
+        # The same source_key filed at once by another process: that one is the ticket.
         if source_key:
             existing = session.scalar(select(Ticket).where(Ticket.source_key == source_key))
             if existing is not None:

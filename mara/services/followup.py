@@ -6,17 +6,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
 
 from mara.clock import utcnow
 from mara.db.models import FollowUp, OutboundMessage, Ticket
 from mara.db.unit_of_work import UnitOfWork
 from mara.domain.calendar import BOGOTA, BusinessCalendar
-from mara.domain.sla import RECIPIENTS, FollowUpKind, Recipient, SlaState, due_followups
-from mara.domain.tickets import TicketStatus
+from mara.domain.sla import (
+    DONE_STATUSES,
+    RECIPIENTS,
+    FollowUpKind,
+    Recipient,
+    SlaFacts,
+    due_followups,
+)
 from mara.policy.areas import AreaDirectory, area_directory
 from mara.policy.followups import FollowUpTexts, followup_texts
 from mara.policy.pqrs_types import catalog
@@ -29,9 +36,9 @@ SURVEY_HELD = "survey_held"
 ANSWER_UNDELIVERED = "answer_undelivered"
 # One-off notices to AU: pending until e-mailed.
 NOTICE_KINDS = (SURVEY_HELD, ANSWER_UNDELIVERED)
-# The outbound kind the staff web gives the answer it sends the person on WhatsApp.
-ANSWER_KINDS = ("answer",)
-_DONE = (TicketStatus.RESPONDIDO.value, TicketStatus.CERRADO.value)
+# The staff desk's answer on WhatsApp (mara/services/answering.py): the template announcing
+# it outside the 24-hour window, then the answer itself.
+ANSWER_KINDS = ("answer", "answer_template")
 _AREA_KINDS = (FollowUpKind.AREA_REMINDER.value, FollowUpKind.AREA_DUE.value)
 # A claim older than this belonged to a sweep that died while sending: take it over.
 _STALE_CLAIM = timedelta(minutes=10)
@@ -62,8 +69,8 @@ class PendingFollowUp:
     created_at: datetime
 
 
-def sla_state(ticket: Ticket) -> SlaState:
-    return SlaState(
+def sla_facts(ticket: Ticket) -> SlaFacts:
+    return SlaFacts(
         received_on=ticket.received_on,
         area_due_on=ticket.area_due_on,
         answer_due_on=ticket.answer_due_on,
@@ -74,7 +81,7 @@ def sla_state(ticket: Ticket) -> SlaState:
     )
 
 
-def insert_once(uow: UnitOfWork, model: type, keys: list[str], values: dict[str, Any]) -> bool:
+def insert_once(uow: UnitOfWork, model: Any, keys: list[str], values: dict[str, Any]) -> bool:
     """INSERT … ON CONFLICT DO NOTHING on a unique key; True when this call inserted the row.
 
     Two sweeps racing on the same key: PostgreSQL makes the second wait for the first's
@@ -94,9 +101,10 @@ def insert_once(uow: UnitOfWork, model: type, keys: list[str], values: dict[str,
 
 
 def _recipient(kind: FollowUpKind, ticket: Ticket, directory: AreaDirectory) -> str:
-    if RECIPIENTS[kind] is Recipient.AREA and ticket.area and ticket.area in directory.areas:
-        return f"area:{ticket.area}"
-    # Not routed yet (or an area the file does not know): AU owns the request.
+    slug = ticket.area_slug
+    if RECIPIENTS[kind] is Recipient.AREA and slug and directory.email_of(f"area:{slug}"):
+        return f"area:{slug}"
+    # Not routed yet (or an area without a mailbox): AU owns the request.
     return "au"
 
 
@@ -110,14 +118,14 @@ def record_due(uow: UnitOfWork, now: datetime, calendar: BusinessCalendar) -> li
         .where(
             Ticket.answered_at.is_(None),
             Ticket.closed_at.is_(None),
-            Ticket.status.notin_(_DONE),
+            Ticket.status.notin_(DONE_STATUSES),
             Ticket.received_on < today,
         )
         .order_by(Ticket.id)
     ).all()
     actions: list[Action] = []
     for ticket in tickets:
-        for followup in due_followups(sla_state(ticket), now, calendar):
+        for followup in due_followups(sla_facts(ticket), now, calendar):
             recipient = _recipient(followup.kind, ticket, directory)
             inserted = insert_once(
                 uow,
@@ -174,7 +182,7 @@ def record_undelivered_answers(
     delivered (Twilio's status callback), so someone calls or writes instead."""
     rows = uow.session.execute(
         select(Ticket.id, Ticket.radicado)
-        .join(OutboundMessage, OutboundMessage.wa_id == Ticket.wa_id)
+        .join(OutboundMessage, OutboundMessage.ticket_id == Ticket.id)
         .outerjoin(
             FollowUp, and_(FollowUp.ticket_id == Ticket.id, FollowUp.kind == ANSWER_UNDELIVERED)
         )
@@ -205,7 +213,7 @@ def in_mail_hours(now: datetime, calendar: BusinessCalendar) -> bool:
 def _still_needed(followup: FollowUp, ticket: Ticket) -> bool:
     if followup.kind in NOTICE_KINDS:
         return True
-    state = sla_state(ticket)
+    state = sla_facts(ticket)
     if followup.kind in _AREA_KINDS or followup.kind == FollowUpKind.ESCALATION.value:
         return not state.area_answered
     return not state.person_answered
@@ -227,7 +235,7 @@ def compose_mail(
     values = {
         "radicado": ticket.radicado,
         "tipo": tipo,
-        "area": directory.name_of(ticket.area) or texts.no_area,
+        "area": directory.name_of(ticket.area_slug) or texts.no_area,
         "recibido": format_date_es(ticket.received_on),
         "vence_area": format_date_es(ticket.area_due_on),
         "vence_respuesta": format_date_es(ticket.answer_due_on),
@@ -256,7 +264,7 @@ def _claim(uow: UnitOfWork, followup_id: int) -> bool:
         )
     )
     uow.commit()
-    return claimed.rowcount == 1
+    return cast(CursorResult, claimed).rowcount == 1
 
 
 def deliver_waiting(
@@ -293,7 +301,9 @@ def deliver_waiting(
         if not _claim(uow, followup_id):
             continue
         followup = uow.session.get(FollowUp, followup_id)
+        assert followup is not None  # claimed just above
         ticket = uow.session.get(Ticket, followup.ticket_id)
+        assert ticket is not None
         error = None
         if not _still_needed(followup, ticket):
             status = "dropped"
@@ -359,11 +369,13 @@ def pending_followups(
     `recipient`: "au" for AU's view, "area:<slug>" for an area's, None for all.
     """
     person_open = and_(
-        Ticket.answered_at.is_(None), Ticket.closed_at.is_(None), Ticket.status.notin_(_DONE)
+        Ticket.answered_at.is_(None),
+        Ticket.closed_at.is_(None),
+        Ticket.status.notin_(DONE_STATUSES),
     )
     area_open = and_(person_open, Ticket.area_answered_at.is_(None))
     query = (
-        select(FollowUp, Ticket.radicado, Ticket.area)
+        select(FollowUp, Ticket.radicado, Ticket.area_slug)
         .join(Ticket, Ticket.id == FollowUp.ticket_id)
         .where(
             or_(
@@ -396,14 +408,16 @@ def pending_followups(
     ]
 
 
-def acknowledge(uow: UnitOfWork, followup_id: int, by: str, now: datetime) -> bool:
-    """A staff member marks a follow-up as handled; False if it was already."""
-    done = uow.session.execute(
-        update(FollowUp)
-        .where(FollowUp.id == followup_id, FollowUp.acknowledged_at.is_(None))
-        .values(acknowledged_at=now, acknowledged_by=by[:120])
-    )
-    return done.rowcount == 1
+def acknowledge(
+    uow: UnitOfWork, followup_id: int, by: str, now: datetime, recipient: str | None = None
+) -> bool:
+    """A staff member marks a follow-up as handled; False if it was already (or, with
+    `recipient`, when it is addressed to someone else)."""
+    query = update(FollowUp).where(FollowUp.id == followup_id, FollowUp.acknowledged_at.is_(None))
+    if recipient is not None:
+        query = query.where(FollowUp.recipient == recipient)
+    done = uow.session.execute(query.values(acknowledged_at=now, acknowledged_by=by[:120]))
+    return cast(CursorResult, done).rowcount == 1
 
 
 def pending_count(uow: UnitOfWork, recipient: str | None = None) -> int:

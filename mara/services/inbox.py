@@ -41,12 +41,11 @@ def record_inbound(uow: UnitOfWork, message: Inbound) -> tuple[int, bool]:
             for i, m in enumerate(message.media)
         ],
     )
-    session.add(row)
     try:
-        session.commit()
+        with session.begin_nested():
+            session.add(row)
     except IntegrityError:
         # Twilio's redeliveries can arrive together: the unique sid decides who stored it.
-        session.rollback()
         existing = session.scalar(
             select(InboundMessage.id).where(InboundMessage.message_sid == message.message_sid)
         )
@@ -91,16 +90,15 @@ def note_attempt(uow: UnitOfWork, message_id: int, error: str | None = None) -> 
         .where(InboundMessage.id == message_id)
         .values(attempts=InboundMessage.attempts + 1, last_error=error)
     )
-    uow.commit()
 
 
 def complete_inbound(
     uow: UnitOfWork, message_id: int, wa_id: str, to_address: str, replies: list[str]
 ) -> list[int]:
-    """Mark the message processed and store its replies in one transaction; returns their ids."""
+    """Mark the message processed and store its replies; returns their ids ([] when another
+    job completed it first)."""
     session = uow.session
     created = utcnow()
-    ids: list[int] = []
     rows: list[OutboundMessage] = []
     for i, reply in enumerate(replies):
         for j, part in enumerate(split_body(reply)):
@@ -115,18 +113,17 @@ def complete_inbound(
                     created_at=created,
                 )
             )
-    done = session.execute(
+    done = session.scalar(
         update(InboundMessage)
         .where(InboundMessage.id == message_id, InboundMessage.status == "pending")
         .values(status="processed", processed_at=created, last_error=None)
+        .returning(InboundMessage.id)
     )
-    if done.rowcount != 1:
-        session.rollback()
+    if done is None:
         return []
     session.add_all(rows)
-    session.commit()
-    ids = [r.id for r in rows]
-    return ids
+    session.flush()
+    return [r.id for r in rows]
 
 
 def fail_pending(uow: UnitOfWork, wa_id: str, up_to_id: int, error: str) -> list[int]:
@@ -147,7 +144,6 @@ def fail_pending(uow: UnitOfWork, wa_id: str, up_to_id: int, error: str) -> list
             .where(InboundMessage.id.in_(ids))
             .values(status="failed", last_error=error[:500])
         )
-        session.commit()
     return ids
 
 
@@ -158,7 +154,6 @@ def complete_silently(uow: UnitOfWork, message_id: int, status: str) -> None:
         .where(InboundMessage.id == message_id, InboundMessage.status == "pending")
         .values(status=status, processed_at=utcnow())
     )
-    uow.commit()
 
 
 def replayable_inbound(uow: UnitOfWork, stale_after: timedelta) -> list[int]:
@@ -181,7 +176,6 @@ def replayable_inbound(uow: UnitOfWork, stale_after: timedelta) -> list[int]:
             .where(InboundMessage.id.in_(ids), InboundMessage.status == "failed")
             .values(status="pending")
         )
-        session.commit()
     return ids
 
 

@@ -60,7 +60,7 @@ def lookups_paused(uow: UnitOfWork, wa_id: str, now: datetime) -> bool:
             StatusLookupFailure.failed_at > now - LOOKUP_PAUSE,
         )
     )
-    return failures >= LOOKUP_FAILURES_BEFORE_PAUSE
+    return (failures or 0) >= LOOKUP_FAILURES_BEFORE_PAUSE
 
 
 def own_ticket(uow: UnitOfWork, radicado: str, wa_id: str) -> TicketView | None:
@@ -83,7 +83,6 @@ def ticket_by_document(
     )
     if ticket is None:
         uow.session.add(StatusLookupFailure(wa_id=wa_id, failed_at=now))
-        uow.commit()
         return None
     return _view(ticket)
 

@@ -40,11 +40,10 @@ def store_notice(
     row = OutboundMessage(
         key=key, wa_id=wa_id, to_address=to_address, body=body, kind=kind, created_at=utcnow()
     )
-    session.add(row)
     try:
-        session.commit()
+        with session.begin_nested():
+            session.add(row)
     except IntegrityError:
-        session.rollback()
         return None
     return row.id
 
@@ -92,22 +91,25 @@ def claim_outbound(uow: UnitOfWork, outbound_id: int) -> OutboundView | None:
         update(OutboundMessage)
         .where(OutboundMessage.id == outbound_id, OutboundMessage.status == "pending")
         .values(status="sending", attempts=OutboundMessage.attempts + 1)
-    )
-    session.commit()
-    if claimed.rowcount != 1:
+        .returning(
+            OutboundMessage.to_address,
+            OutboundMessage.body,
+            OutboundMessage.status,
+            OutboundMessage.content_sid,
+            OutboundMessage.content_variables,
+        )
+    ).first()
+    if claimed is None:
         return None
-    row = session.get(OutboundMessage, outbound_id)
-    view = OutboundView(
-        id=row.id,
-        to_address=row.to_address,
-        body=row.body,
-        status=row.status,
-        content_sid=row.content_sid,
-        content_variables=row.content_variables,
+    # The caller commits the claim before it talks to Twilio.
+    return OutboundView(
+        id=outbound_id,
+        to_address=claimed.to_address,
+        body=claimed.body,
+        status=claimed.status,
+        content_sid=claimed.content_sid,
+        content_variables=claimed.content_variables,
     )
-    # End the read now: the caller talks to Twilio before its next write.
-    session.commit()
-    return view
 
 
 def release_outbound(uow: UnitOfWork, outbound_id: int, error: str) -> None:
@@ -117,7 +119,6 @@ def release_outbound(uow: UnitOfWork, outbound_id: int, error: str) -> None:
         .where(OutboundMessage.id == outbound_id, OutboundMessage.status == "sending")
         .values(status="pending", error_message=error[:500])
     )
-    uow.commit()
 
 
 def finish_outbound(
@@ -136,7 +137,6 @@ def finish_outbound(
     uow.session.execute(
         update(OutboundMessage).where(OutboundMessage.id == outbound_id).values(**values)
     )
-    uow.commit()
 
 
 def record_delivery_status(
@@ -156,7 +156,6 @@ def record_delivery_status(
         row.status = status
         if error_code:
             row.error_code = error_code
-    session.commit()
     return row is not None
 
 
@@ -194,7 +193,7 @@ def last_outbound_id(uow: UnitOfWork, wa_id: str) -> int:
 
 def queue_proactive(
     uow: UnitOfWork, wa_id: str, body: str, kind: str, key: str
-) -> tuple[int | None, bool]:
+) -> tuple[int, bool]:
     """Store a message MARA starts (reminder, survey, notice). Returns (id, to_send): a
     number that opted out gets it stored as `suppressed`, never sent."""
     session = uow.session
@@ -211,6 +210,12 @@ def queue_proactive(
         created_at=utcnow(),
         status="suppressed" if suppressed else "pending",
     )
-    session.add(row)
-    uow.commit()
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        existing_id = session.scalar(select(OutboundMessage.id).where(OutboundMessage.key == key))
+        if existing_id is None:
+            raise
+        return existing_id, False
     return row.id, not suppressed

@@ -129,7 +129,9 @@ def _group_row(
     today: date,
 ) -> dict[str, Any]:
     answered = [t for t in tickets if t.answered_at is not None]
-    answered_days = {t.id: t.answered_at.astimezone(BOGOTA).date() for t in answered}
+    answered_days = {
+        t.id: t.answered_at.astimezone(BOGOTA).date() for t in tickets if t.answered_at is not None
+    }
     on_time = sum(1 for t in answered if answered_days[t.id] <= t.answer_due_on)
     overdue = sum(
         1
@@ -171,7 +173,7 @@ def _dimension(ticket: Ticket, dimension: str) -> str:
     if dimension == "type":
         return ticket.pqrs_type
     if dimension == "area":
-        return ticket.area or NO_AREA
+        return ticket.area_slug or NO_AREA
     return ticket.channel
 
 
@@ -229,7 +231,13 @@ def quarterly_report(
         "generated_at": now.astimezone(BOGOTA).isoformat(timespec="minutes"),
         "scale": dict(config.scale),
         "totals": _group_row(
-            "total", "Total", list(tickets), answers_for(surveyed), calendar, config, today
+            "total",
+            "Total",
+            list(tickets),
+            answers_for((s, t) for s, t in surveyed),
+            calendar,
+            config,
+            today,
         ),
         "notes": [RESARCIMIENTO_NOTE],
     }

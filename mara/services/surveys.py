@@ -4,8 +4,10 @@ or approved template), remind once, take the answers one question at a time."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import cast
 
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import CursorResult
 
 from mara.db.models import InboundMessage, OutboundMessage, Survey, SurveyResponse, Ticket
 from mara.db.unit_of_work import UnitOfWork
@@ -82,6 +84,7 @@ def _send(
     )
     if template_sid and outbound_id is not None:
         row = uow.session.get(OutboundMessage, outbound_id)
+        assert row is not None  # stored just above
         radicado = uow.session.scalar(select(Ticket.radicado).where(Ticket.id == survey.ticket_id))
         row.content_sid = template_sid
         row.content_variables = {"1": radicado}
@@ -96,7 +99,7 @@ def _claim(uow: UnitOfWork, survey_id: int, from_status: str, to_status: str) ->
         .values(status=to_status)
     )
     uow.commit()
-    return claimed.rowcount == 1
+    return cast(CursorResult, claimed).rowcount == 1
 
 
 def _busy(uow: UnitOfWork, wa_id: str, survey_id: int) -> bool:
@@ -131,6 +134,7 @@ def start_due(
         ):
             continue
         ticket = uow.session.get(Ticket, survey.ticket_id)
+        assert ticket is not None  # surveys.ticket_id is a foreign key
         radicado = ticket.radicado
         if is_opted_out(uow, survey.wa_id):
             status = "opted_out"
@@ -177,10 +181,14 @@ def remind_or_expire(
     actions: list[Action] = []
     to_send: list[int] = []
     for survey in stalled:
-        radicado = uow.session.scalar(select(Ticket.radicado).where(Ticket.id == survey.ticket_id))
+        radicado = uow.session.scalars(
+            select(Ticket.radicado).where(Ticket.id == survey.ticket_id)
+        ).one()
         if survey.reminded_at is not None:
-            if survey.last_asked_at <= expire_before and _claim(
-                uow, survey.id, survey.status, "expired"
+            if (
+                survey.last_asked_at is not None
+                and survey.last_asked_at <= expire_before
+                and _claim(uow, survey.id, survey.status, "expired")
             ):
                 survey.finished_at = now
                 uow.commit()

@@ -27,5 +27,5 @@ def record_unrecognized(
         received_at=utcnow(),
     )
     uow.session.add(row)
-    uow.commit()
+    uow.session.flush()
     return row.id

@@ -191,7 +191,7 @@ def _squeeze(word: str) -> str:
 
 @cache
 def _yes_no_table() -> tuple[tuple[tuple[str, ...], bool | None], ...]:
-    entries = [(phrase, True) for phrase in _YES_PHRASES]
+    entries: list[tuple[str, bool | None]] = [(phrase, True) for phrase in _YES_PHRASES]
     entries += [(phrase, False) for phrase in _NO_PHRASES]
     entries += [(phrase, None) for phrase in _NEUTRAL_PHRASES]
     table = [(tuple(_squeeze(w) for w in phrase.split()), verdict) for phrase, verdict in entries]

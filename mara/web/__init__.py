@@ -1,23 +1,48 @@
 """HTTP adapters: the Flask application factory and one blueprint per area
-(Twilio webhooks, health checks; staff pages, API and trainer pages come here)."""
+(Twilio webhooks, health checks, staff pages, JSON API; trainer pages come here)."""
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from flask import Flask
+from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from mara.settings import Settings, load_settings
+
+csrf = CSRFProtect()
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_settings()
     app = Flask(__name__)
-    app.config.update(SECRET_KEY=settings.secret_key, MARA_SETTINGS=settings)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MARA_SETTINGS=settings,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
+        SESSION_COOKIE_NAME="mara_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        WTF_CSRF_TIME_LIMIT=8 * 3600,
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+    )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
-    from mara.web import health, twilio
+    from mara.web import api, health, twilio
+    from mara.web.staff import auth as staff_auth
+    from mara.web.staff import bp as staff_bp
+
+    csrf.init_app(app)
+    # Twilio signs its requests and the API uses Bearer tokens: no browser session there.
+    csrf.exempt(twilio.bp)
+    csrf.exempt(api.bp)
+    staff_auth.login_manager.init_app(app)
+    app.register_error_handler(CSRFError, staff_auth.csrf_failed)
 
     app.register_blueprint(twilio.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(staff_bp)
+    app.register_blueprint(api.bp)
     return app

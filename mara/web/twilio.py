@@ -56,6 +56,7 @@ def inbound():
         return Response(f"Bad request: {exc}\n", status=400, mimetype="text/plain")
     with UnitOfWork(settings.database_url) as uow:
         message_id, created = inbox.record_inbound(uow, message)
+        uow.commit()
     if created:
         try:
             enqueue_inbound(settings, message_id)
@@ -76,4 +77,5 @@ def status():
         return Response("Bad request: MessageSid and MessageStatus are required\n", status=400)
     with UnitOfWork(_settings().database_url) as uow:
         outbox.record_delivery_status(uow, sid, state, request.form.get("ErrorCode") or None)
+        uow.commit()
     return Response(status=204)

@@ -26,7 +26,7 @@ def e2e_redis_url(redis_url: str) -> str:
 
 
 def service_env(database_url: str, redis_url: str, twilio_base: str, tmp: Path) -> dict:
-    """The contract variables of DESIGN.md for one MARA on free local ports."""
+    """The environment variables of README's Configuration for one MARA on free local ports."""
     port = free_port()
     return {
         "DATABASE_URL": database_url,
@@ -150,7 +150,7 @@ def stack(model, redis_url, twilio_api, tmp_path_factory):
         **service_env(database_url, e2e_redis_url(redis_url), twilio_api.base_url, tmp),
         "MARA_RETRY_INTERVALS": "1,2,2",
         "MARA_WEB_WORKERS": "2",
-        # Friday 2026-12-04 10:00 in Bogotá: the DESIGN.md deadline example.
+        # Friday 2026-12-04 10:00 in Bogotá: the deadline example of the calendar tests.
         "MARA_CLOCK": "2026-12-04T10:00:00-05:00",
     }
     from redis import Redis

@@ -28,7 +28,7 @@ def test_closed_request_survey_answered_on_whatsapp_and_reported(stack, twilio_a
         "reclamo",
         status="cerrado",
         wa_id=WA,
-        area="credito",
+        area_slug="credito",
         answered_at=datetime(2026, 12, 3, 11, tzinfo=BOGOTA),
         closed_at=datetime(2026, 12, 4, 15, tzinfo=BOGOTA),
     )

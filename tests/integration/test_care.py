@@ -2,32 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from mara.db.models import OutboundMessage, UnrecognizedMessage
 from mara.db.unit_of_work import UnitOfWork
-from mara.services import contact, filing, lookup, outbox, training
-
-BOGOTA = ZoneInfo("America/Bogota")
-NOW = datetime(2026, 12, 4, 10, 0, tzinfo=BOGOTA)
-ANA = filing.RequesterData("Ana Gómez", "CC", "1094000111", "+573001110000", None)
+from mara.services import contact, lookup, outbox, training
+from tests.support.filing import FRIDAY_10AM as NOW
+from tests.support.filing import file_with_consent
 
 
 def filed(url, wa_id="573001110000"):
     with UnitOfWork(url) as uow:
-        consent = filing.record_consent(uow, wa_id, True, "SM1", "v1")
-        return filing.file_ticket(
-            uow,
-            now=NOW,
-            pqrs_type="reclamo",
-            description="x y z",
-            wa_id=wa_id,
-            requester=ANA,
-            consent_id=consent,
-        )
+        ticket = file_with_consent(uow, wa_id)
+        uow.commit()
+    return ticket
 
 
 def test_opted_out_numbers_get_no_proactive_message(clean_db):

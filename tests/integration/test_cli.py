@@ -16,6 +16,7 @@ def test_handoff_list_and_release(settings, capsys, monkeypatch):
         contact.request_handoff(
             uow, "573001112233", datetime(2026, 12, 4, 15, 0, tzinfo=timezone.utc)
         )
+        uow.commit()
     assert main(["handoff", "list"]) == 0
     assert capsys.readouterr().out.startswith("573001112233\t2026-12-04T15:00:00+00:00")
     assert main(["handoff", "release", "573001112233"]) == 0
@@ -36,6 +37,7 @@ def test_replay_requeues_failed_messages(settings, capsys):
             uow, messages.Inbound.from_twilio_form(inbound_form("whatsapp:+573001112233", "x"))
         )
         inbox.fail_pending(uow, "573001112233", message_id, "rasa down")
+        uow.commit()
     assert main(["replay"]) == 0
     assert "replayed 1 message" in capsys.readouterr().out
     jobs = Queue(settings.queue_name, connection=Redis.from_url(settings.redis_url)).job_ids

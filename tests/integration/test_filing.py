@@ -24,7 +24,9 @@ def file(url, **kwargs):
     )
     params.update(kwargs)
     with UnitOfWork(url) as uow:
-        return filing.file_ticket(uow, **params)
+        ticket = filing.file_ticket(uow, **params)
+        uow.commit()
+    return ticket
 
 
 def test_radicado_and_the_design_deadlines(clean_db):
@@ -72,6 +74,7 @@ def test_consent_and_returning_person(clean_db):
         consent_id = filing.record_consent(uow, "573001234567", True, "SM1", "v1")
         assert filing.current_consent(uow, "573001234567", "v1") == consent_id
         assert filing.current_consent(uow, "573001234567", "v2") is None
+        uow.commit()
     file(
         clean_db,
         requester=MARIA,

@@ -14,7 +14,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from sqlalchemy import func, select
 
-from mara.adapters.mail import MailError, send_email
+from mara.adapters.smtp_mail import MailError, send_mail
 from mara.db.models import FollowUp, Ticket
 from mara.db.unit_of_work import UnitOfWork
 from mara.domain.calendar import BOGOTA
@@ -86,18 +86,18 @@ def sweep(url, now, mail=None):
 
 
 def test_send_email_logs_in_and_delivers(smtp_server):
-    send_email(smtp_server.url, "mara@caja.co", "area@caja.co", "Asunto ñ", "Cuerpo á")
+    send_mail(smtp_server.url, "mara@caja.co", "area@caja.co", "Asunto ñ", "Cuerpo á")
     (message,) = smtp_server.messages
     assert message.mail_from == "mara@caja.co"
     assert message.rcpt_tos == ["area@caja.co"]
     text = message.content.decode()
     assert "Subject: =?utf-8?" in text or "Asunto" in text
     with pytest.raises(MailError):
-        send_email(f"smtp://127.0.0.1:{free_port()}", "mara@caja.co", "a@caja.co", "x", "y")
+        send_mail(f"smtp://127.0.0.1:{free_port()}", "mara@caja.co", "a@caja.co", "x", "y")
 
 
 def test_the_issue_example_day_by_day(db):
-    ticket_id, radicado = make_ticket(db, bog(2026, 12, 4), area="credito")
+    ticket_id, radicado = make_ticket(db, bog(2026, 12, 4), area_slug="credito")
     seen: dict[str, datetime] = {}
     for day in (4, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18):
         for hour in (0, 10, 10, 23):
@@ -132,7 +132,7 @@ def test_mail_waits_for_office_hours_and_skips_holidays(db, smtp_server, monkeyp
     monkeypatch.setenv("SMTP_URL", smtp_server.url)
     monkeypatch.setenv("MARA_MAIL_FROM", "mara@comfenalcoquindio.co")
     send = mailer(load_settings())
-    make_ticket(db, bog(2026, 12, 4), area="credito")
+    make_ticket(db, bog(2026, 12, 4), area_slug="credito")
     # Friday 12-11 at 05:00: recorded, the office is not open yet.
     (action,) = sweep(db, bog(2026, 12, 11, 5), send)
     assert action["job"] == "area_reminder" and action["email"] == "waiting"
@@ -150,7 +150,7 @@ def test_mail_waits_for_office_hours_and_skips_holidays(db, smtp_server, monkeyp
     # Wednesday 12-09. One filed Thursday 11-26 is overdue from 12-08 (a holiday): recorded
     # that day, e-mailed only on Wednesday 12-09 at opening.
     smtp_server.messages.clear()
-    make_ticket(db, bog(2026, 11, 26), area="vivienda")
+    make_ticket(db, bog(2026, 11, 26), area_slug="vivienda")
     recorded = sweep(db, bog(2026, 12, 8, 10), send)
     assert {a["job"] for a in recorded} >= {"overdue"}
     assert all(a["email"] == "waiting" for a in recorded)
@@ -162,7 +162,7 @@ def test_mail_waits_for_office_hours_and_skips_holidays(db, smtp_server, monkeyp
 
 
 def test_failed_mail_is_retried_and_answered_requests_are_dropped(db, smtp_server):
-    ticket_id, _ = make_ticket(db, bog(2026, 12, 4), area="credito")
+    ticket_id, _ = make_ticket(db, bog(2026, 12, 4), area_slug="credito")
     calls = []
 
     def broken(to, subject, body):
@@ -183,7 +183,7 @@ def test_failed_mail_is_retried_and_answered_requests_are_dropped(db, smtp_serve
 
 
 def test_pending_list_for_the_staff_badge(db):
-    _, routed = make_ticket(db, bog(2026, 12, 4), area="credito")
+    _, routed = make_ticket(db, bog(2026, 12, 4), area_slug="credito")
     unrouted_id, unrouted = make_ticket(db, bog(2026, 12, 4), status="recibido")
     for day in (11, 14, 15):
         sweep(db, bog(2026, 12, day, 9))
@@ -224,7 +224,7 @@ def _concurrent_sweeps(url, now, workers=2):
 
 
 def test_two_concurrent_sweeps_record_each_followup_once(db):
-    radicados = [make_ticket(db, bog(2026, 12, 4), area="credito")[1] for _ in range(25)]
+    radicados = [make_ticket(db, bog(2026, 12, 4), area_slug="credito")[1] for _ in range(25)]
     first, second = _concurrent_sweeps(db, bog(2026, 12, 15, 9))
     expected = {(k, r) for r in radicados for k in ("escalation", "au_reminder")}
     recorded = [(a["job"], a["radicado"]) for a in first + second if not a.get("delayed")]
@@ -252,7 +252,7 @@ def _sweep_cli(db, clock):
 def test_mara_sweep_moves_through_the_example(db):
     if not db.startswith("sqlite"):
         pytest.skip("the CLI contract once is enough; the sweep itself runs on both above")
-    _, radicado = make_ticket(db, bog(2026, 12, 4), area="credito")
+    _, radicado = make_ticket(db, bog(2026, 12, 4), area_slug="credito")
     # Each run is a fresh process (~3 s here): the in-process test above walks every day.
     expected = {
         "2026-12-10T10:00:00-05:00": [],
@@ -302,6 +302,7 @@ def test_undelivered_answer_alerts_au_once(db):
                     to_address="w",
                     body="x",
                     kind=kind,
+                    ticket_id=ticket_id,
                     status=status,
                     created_at=bog(2026, 12, 10),
                 )  # fmt: skip
@@ -316,6 +317,7 @@ def test_undelivered_answer_alerts_au_once(db):
                 to_address="w",
                 body="x",
                 kind="answer",
+                ticket_id=ticket_id,
                 status="undelivered",
                 created_at=bog(2026, 12, 10, 11),
             )  # fmt: skip

@@ -57,14 +57,14 @@ def survey(url, ticket_id, started_at, answers):
 def report(clean_db, monkeypatch, tmp_path):
     monkeypatch.setenv("MARA_VAR_DIR", str(tmp_path / "var"))
     url = clean_db
-    t1, _ = make_ticket(url, bog(2026, 12, 4), "queja", area="credito",
+    t1, _ = make_ticket(url, bog(2026, 12, 4), "queja", area_slug="credito",
                         answered_at=bog(2026, 12, 16, 15), closed_at=bog(2026, 12, 17))  # fmt: skip
-    t2, _ = make_ticket(url, bog(2026, 12, 4), "reclamo", area="vivienda",
+    t2, _ = make_ticket(url, bog(2026, 12, 4), "reclamo", area_slug="vivienda",
                         answered_at=bog(2026, 12, 18, 9), closed_at=bog(2026, 12, 18))  # fmt: skip
     make_ticket(url, bog(2026, 12, 1), "peticion", channel="telefono")  # unanswered, overdue
-    t4, _ = make_ticket(url, bog(2026, 12, 4), "felicitacion", area="credito",
+    t4, _ = make_ticket(url, bog(2026, 12, 4), "felicitacion", area_slug="credito",
                         answered_at=bog(2026, 12, 10, 11), closed_at=bog(2026, 12, 10))  # fmt: skip
-    make_ticket(url, bog(2026, 9, 30), "queja", area="credito")  # previous quarter
+    make_ticket(url, bog(2026, 9, 30), "queja", area_slug="credito")  # previous quarter
     first = {"atencion": "excelente", "cumplimiento": "bueno", "oportunidad": "regular",
              "satisfaccion": "deficiente", "recomendacion": 10}  # fmt: skip
     survey(url, t1, bog(2026, 12, 18), first)
@@ -97,7 +97,7 @@ def test_totals(report):
 def test_groups(report):
     by_area = {g["key"]: g for g in report["by_area"]}
     assert set(by_area) == {"credito", "vivienda", "sin_area"}
-    assert by_area["credito"]["label"] == "Crédito"
+    assert by_area["credito"]["label"] == "Crédito social"
     assert by_area["credito"]["received"] == 2
     assert by_area["credito"]["satisfaction"]["nps"]["score"] == 100.0
     assert by_area["vivienda"]["satisfaction"]["nps"]["score"] == -100.0
@@ -116,7 +116,7 @@ def test_csv_opens_in_excel(report):
     lines = text.splitlines()
     assert "2026-T4" in lines[0]
     assert lines[1].startswith("Dimensión;Grupo;Recibidas")
-    assert any(line.startswith("Área;Crédito;2;") for line in lines)
+    assert any(line.startswith("Área;Crédito social;2;") for line in lines)
     assert "66,7" in text
 
 

@@ -16,9 +16,11 @@ from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
 
 def store(settings, body="Hola 👋", key="notice:1"):
     with UnitOfWork(settings.database_url) as uow:
-        return outbox.store_notice(
+        outbound_id = outbox.store_notice(
             uow, key, "573001112233", "whatsapp:+573001112233", body, "reply"
         )
+        uow.commit()
+    return outbound_id
 
 
 def outbound(settings, outbound_id):
@@ -131,6 +133,7 @@ def test_long_replies_are_stored_in_parts_under_the_limit(settings):
             uow, message_id, "573001112233", "whatsapp:+573001112233", ["corto", "palabra " * 400]
         )
         bodies = [uow.session.get(OutboundMessage, i).body for i in ids]
+        uow.commit()
     assert bodies[0] == "corto"
     assert len(bodies) == 3 and all(len(b) <= 1600 for b in bodies)
     # Completing again (a retried job) stores nothing more.

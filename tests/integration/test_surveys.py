@@ -182,6 +182,7 @@ def test_opted_out_numbers_get_nothing(settings):
     wrote_at(settings, START - timedelta(hours=1))
     with UnitOfWork(settings.database_url) as uow:
         contact.set_opt_out(uow, WA, True, "SMbaja")
+        uow.commit()
     assert survey_sweep(now=START.isoformat())[0]["status"] == "opted_out"
     assert outbound(settings) == []
 

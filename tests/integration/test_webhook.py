@@ -147,6 +147,7 @@ def test_status_callback_moves_the_outbound_status_forward_only(client, settings
                 provider_sid="SM" + "b" * 32,
             )
         )
+        uow.commit()
     for state in ["delivered", "sent", "read"]:
         form = {"MessageSid": "SM" + "b" * 32, "MessageStatus": state}
         assert post(client, settings, form, path="/twilio/status").status_code == 204

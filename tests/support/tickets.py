@@ -8,6 +8,7 @@ from mara.db.models import Ticket
 from mara.db.unit_of_work import UnitOfWork
 from mara.domain.tickets import format_radicado
 from mara.policy.channels import business_calendar
+from mara.services import accounts
 
 _sequence = iter(range(1, 999_999))
 
@@ -41,6 +42,8 @@ def make_ticket(
         **fields,
     }
     with UnitOfWork(database_url) as uow:
+        if values.get("area_slug"):
+            accounts.sync_areas(uow)  # config/areas.yml, as `mara db upgrade` loads it
         ticket = Ticket(**values)
         uow.session.add(ticket)
         uow.commit()

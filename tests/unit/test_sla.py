@@ -1,3 +1,5 @@
+"""SLA rules: the staff list's colours and the sweep's follow-ups (business calendar)."""
+
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -6,11 +8,13 @@ from mara.domain.calendar import BOGOTA
 from mara.domain.sla import (
     FollowUpKind,
     Recipient,
+    SlaFacts,
     SlaState,
     answered_on_time,
     business_days_between,
     due_followups,
     is_overdue,
+    sla_state,
 )
 from mara.policy.channels import business_calendar
 
@@ -26,9 +30,9 @@ def bog(y, m, d, h=10, mi=0):
     return datetime(y, m, d, h, mi, tzinfo=BOGOTA)
 
 
-def state_for(cal, filed_at, **kw) -> SlaState:
+def state_for(cal, filed_at, **kw) -> SlaFacts:
     deadlines = cal.deadlines(filed_at, "queja")
-    return SlaState(
+    return SlaFacts(
         received_on=deadlines.received_on,
         area_due_on=deadlines.area_due_on,
         answer_due_on=deadlines.answer_due_on,
@@ -206,3 +210,28 @@ def test_followup_core_imports_no_adapter_framework():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# SLA colours: on time, due today or the next business day, overdue.
+
+AREA_DUE, ANSWER_DUE = date(2026, 12, 14), date(2026, 12, 16)
+
+
+def state(status: str, today: date) -> SlaState:
+    return sla_state(status, AREA_DUE, ANSWER_DUE, today, business_calendar())
+
+
+def test_the_area_term_runs_while_the_area_has_the_request():
+    assert state("en_area", date(2026, 12, 10)) is SlaState.ON_TIME
+    # Friday 12-11: the next business day is Monday 12-14, the area's due date.
+    assert state("en_area", date(2026, 12, 11)) is SlaState.DUE_SOON
+    assert state("en_area", date(2026, 12, 14)) is SlaState.DUE_SOON
+    assert state("en_area", date(2026, 12, 15)) is SlaState.OVERDUE
+
+
+def test_otherwise_au_term_runs_and_answered_requests_are_done():
+    assert state("respondido_area", date(2026, 12, 14)) is SlaState.ON_TIME
+    assert state("clasificado", date(2026, 12, 15)) is SlaState.DUE_SOON
+    assert state("recibido", date(2026, 12, 17)) is SlaState.OVERDUE
+    assert state("respondido", date(2027, 1, 30)) is SlaState.DONE
+    assert state("cerrado", date(2027, 1, 30)) is SlaState.DONE

@@ -1,0 +1,1 @@
+"""Read side of the staff web and API: lists, counts, details (no writes)."""
