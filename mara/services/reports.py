@@ -25,8 +25,8 @@ from mara.policy.pqrs_types import catalog
 from mara.policy.surveys import SurveyConfig, survey_config
 
 RESARCIMIENTO_NOTE = (
-    "Resarcimientos: las solicitudes aún no registran resarcimiento; se cuentan 0 "
-    "hasta que la mesa de Atención al Usuario lo registre."
+    "Resarcimientos: solicitudes en las que Atención al Usuario registró que el "
+    "resarcimiento aplica."
 )
 NO_AREA = "sin_area"
 
@@ -149,7 +149,7 @@ def _group_row(
         "on_time_pct": _pct(on_time, len(answered)),
         "avg_business_days": round(sum(days) / len(days), 1) if days else None,
         "overdue": overdue,
-        "resarcimientos": 0,
+        "resarcimientos": sum(1 for t in tickets if (t.resarcimiento or {}).get("applies")),
         "satisfaction": _satisfaction(answers, config),
     }
 

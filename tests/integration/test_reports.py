@@ -60,10 +60,12 @@ def report(clean_db, monkeypatch, tmp_path):
     t1, _ = make_ticket(url, bog(2026, 12, 4), "queja", area_slug="credito",
                         answered_at=bog(2026, 12, 16, 15), closed_at=bog(2026, 12, 17))  # fmt: skip
     t2, _ = make_ticket(url, bog(2026, 12, 4), "reclamo", area_slug="vivienda",
-                        answered_at=bog(2026, 12, 18, 9), closed_at=bog(2026, 12, 18))  # fmt: skip
+                        answered_at=bog(2026, 12, 18, 9), closed_at=bog(2026, 12, 18),
+                        resarcimiento={"applies": True, "detail": "Bono"})  # fmt: skip
     make_ticket(url, bog(2026, 12, 1), "peticion", channel="telefono")  # unanswered, overdue
     t4, _ = make_ticket(url, bog(2026, 12, 4), "felicitacion", area_slug="credito",
-                        answered_at=bog(2026, 12, 10, 11), closed_at=bog(2026, 12, 10))  # fmt: skip
+                        answered_at=bog(2026, 12, 10, 11), closed_at=bog(2026, 12, 10),
+                        resarcimiento={"applies": False, "detail": ""})  # fmt: skip
     make_ticket(url, bog(2026, 9, 30), "queja", area_slug="credito")  # previous quarter
     first = {"atencion": "excelente", "cumplimiento": "bueno", "oportunidad": "regular",
              "satisfaccion": "deficiente", "recomendacion": 10}  # fmt: skip
@@ -82,7 +84,7 @@ def test_totals(report):
     assert totals["on_time_pct"] == 66.7
     assert totals["avg_business_days"] == round((7 + 9 + 3) / 3, 1)
     assert totals["overdue"] == 2  # one answered late, one never answered
-    assert totals["resarcimientos"] == 0 and "Resarcimientos" in report["notes"][0]
+    assert totals["resarcimientos"] == 1 and "Resarcimientos" in report["notes"][0]
     satisfaction = totals["satisfaction"]
     scores = {i["key"]: i["score"] for i in satisfaction["indicators"]}
     assert scores == {"atencion": 90.0, "cumplimiento": 80.0, "oportunidad": 60.0,
