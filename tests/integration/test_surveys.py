@@ -17,6 +17,7 @@ from mara.ops.chat import inbound_form
 from mara.policy.channels import business_calendar
 from mara.policy.surveys import survey_config
 from mara.services import contact, followup, surveys
+from mara.services.answering import AWAITING_REPLY
 from mara.services.reports import Quarter, quarterly_report
 from tests.integration.test_webhook import post
 from tests.support.tickets import make_ticket
@@ -240,3 +241,36 @@ def test_held_notice_is_recorded_once(settings, kind):
         assert not followup.record_notice(uow, ticket_id, kind, START, cal)
         uow.commit()
         assert len(uow.session.scalars(select(FollowUp)).all()) == 1
+
+
+def test_a_reply_releases_the_held_answer_and_still_answers_the_survey(
+    settings, twilio_api, monkeypatch
+):
+    """Both worker hooks on one message: the desk's answer held behind its template goes
+    out, and the message itself is the survey's answer."""
+    closed_ticket(settings)
+    wrote_at(settings, START - timedelta(hours=2))
+    survey_sweep(now=START.isoformat())
+    run_jobs(settings)
+    twilio_api.wait_for(2, to=TO)
+    with UnitOfWork(settings.database_url) as uow:
+        uow.session.add(
+            OutboundMessage(
+                key="answer:held",
+                wa_id=WA,
+                to_address=TO,
+                body="Respuesta retenida",
+                kind="answer",
+                status=AWAITING_REPLY,
+                created_at=START,
+            )
+        )
+        uow.commit()
+    monkeypatch.setenv("MARA_CLOCK", (START + timedelta(minutes=10)).isoformat())
+    client = create_app(settings).test_client()
+    before = len(twilio_api.messages(TO))
+    assert post(client, settings, inbound_form(TO, "Excelente")).status_code == 200
+    run_jobs(settings)
+    bodies = [m.form["Body"] for m in twilio_api.messages(TO)[before:]]
+    assert "Respuesta retenida" in bodies
+    assert any(b.startswith("2/5") for b in bodies)
