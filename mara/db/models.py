@@ -355,3 +355,67 @@ class EmailMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error_message: Mapped[str | None] = mapped_column(String(500))
+
+
+class FollowUp(Base):
+    """An SLA reminder, escalation or overdue mark of a request: recorded once per kind."""
+
+    __tablename__ = "followups"
+    __table_args__ = (UniqueConstraint("ticket_id", "kind", name="uq_followups_ticket_kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    due_on: Mapped[date] = mapped_column(Date)
+    # "au" or "area:<slug>"; the address is looked up when the e-mail goes out.
+    recipient: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # waiting (for business hours) -> sending -> sent | stored (no SMTP) | failed
+    mail_status: Mapped[str] = mapped_column(String(16), default="waiting", index=True)
+    mail_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    # A staff member marked it as handled: it leaves the pending list.
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(120))
+
+
+class Survey(Base):
+    """The satisfaction survey of one closed request, asked on WhatsApp one question at a time."""
+
+    __tablename__ = "surveys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), unique=True)
+    wa_id: Mapped[str] = mapped_column(String(32), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # scheduled -> invited (template) | asking -> completed | declined | expired;
+    # held (no template configured, staff told), opted_out (BAJA)
+    status: Mapped[str] = mapped_column(String(16), default="scheduled", index=True)
+    question: Mapped[int] = mapped_column(Integer, default=0)
+    hinted: Mapped[bool] = mapped_column(Boolean, default=False)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SurveyResponse(Base):
+    """One answer (or skip) to one survey question; the free text itself is not kept here."""
+
+    __tablename__ = "survey_responses"
+    __table_args__ = (
+        UniqueConstraint("survey_id", "question", name="uq_survey_responses_question"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"), index=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    question: Mapped[str] = mapped_column(String(32))
+    # rating questions: excelente|bueno|regular|deficiente; recommendation: 0-10
+    rating: Mapped[str | None] = mapped_column(String(16))
+    score: Mapped[int | None] = mapped_column(Integer)
+    skipped: Mapped[bool] = mapped_column(Boolean, default=False)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)

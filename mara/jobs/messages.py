@@ -23,7 +23,7 @@ from mara.adapters.twilio_sender import (
 from mara.db.unit_of_work import UnitOfWork
 from mara.domain import messages
 from mara.policy.messages import message
-from mara.services import contact, inbox, outbox
+from mara.services import answering, contact, inbox, outbox, surveys
 from mara.settings import ROOT, Settings, load_settings
 from mara.text.normalize import normalize_text
 
@@ -94,6 +94,25 @@ def _turns(settings: Settings, msg: messages.PendingInbound) -> list[str]:
     return replies
 
 
+def _survey_reply(settings: Settings, msg: messages.PendingInbound) -> list[str] | None:
+    """An answer to an open satisfaction survey is taken before the bot (None: the bot's)."""
+    if keyword_intent(msg.body) or msg.button_payload or not msg.body.strip():
+        return None
+    with UnitOfWork(settings.database_url) as uow:
+        replies = surveys.handle_survey_reply(uow, msg.wa_id, msg.body, clock.now())
+        uow.commit()
+    return replies
+
+
+def _release_held_answers(settings: Settings, wa_id: str) -> None:
+    """The person wrote: staff answers held behind a template go out now (window open)."""
+    with UnitOfWork(settings.database_url) as uow:
+        released = answering.release_awaiting(uow, wa_id)
+        uow.commit()
+    for outbound_id in released:
+        enqueue_outbound(settings, outbound_id)
+
+
 def handle_inbound(message_id: int) -> str:
     """Answer every pending message of this sender up to `message_id`, oldest first."""
     settings = load_settings()
@@ -103,6 +122,7 @@ def handle_inbound(message_id: int) -> str:
         return "unknown message"
     handled = 0
     with person_lock(settings, "sender", wa_id):
+        _release_held_answers(settings, wa_id)
         while True:
             # Short transactions only: SQLite writers must not wait on a Rasa turn.
             with UnitOfWork(settings.database_url) as uow:
@@ -117,7 +137,9 @@ def handle_inbound(message_id: int) -> str:
                     handled += 1
                     continue
             try:
-                replies = _turns(settings, msg)
+                replies = _survey_reply(settings, msg)
+                if replies is None:
+                    replies = _turns(settings, msg)
             except rasa_client.RasaUnavailable as exc:
                 with UnitOfWork(settings.database_url) as uow:
                     inbox.note_attempt(uow, msg.id, str(exc))

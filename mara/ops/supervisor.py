@@ -122,6 +122,8 @@ def commands(settings: Settings, model: Path, workers: int = 1) -> list[Child]:
                 ],
             )
         )
+    # Periodic jobs (SLA sweep, surveys): RQ's cron scheduler enqueues mara/jobs/schedule.py.
+    children.append(Child("cron", [str(VENV_BIN / "mara"), "cron"]))
     return children
 
 
