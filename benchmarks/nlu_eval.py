@@ -41,7 +41,11 @@ sys.path.insert(0, str(ROOT))
 from nlu.classify import row  # noqa: E402
 
 PQRS = ["peticion", "queja", "reclamo", "sugerencia", "felicitacion", "informacion"]
-SETS = ["tests/nlu/pqrs_test.yml", "tests/nlu/register_shift.yml", "tests/nlu/register_shift_hard.yml"]
+SETS = [
+    "tests/nlu/pqrs_test.yml",
+    "tests/nlu/register_shift.yml",
+    "tests/nlu/register_shift_hard.yml",
+]
 
 
 def held_out(path: Path) -> list[tuple[str, str]]:
@@ -152,10 +156,11 @@ def print_report(report: dict, show_errors: bool) -> None:
         )
         if show_errors:
             for e in s["errors"]:
-                print(f"  gold={e['gold']:18} got={e['intent']!s:18} type={e['pqrs_type']!s:12} {e['text'][:90]}")
+                got = f"got={e['intent']!s:18} type={e['pqrs_type']!s:12}"
+                print(f"  gold={e['gold']:18} {got} {e['text'][:90]}")
     lat, cpu = report["latency_ms"], report["cpu_ms"]
-    print(f"\nparse wall ms (n={lat['n']}): p50 {lat['p50']:.1f}  p95 {lat['p95']:.1f}  max {lat['max']:.1f}")
-    print(f"parse CPU ms  (n={cpu['n']}): p50 {cpu['p50']:.1f}  p95 {cpu['p95']:.1f}  max {cpu['max']:.1f}")
+    for label, v in (("\nparse wall ms", lat), ("parse CPU ms ", cpu)):
+        print(f"{label} (n={v['n']}): p50 {v['p50']:.1f}  p95 {v['p95']:.1f}  max {v['max']:.1f}")
     print(f"machine load average while measuring: {report['load']}")
 
 
@@ -178,7 +183,9 @@ def main() -> int:
         print_report(report, args.errors)
     out.flush()
     if args.json:
-        Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+        Path(args.json).write_text(
+            json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
     return 0
 
 
