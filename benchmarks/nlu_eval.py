@@ -156,19 +156,11 @@ def print_report(report: dict, show_errors: bool) -> None:
         )
         if show_errors:
             for e in s["errors"]:
-                print(
-                    f"  gold={e['gold']:18} got={e['intent']!s:18} "
-                    f"type={e['pqrs_type']!s:12} {e['text'][:90]}"
-                )
+                got = f"got={e['intent']!s:18} type={e['pqrs_type']!s:12}"
+                print(f"  gold={e['gold']:18} {got} {e['text'][:90]}")
     lat, cpu = report["latency_ms"], report["cpu_ms"]
-    print(
-        f"\nparse wall ms (n={lat['n']}): p50 {lat['p50']:.1f}  p95 {lat['p95']:.1f}  "
-        f"max {lat['max']:.1f}"
-    )
-    print(
-        f"parse CPU ms  (n={cpu['n']}): p50 {cpu['p50']:.1f}  p95 {cpu['p95']:.1f}  "
-        f"max {cpu['max']:.1f}"
-    )
+    for label, v in (("\nparse wall ms", lat), ("parse CPU ms ", cpu)):
+        print(f"{label} (n={v['n']}): p50 {v['p50']:.1f}  p95 {v['p95']:.1f}  max {v['max']:.1f}")
     print(f"machine load average while measuring: {report['load']}")
 
 
