@@ -15,8 +15,9 @@ PQRS = ["peticion", "queja", "reclamo", "sugerencia", "felicitacion", "informaci
 # Written apart from the training data; register_shift* in registers unlike it (letters,
 # reviews, voice-note run-ons, irony). Floors: what the shipped model must keep.
 HELD_OUT = ("pqrs_test.yml", "register_shift.yml", "register_shift_hard.yml")
-MIN_MACRO_F1 = {"pqrs_test.yml": 0.80, "register_shift.yml": 0.0, "register_shift_hard.yml": 0.0}
-MAX_FALSE_PQRS = {"pqrs_test.yml": 3, "register_shift.yml": 99, "register_shift_hard.yml": 99}
+# Measured 0.945 / 0.957 / 0.807 with the linear classifier (docs/nlu-variants.md).
+MIN_MACRO_F1 = {"pqrs_test.yml": 0.90, "register_shift.yml": 0.80, "register_shift_hard.yml": 0.75}
+MAX_FALSE_PQRS = {"pqrs_test.yml": 3, "register_shift.yml": 3, "register_shift_hard.yml": 3}
 
 
 def held_out(name: str = "pqrs_test.yml") -> list[tuple[str, str]]:
