@@ -11,6 +11,7 @@ from mara.db.models import InboundMessage, UnrecognizedMessage
 from mara.db.unit_of_work import UnitOfWork
 from mara.jobs import messages as jobs
 from tests.e2e.test_pqrs import ALL_DATA, OPENERS, file_with_data, joined, tickets
+from tests.support.filing import file_with_consent
 
 FRIDAY_10 = "2026-12-04T10:00:00-05:00"
 NEUTRAL = "No encontré una solicitud con esos datos"
@@ -51,8 +52,10 @@ def test_status_without_a_number_from_the_filers_phone(stack):
     assert first.service == "salud_droguerias"
     reply = joined(stack.turn(wa, "y cómo va lo que puse de la droguería?"))
     assert first.radicado in reply and "recibida" in reply
-    # A second request; then a status question misread as a new one is corrected.
-    stack.conversation(wa, OPENERS["reclamo"], "si", "si acepto", ALL_DATA, "1")
+    # A second request on file; then a status question misread as a new one is corrected.
+    with UnitOfWork(stack.settings.database_url) as uow:
+        file_with_consent(uow, wa, description="la cuota monetaria no ha llegado")
+        uow.commit()
     assert len(tickets(stack, wa)) == 2
     stack.turn(wa, OPENERS["queja"])
     corrected = joined(stack.turn(wa, "no, quiero saber cómo va lo de la droguería que ya puse"))
