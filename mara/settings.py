@@ -51,6 +51,8 @@ class Settings:
     secret_key: str
     retry_intervals: tuple[int, ...]
     queue_name: str = "mara"
+    # Shared by Rasa (endpoints.yml `token:`) and the action server (mara.ops.action_server).
+    actions_token: str = ""
 
     @property
     def twilio_enabled(self) -> bool:
@@ -87,4 +89,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         action_server_port=int(env.get("ACTION_SERVER_PORT", "5055")),
         secret_key=env.get("MARA_SECRET_KEY") or _generated_secret("secret-key", env),
         retry_intervals=intervals,
+        actions_token=env.get("MARA_ACTIONS_TOKEN") or _generated_secret("actions-token", env),
     )

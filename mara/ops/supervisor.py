@@ -40,6 +40,8 @@ def rasa_environment(settings: Settings) -> dict[str, str]:
         # Rasa must not phone home (telemetry, error reports): the network is the Caja's.
         "RASA_TELEMETRY_ENABLED": "false",
         "MARA_ACTION_ENDPOINT": f"{settings.action_server_url}/webhook",
+        # endpoints.yml sends it as `token=`; the action server refuses calls without it.
+        "MARA_ACTIONS_TOKEN": settings.actions_token,
         "MARA_TRACKER_DIALECT": dialect,
         "MARA_TRACKER_URL": tracker_url,
         "MARA_REDIS_HOST": redis.hostname or "127.0.0.1",
@@ -64,7 +66,7 @@ def commands(settings: Settings, model: Path, workers: int = 1) -> list[Child]:
             [
                 str(VENV_BIN / "python"),
                 "-m",
-                "rasa_sdk",
+                "mara.ops.action_server",
                 "--actions",
                 "actions",
                 "--port",
