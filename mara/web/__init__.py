@@ -3,18 +3,28 @@
 
 from __future__ import annotations
 
-import logging
-
 from flask import Flask
 
 from mara.settings import Settings, load_settings
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    settings = settings or load_settings()
+    if settings is None:
+        # A served process (gunicorn calls create_app()): its logs are JSON lines, masked.
+        from mara.ops.logs import configure_logging
+
+        configure_logging("web")
+        settings = load_settings()
     app = Flask(__name__)
-    app.config.update(SECRET_KEY=settings.secret_key, MARA_SETTINGS=settings)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    from mara.adapters.twilio_form import MAX_FORM_BYTES
+
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MARA_SETTINGS=settings,
+        # Larger requests are refused with 413 before their body is read.
+        MAX_CONTENT_LENGTH=MAX_FORM_BYTES,
+        MAX_FORM_MEMORY_SIZE=MAX_FORM_BYTES,
+    )
 
     from mara.web import health, twilio
 

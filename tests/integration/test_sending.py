@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from mara.adapters.twilio_form import parse_inbound
 from mara.adapters.twilio_sender import PermanentSendError, TransientSendError, TwilioSender
 from mara.db.models import OutboundMessage
 from mara.db.unit_of_work import UnitOfWork
-from mara.domain import messages
 from mara.jobs import messages as jobs
 from mara.services import inbox, outbox
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
@@ -125,7 +125,7 @@ def test_long_replies_are_stored_in_parts_under_the_limit(settings):
         from mara.ops.chat import inbound_form
 
         message_id, _ = inbox.record_inbound(
-            uow, messages.Inbound.from_twilio_form(inbound_form("whatsapp:+573001112233", "x"))
+            uow, parse_inbound(inbound_form("whatsapp:+573001112233", "x"))
         )
         ids = inbox.complete_inbound(
             uow, message_id, "573001112233", "whatsapp:+573001112233", ["corto", "palabra " * 400]
