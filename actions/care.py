@@ -5,7 +5,7 @@ from __future__ import annotations
 from rasa_sdk import Action, FormValidationAction
 from rasa_sdk.events import EventType, SlotSet
 
-from actions.common import entity, message_sid, skip_cleared, uow, wa_id
+from actions.common import entity, message_sid, skip_cleared, uow, utter_as_data, wa_id
 from actions.info import answer_hours
 from mara import clock
 from mara.domain.calendar import BOGOTA
@@ -26,8 +26,9 @@ def tell_status(dispatcher, view: lookup.TicketView) -> None:
     answer = ""
     if view.answer_summary:
         answer = f"\n💬 Respuesta: {view.answer_summary}"
-    dispatcher.utter_message(
-        response="utter_status",
+    utter_as_data(
+        dispatcher,
+        "utter_status",
         radicado=view.radicado,
         status=catalog().status_words(view.status),
         type_label=catalog().info(view.pqrs_type).label,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Any
 
+import yaml
 from rasa_sdk import Tracker
 
 from mara.db.unit_of_work import UnitOfWork
-from mara.settings import load_settings
+from mara.settings import ROOT, load_settings
 
 
 def uow() -> UnitOfWork:
@@ -52,3 +53,25 @@ def skip_cleared(validate: Callable[..., dict[str, Any]]) -> Callable[..., dict[
         return validate(self, value, dispatcher, tracker, domain)
 
     return wrapper
+
+
+@lru_cache(maxsize=1)
+def _responses() -> dict[str, Any]:
+    with (ROOT / "domain.yml").open(encoding="utf-8") as f:
+        return yaml.safe_load(f)["responses"]
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def utter_as_data(dispatcher, response: str, **values: Any) -> None:
+    """Say a domain.yml response with `values` inserted as plain data.
+
+    Rasa's own interpolation gives up and sends the raw template, placeholders and all,
+    when an inserted value contains "0[" (its escaping trick), and it fills any `{slot}`
+    from the tracker: so texts that carry people's or staff's words are rendered here,
+    with str.format_map on our own template, and sent as finished text."""
+    template = _responses()[response][0]["text"]
+    dispatcher.utter_message(text=template.format_map(_Blank(values)))

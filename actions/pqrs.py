@@ -15,6 +15,7 @@ from actions.common import (
     message_sid,
     skip_cleared,
     uow,
+    utter_as_data,
     wa_id,
 )
 from actions.info import answer_hours
@@ -394,8 +395,9 @@ class ActionAskUseSaved(Action):
 
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
         saved = tracker.get_slot("saved_requester") or {}
-        dispatcher.utter_message(
-            response="utter_ask_use_saved",
+        utter_as_data(
+            dispatcher,
+            "utter_ask_use_saved",
             full_name=saved.get("full_name", ""),
             document_type=saved.get("document_type", ""),
             document_masked=documents.mask_document(saved.get("document_number", "")),
@@ -460,8 +462,9 @@ class ActionAskConfirmation(Action):
         else:
             person = domain["responses"]["utter_summary_anonymous"][0]["text"]
         attachments = slot("attachments") or []
-        dispatcher.utter_message(
-            response="utter_ask_confirmation",
+        utter_as_data(
+            dispatcher,
+            "utter_ask_confirmation",
             type_label=catalog().info(slot("pqrs_type")).label,
             description=description,
             person=person,
@@ -519,8 +522,9 @@ class ActionSubmitPqrs(Action):
                 source_key=f"whatsapp:{message_sid(tracker) or tracker.sender_id}",
             )
         if requester is None:
-            dispatcher.utter_message(
-                response="utter_pqrs_filed_anonymous",
+            utter_as_data(
+                dispatcher,
+                "utter_pqrs_filed_anonymous",
                 type_label_lower=info.label.lower(),
                 radicado=filed.radicado,
             )
@@ -530,8 +534,9 @@ class ActionSubmitPqrs(Action):
                 if requester.email
                 else " por este WhatsApp o al teléfono que nos diste"
             )
-            dispatcher.utter_message(
-                response="utter_pqrs_filed",
+            utter_as_data(
+                dispatcher,
+                "utter_pqrs_filed",
                 type_label_lower=info.label.lower(),
                 radicado=filed.radicado,
                 answer_due=format_date_es(filed.answer_due_on),
