@@ -25,10 +25,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 @lru_cache(maxsize=8)
 def get_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 15})
+        engine = create_engine(url, connect_args={"timeout": 15}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    # hide_parameters: error messages never carry the values (bodies, numbers, names).
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True)
 
 
 @lru_cache(maxsize=8)

@@ -61,6 +61,7 @@ def get_sender(settings: Settings) -> WhatsAppSender:
             settings.twilio_auth_token,
             settings.twilio_whatsapp_number,  # type: ignore[arg-type]
             base_url=settings.twilio_api_base_url,
+            timeout=settings.twilio_timeout,
         )
     return ConsoleSender()
 
@@ -166,6 +167,8 @@ def send_outbound(outbound_id: int) -> str:
             if next_id is None:
                 return result
             result = _send_one(settings, next_id)
+            if result == "deferred":
+                return result  # the person's later messages wait for it, in order
 
 
 def _send_one(settings: Settings, outbound_id: int) -> str:
@@ -175,12 +178,17 @@ def _send_one(settings: Settings, outbound_id: int) -> str:
             return "already sent or being sent"
         callback = f"{settings.public_url}/twilio/status" if settings.twilio_enabled else None
         try:
-            result = get_sender(settings).send(out.to_address, out.body, callback)
+            result = outbox.send_claimed(uow, get_sender(settings), out, callback)
         except TransientSendError as exc:
             if _is_last_try():
-                outbox.finish_outbound(uow, outbound_id, "failed", error=str(exc))
-                log.error("outbound #%s failed after retries: %s", outbound_id, exc)
-                return "failed"
+                # A long outage: the recovery sweep tries again later (minutes to hours).
+                outcome, notice_id = outbox.retry_later_or_fail(
+                    uow, outbound_id, str(exc), settings.long_retry_offsets
+                )
+                log.warning("outbound #%s %s after quick retries: %s", outbound_id, outcome, exc)
+                if notice_id is not None:
+                    enqueue_outbound(settings, notice_id)
+                return outcome
             outbox.release_outbound(uow, outbound_id, str(exc))
             raise
         except PermanentSendError as exc:

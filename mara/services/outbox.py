@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from mara.adapters.twilio_sender import UNCONFIRMED, SendResult, WhatsAppSender
 from mara.clock import utcnow
 from mara.db.models import (
     DeliveryEvent,
     InboundMessage,
     OutboundMessage,
+    StaffAlert,
 )
 from mara.db.unit_of_work import UnitOfWork
 from mara.domain.messages import OutboundView
+from mara.policy.messages import message
 from mara.services.contact import is_opted_out
+
+log = logging.getLogger(__name__)
+
+# A claimed message not finished by then was interrupted (worker killed): the sweep takes it.
+SENDING_LEASE = timedelta(minutes=2)
+# Messages whose failure is not worth another message to the person.
+NO_NOTICE_KINDS = frozenset({"trouble", "delivery_failed"})
 
 # Twilio's delivery statuses in the order they can happen; a late callback never moves back.
 _STATUS_RANK = {
@@ -91,7 +104,11 @@ def claim_outbound(uow: UnitOfWork, outbound_id: int) -> OutboundView | None:
     claimed = session.execute(
         update(OutboundMessage)
         .where(OutboundMessage.id == outbound_id, OutboundMessage.status == "pending")
-        .values(status="sending", attempts=OutboundMessage.attempts + 1)
+        .values(
+            status="sending",
+            attempts=OutboundMessage.attempts + 1,
+            next_attempt_at=utcnow() + SENDING_LEASE,
+        )
     )
     session.commit()
     if claimed.rowcount != 1:
@@ -207,3 +224,171 @@ def queue_proactive(
     session.add(row)
     uow.commit()
     return row.id, not suppressed
+
+
+def send_claimed(
+    uow: UnitOfWork, sender: WhatsAppSender, out: OutboundView, status_callback: str | None
+) -> SendResult:
+    """Send a claimed message, once. If an earlier attempt may have reached Twilio (its
+    answer never came: a read timeout, or the worker died mid-send), Twilio is asked first
+    for a message to that number with this body, created since the row and not already
+    ours; found, it is that send's result and nothing is sent again."""
+    session = uow.session
+    row = session.get(OutboundMessage, out.id)
+    unconfirmed = bool(row.error_message and row.error_message.startswith(UNCONFIRMED))
+    created_at, wa_id = row.created_at, row.wa_id
+    known: set[str] = set()
+    if unconfirmed:
+        known = set(
+            session.scalars(
+                select(OutboundMessage.provider_sid).where(
+                    OutboundMessage.wa_id == wa_id, OutboundMessage.provider_sid.is_not(None)
+                )
+            )
+        )
+    session.commit()  # no transaction stays open while Twilio answers
+    if unconfirmed:
+        found = sender.find_sent(out.to_address, out.body, created_at, known)
+        if found is not None:
+            log.info("outbound #%s: an earlier attempt reached Twilio; not sent again", out.id)
+            return found
+    return sender.send(out.to_address, out.body, status_callback)
+
+
+def retry_later_or_fail(
+    uow: UnitOfWork, outbound_id: int, error: str, offsets: tuple[int, ...]
+) -> tuple[str, int | None]:
+    """After a send job's last quick retry: back to pending until the next offset (seconds
+    from the message's creation) for the recovery sweep, or, past the last one, failed for
+    good with a `delivery_failed` staff alert and one notice to the person. Returns
+    ("deferred" | "failed", id of a notice to send)."""
+    session = uow.session
+    row = session.get(OutboundMessage, outbound_id)
+    now = utcnow()
+    due = next(
+        (
+            row.created_at + timedelta(seconds=s)
+            for s in sorted(offsets)
+            if row.created_at + timedelta(seconds=s) > now
+        ),
+        None,
+    )
+    if due is not None:
+        row.status, row.next_attempt_at, row.error_message = "pending", due, error[:500]
+        uow.commit()
+        return "deferred", None
+    row.status, row.next_attempt_at, row.error_message = "failed", None, error[:500]
+    wa_id, kind = row.wa_id, row.kind
+    raise_alert(
+        uow,
+        kind="delivery_failed",
+        key=f"delivery_failed:{outbound_id}",
+        wa_id=wa_id,
+        outbound_id=outbound_id,
+        detail=error,
+    )
+    uow.commit()
+    notice_id = None
+    if kind not in NO_NOTICE_KINDS:
+        notice_id = store_notice(
+            uow,
+            key=f"delivery_failed:{wa_id}:{now.date().isoformat()}",
+            wa_id=wa_id,
+            to_address=f"whatsapp:+{wa_id}",
+            body=message("delivery_failed"),
+            kind="delivery_failed",
+        )
+    return "failed", notice_id
+
+
+def raise_alert(
+    uow: UnitOfWork,
+    kind: str,
+    key: str,
+    wa_id: str | None = None,
+    outbound_id: int | None = None,
+    inbound_id: int | None = None,
+    detail: str | None = None,
+) -> bool:
+    """A staff alert, once per key (the caller commits); False when it was raised before."""
+    session = uow.session
+    if session.scalar(select(StaffAlert.id).where(StaffAlert.key == key)) is not None:
+        return False
+    session.add(
+        StaffAlert(
+            kind=kind,
+            key=key,
+            wa_id=wa_id,
+            outbound_id=outbound_id,
+            inbound_id=inbound_id,
+            detail=(detail or "")[:500] or None,
+            created_at=utcnow(),
+        )
+    )
+    session.flush()
+    return True
+
+
+def open_alerts(uow: UnitOfWork, kind: str | None = None) -> list[StaffAlert]:
+    """Unresolved staff alerts, newest first (the staff desk shows them)."""
+    query = select(StaffAlert).where(StaffAlert.resolved_at.is_(None))
+    if kind:
+        query = query.where(StaffAlert.kind == kind)
+    return list(uow.session.scalars(query.order_by(StaffAlert.id.desc())))
+
+
+def recoverable_outbound(uow: UnitOfWork, stale_after: timedelta, lease: timedelta) -> list[int]:
+    """Messages to (re)send now, leased to the caller for `lease` so the next sweep leaves
+    them to the job it queues: pending ones nobody sent (Redis lost the job, or a deferred
+    retry is due) and `sending` ones whose sender died (their attempt is unconfirmed)."""
+    session = uow.session
+    now = utcnow()
+    interrupted = session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.status == "sending", OutboundMessage.next_attempt_at < now)
+        .values(status="pending", error_message=UNCONFIRMED + "sender interrupted")
+    )
+    ids = list(
+        session.scalars(
+            select(OutboundMessage.id)
+            .where(
+                OutboundMessage.status == "pending",
+                (OutboundMessage.next_attempt_at <= now)
+                | (
+                    OutboundMessage.next_attempt_at.is_(None)
+                    & (OutboundMessage.created_at < now - stale_after)
+                ),
+            )
+            .order_by(OutboundMessage.id)
+        )
+    )
+    if ids:
+        session.execute(
+            update(OutboundMessage)
+            .where(OutboundMessage.id.in_(ids))
+            .values(next_attempt_at=now + lease)
+        )
+    if ids or interrupted.rowcount:
+        session.commit()
+    return ids
+
+
+def replayable_outbound(uow: UnitOfWork) -> list[int]:
+    """`mara replay`: failed messages that Twilio never refused (no error code) go back to
+    pending; sending them stays idempotent (send_claimed)."""
+    session = uow.session
+    ids = list(
+        session.scalars(
+            select(OutboundMessage.id)
+            .where(OutboundMessage.status == "failed", OutboundMessage.error_code.is_(None))
+            .order_by(OutboundMessage.id)
+        )
+    )
+    if ids:
+        session.execute(
+            update(OutboundMessage)
+            .where(OutboundMessage.id.in_(ids))
+            .values(status="pending", next_attempt_at=None)
+        )
+        session.commit()
+    return ids

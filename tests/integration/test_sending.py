@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -96,11 +98,13 @@ def test_transient_failure_releases_the_message_for_the_retry(settings, twilio_a
     assert len(twilio_api.messages()) == 1
 
 
-def test_last_transient_failure_marks_failed(settings, twilio_api):
+def test_last_quick_failure_leaves_it_for_the_long_schedule(settings, twilio_api):
     outbound_id = store(settings)
     twilio_api.fail_next(500)
-    assert jobs.send_outbound(outbound_id) == "failed"
-    assert outbound(settings, outbound_id).status == "failed"
+    assert jobs.send_outbound(outbound_id) == "deferred"
+    row = outbound(settings, outbound_id)
+    assert row.status == "pending"
+    assert row.next_attempt_at == row.created_at + timedelta(seconds=60)
 
 
 def test_permanent_failure_is_not_retried(settings, twilio_api):
