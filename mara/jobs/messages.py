@@ -12,6 +12,7 @@ from rq import get_current_job
 
 from mara import clock
 from mara.adapters import rasa as rasa_client
+from mara.adapters import rasa_tracker
 from mara.adapters.redis_queue import enqueue_outbound, get_redis
 from mara.adapters.twilio_sender import (
     ConsoleSender,
@@ -80,6 +81,11 @@ def keyword_intent(body: str) -> str | None:
 
 def _turns(settings: Settings, msg: messages.PendingInbound) -> list[str]:
     """What Rasa answers to one WhatsApp message (an attachment is a turn of its own)."""
+    # A retry after Rasa took the turn (the worker died before storing the replies):
+    # the replies are in Rasa's tracker; the text is not sent again.
+    given = rasa_tracker.replies_already_given(settings.database_url, msg.wa_id, msg.message_sid)
+    if given is not None:
+        return given
     rasa_client.check_action_server(settings.action_server_url)
     metadata = {
         "message_sid": msg.message_sid,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,15 +49,21 @@ def scheduled(job_id: str, every: timedelta) -> Callable:
     return register
 
 
+def _seconds(name: str, default: float) -> timedelta:
+    # Overridable for fault-injection tests, which cannot wait minutes.
+    return timedelta(seconds=float(os.environ.get(name, default)))
+
+
 # A pending message this old has no job working on it any more (a Rasa turn takes seconds).
-STALE_AFTER = timedelta(seconds=60)
+STALE_AFTER = _seconds("MARA_RECOVERY_STALE_S", 60)
 # Queued by a sweep: the next sweeps leave it to that job for this long.
-LEASE = timedelta(minutes=2)
-FAILED_RETRY_EVERY = timedelta(minutes=5)
+LEASE = _seconds("MARA_RECOVERY_LEASE_S", 120)
+FAILED_RETRY_EVERY = _seconds("MARA_RECOVERY_FAILED_EVERY_S", 300)
 FAILED_WINDOW = timedelta(hours=24)
+SWEEP_EVERY = _seconds("MARA_SWEEP_EVERY_S", 30)
 
 
-@scheduled("recover-inbound", every=timedelta(seconds=30))
+@scheduled("recover-inbound", every=SWEEP_EVERY)
 def recover_inbound(settings: Settings) -> list[Action]:
     """Queue again the inbound messages stored but not answered (Redis lost their job, a
     worker died mid-turn, Rasa was down past the job's retries)."""
@@ -74,7 +81,7 @@ def recover_inbound(settings: Settings) -> list[Action]:
     return [{"job": "recover-inbound", "inbound": i} for i in ids]
 
 
-@scheduled("resend-outbound", every=timedelta(seconds=30))
+@scheduled("resend-outbound", every=SWEEP_EVERY)
 def resend_outbound(settings: Settings) -> list[Action]:
     """Send the stored replies nobody sent: lost jobs, interrupted sends (checked on Twilio
     before sending again), and long-outage retries that are due."""

@@ -158,3 +158,57 @@ def test_the_sweep_queues_again_what_redis_lost_once_per_lease(settings, capsys)
 def test_every_scheduled_job_has_a_fixed_id_and_period():
     assert {"recover-inbound", "resend-outbound"} <= set(schedule.JOBS)
     assert all(j.every <= timedelta(minutes=1) for j in schedule.JOBS.values())
+
+
+def test_a_turn_rasa_already_took_is_read_back_from_its_tracker(settings):
+    """The worker died after Rasa answered: the retry takes the replies from the tracker."""
+    from sqlalchemy import text
+
+    from mara.adapters.rasa_tracker import replies_already_given
+    from mara.db.engine import get_engine
+
+    sid, other = "SM" + "1" * 32, "SM" + "2" * 32
+
+    def event(kind, **data):
+        return {"kind": kind, "data": json.dumps(data)}
+
+    events = [
+        event("user", text="hola", metadata={"message_sid": other}),
+        event("bot", text="¡Hola! Soy MARA"),
+        event("user", text="1", metadata={"message_sid": sid}),
+        event("action", name="action_submit_pqrs"),
+        event("bot", text="✅ Radicamos tu queja con el número *PQRS-2026-000001*"),
+        event("bot", text="¿Algo más?"),
+        event("user", text="no", metadata={"message_sid": "SM" + "3" * 32}),
+        event("bot", text="Chao"),
+    ]
+    with get_engine(settings.database_url).begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS events"))
+        conn.execute(
+            text(
+                "CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255), "
+                "type_name VARCHAR(255), timestamp FLOAT, intent_name VARCHAR(255), "
+                "action_name VARCHAR(255), data TEXT)"
+            )
+        )
+        for i, e in enumerate(events, start=1):
+            conn.execute(
+                text("INSERT INTO events (id, sender_id, type_name, data) VALUES (:i, :s, :k, :d)"),
+                {"i": i, "s": "573001112233", "k": e["kind"], "d": e["data"]},
+            )
+    try:
+        assert replies_already_given(settings.database_url, "573001112233", sid) == [
+            "✅ Radicamos tu queja con el número *PQRS-2026-000001*",
+            "¿Algo más?",
+        ]
+        assert replies_already_given(settings.database_url, "573001112233", "SM" + "4" * 32) is None
+        assert replies_already_given(settings.database_url, "573009999999", sid) is None
+    finally:
+        with get_engine(settings.database_url).begin() as conn:
+            conn.execute(text("DROP TABLE events"))
+
+
+def test_without_a_tracker_table_the_turn_goes_to_rasa(settings):
+    from mara.adapters.rasa_tracker import replies_already_given
+
+    assert replies_already_given(settings.database_url, "573001112233", "SM" + "1" * 32) is None
