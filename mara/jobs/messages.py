@@ -24,7 +24,7 @@ from mara.adapters.twilio_sender import (
 from mara.db.unit_of_work import UnitOfWork
 from mara.domain import messages
 from mara.policy.messages import message
-from mara.services import contact, inbox, outbox
+from mara.services import contact, inbox, loops, outbox
 from mara.settings import ROOT, Settings, load_settings
 from mara.text.normalize import normalize_text
 
@@ -132,6 +132,7 @@ def handle_inbound(message_id: int) -> str:
                     _give_up(settings, uow, wa_id, message_id, str(exc))
                 return "failed; left for mara replay"
             with UnitOfWork(settings.database_url) as uow:
+                replies = loops.without_loops(uow, wa_id, replies)
                 outbound_ids = inbox.complete_inbound(
                     uow, msg.id, wa_id, f"whatsapp:+{wa_id}", replies
                 )

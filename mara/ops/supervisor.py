@@ -123,6 +123,9 @@ def commands(settings: Settings, model: Path, workers: int = 1) -> list[Child]:
                 os.environ.get("MARA_WEB_WORKERS", "2"),
                 "--access-logfile",
                 "-",
+                # key=value: a status and a size never read as one long (masked) number.
+                "--access-logformat",
+                '"%(r)s" status=%(s)s bytes=%(B)s duration_ms=%(M)s',
                 "webhook:create_app()",
             ],
         ),
