@@ -5,7 +5,8 @@ and handler of the process, including those a library adds later (RQ, gunicorn, 
 Rasa). `PersonalDataFilter` is the same masking as a `logging.Filter`, for logging
 configuration files (Rasa's `--logging-config-file`, see rasa_logging.yml).
 
-Masked: e-mail addresses, `whatsapp:+…` addresses, and any number of 6 or more digits
+Masked: quoted values of text-like keys in structured events (`"text": "…"`, Rasa's
+channel errors), e-mail addresses, `whatsapp:+…` addresses, and any number of 6 or more digits
 (documents, phones, WaIds), written with or without dots, spaces or dashes; dates, IPv4
 addresses, decimals and radicados (`PQRS-2026-000123`) are kept. Free text (message bodies,
 names) cannot be recognised, so code never logs it: log ids and lengths, not content.
@@ -30,6 +31,12 @@ _IPV4 = re.compile(
     r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}"
 )
 _DECIMAL = re.compile(r"\d+\.\d+")
+# Structured events that quote what a person wrote (Rasa's channel logs "text": "…").
+_QUOTED_TEXT = re.compile(
+    r"""(["']?(?:text|message|body|user_message|description|full_name|name)["']?\s*[:=]\s*)"""
+    r"""(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')""",
+    re.IGNORECASE,
+)
 MIN_DIGITS = 6
 MASK = "***"
 
@@ -48,6 +55,7 @@ def mask(text: str) -> str:
     """The text with personal data replaced by ***."""
     if not text:
         return text
+    text = _QUOTED_TEXT.sub(lambda m: m.group(1) + '"***"', text)
     text = _EMAIL.sub(MASK, text)
     text = _WHATSAPP.sub("whatsapp:" + MASK, text)
     return _NUMBER.sub(_mask_number, text)

@@ -92,3 +92,15 @@ def test_every_logger_of_a_configured_process_is_masked(capsys):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "3001234567" not in out.stderr and "ana@example.com" not in out.stderr
     assert '"msg": "phone ***"' in out.stderr
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"text": "ana dice que el profesor llegó tarde", "event": "rest.message.received.timeout"}',
+        "{'text': 'ana dice que el profesor llegó tarde', 'intent': None}",
+        'user_message="ana dice que el profesor llegó tarde"',
+    ],
+)
+def test_quoted_text_in_structured_events_is_masked(text):
+    assert "profesor" not in mask(text) and "***" in mask(text)
