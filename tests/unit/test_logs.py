@@ -97,7 +97,7 @@ def test_every_logger_of_a_configured_process_is_masked(capsys):
 @pytest.mark.parametrize(
     "text",
     [
-        '{"text": "ana dice que el profesor llegó tarde", "event": "rest.message.received.timeout"}',
+        '{"text": "ana dice que el profesor llegó tarde", "event": "rest.timeout"}',
         "{'text': 'ana dice que el profesor llegó tarde', 'intent': None}",
         'user_message="ana dice que el profesor llegó tarde"',
     ],
