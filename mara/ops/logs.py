@@ -153,3 +153,5 @@ def configure_logging(process: str, level: int = logging.INFO) -> None:
             logger.propagate = True
     # SQLAlchemy's engine log would print statements; parameters are hidden anyway.
     logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+    # The twilio SDK logs every request's form at INFO: the message body and the number.
+    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
