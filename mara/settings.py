@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from collections.abc import Mapping
@@ -25,7 +26,8 @@ def var_dir(env: Mapping[str, str] | None = None) -> Path:
     path = Path((os.environ if env is None else env).get("MARA_VAR_DIR", ROOT / "var"))
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     if path.stat().st_mode & 0o077:
-        path.chmod(0o700)
+        with contextlib.suppress(PermissionError):  # someone else's directory: leave it
+            path.chmod(0o700)
     return path
 
 
