@@ -169,6 +169,7 @@ class Supervisor:
 
     def start(self) -> Settings:
         private_files()
+        _tighten(var_dir())
         settings = self.settings
         if not settings.redis_url:
             self._start_redis()
@@ -268,6 +269,15 @@ class Supervisor:
         if self.redis_process:
             _terminate([self.redis_process])
             embedded_redis_url_file().unlink(missing_ok=True)
+
+
+def _tighten(directory: Path) -> None:
+    """Files an older version left readable by others (0644) become the owner's only."""
+    for path in [directory, *directory.rglob("*")]:
+        with contextlib.suppress(OSError):
+            mode = path.stat().st_mode
+            if mode & 0o077:
+                path.chmod(mode & 0o700)
 
 
 def _say(text: str) -> None:
