@@ -171,7 +171,10 @@ def served(model, twilio_api, tmp_path_factory, request):
 
 def tickets_of(served: Served, wa: str) -> list[Ticket]:
     with UnitOfWork(served.settings.database_url) as uow:
-        return list(uow.session.scalars(select(Ticket).where(Ticket.wa_id == wa)))
+        rows = list(uow.session.scalars(select(Ticket).where(Ticket.wa_id == wa)))
+        for row in rows:
+            _ = row.requester
+        return rows
 
 
 def bodies_to(twilio_api, wa: str) -> list[str]:
