@@ -63,6 +63,7 @@ def create_app(token: str, actions_package: str = "actions") -> Sanic:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from mara.ops.logs import configure_logging
     from mara.settings import load_settings
 
     parser = argparse.ArgumentParser(prog="mara-actions", description=__doc__)
@@ -75,12 +76,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--actions", default="actions")
     args = parser.parse_args(argv)
     settings = load_settings()
-    try:
-        from mara.ops.logs import configure_logging
-
-        configure_logging("actions")
-    except ImportError:  # pragma: no cover - the logging module arrives separately
-        logging.basicConfig(level=logging.INFO)
+    configure_logging("actions")
     app = create_app(settings.actions_token, args.actions)
     port = args.port or settings.action_server_port
     log.info("action server listening on %s:%s", args.host, port)
