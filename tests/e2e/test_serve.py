@@ -19,13 +19,19 @@ from tests.conftest import _drop_pg_database, make_database
 from tests.e2e.conftest import service_env
 
 
+def _db_after(redis_url: str, offset: int) -> str:
+    base, db = redis_url.rsplit("/", 1)
+    return f"{base}/{int(db) + offset}"
+
+
 @pytest.fixture
 def served(model, redis_url, twilio_api, tmp_path):
     kind = "postgresql"
     url, pg_name = make_database(kind, tmp_path)
     env = {
         **os.environ,
-        **service_env(url, redis_url.rsplit("/", 1)[0] + "/12", twilio_api.base_url, tmp_path),
+        # Two numbers after the session's database: parallel runs on other numbers never meet.
+        **service_env(url, _db_after(redis_url, 2), twilio_api.base_url, tmp_path),
     }
     port = env["MARA_PORT"]
     # Job ids follow message ids, which restart with each new database: start clean.
