@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from collections.abc import Mapping
@@ -11,9 +12,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+PRIVATE_UMASK = 0o077
+
+
+def private_files() -> None:
+    """Files this process creates are its owner's only (0600, directories 0700): the
+    database, logs, media, secrets and Redis's dump hold personal data."""
+    os.umask(PRIVATE_UMASK)
+
+
 def var_dir(env: Mapping[str, str] | None = None) -> Path:
+    private_files()
     path = Path((os.environ if env is None else env).get("MARA_VAR_DIR", ROOT / "var"))
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        with contextlib.suppress(PermissionError):  # someone else's directory: leave it
+            path.chmod(0o700)
     return path
 
 
@@ -58,6 +72,12 @@ class Settings:
     template_survey_sid: str | None = None
     template_reminder_sid: str | None = None
     media_dir: str = ""
+    # Shared by Rasa (endpoints.yml `token:`) and the action server (mara.ops.action_server).
+    actions_token: str = ""
+    # After a send job's quick retries: further tries at these offsets (seconds) from the
+    # message's creation, by the recovery sweep; then it is failed and staff are alerted.
+    long_retry_offsets: tuple[int, ...] = (60, 180, 480, 1080, 2280, 4680, 8280, 15480, 29880)
+    twilio_timeout: float = 15.0
 
     @property
     def twilio_enabled(self) -> bool:
@@ -100,4 +120,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         template_survey_sid=env.get("TWILIO_TEMPLATE_SURVEY_SID") or None,
         template_reminder_sid=env.get("TWILIO_TEMPLATE_REMINDER_SID") or None,
         media_dir=env.get("MARA_MEDIA_DIR") or str(var_dir(env) / "media"),
+        actions_token=env.get("MARA_ACTIONS_TOKEN") or _generated_secret("actions-token", env),
+        long_retry_offsets=tuple(
+            int(x)
+            for x in env.get(
+                "MARA_LONG_RETRY_OFFSETS", "60,180,480,1080,2280,4680,8280,15480,29880"
+            ).split(",")
+        ),
+        twilio_timeout=float(env.get("MARA_TWILIO_TIMEOUT", "15")),
     )

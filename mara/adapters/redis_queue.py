@@ -35,11 +35,11 @@ def enqueue_inbound(settings: Settings, message_id: int, suffix: str = "") -> No
     )
 
 
-def enqueue_outbound(settings: Settings, outbound_id: int) -> None:
+def enqueue_outbound(settings: Settings, outbound_id: int, suffix: str = "") -> None:
     get_queue(settings).enqueue(
         "mara.jobs.messages.send_outbound",
         outbound_id,
-        job_id=f"outbound-{outbound_id}",
+        job_id=f"outbound-{outbound_id}{suffix}",
         retry=_retry(settings),
         job_timeout=120,
     )

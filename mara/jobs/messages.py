@@ -20,10 +20,11 @@ from mara.adapters.twilio_sender import (
     TwilioSender,
     WhatsAppSender,
 )
+from mara.db import rasa_tracker
 from mara.db.unit_of_work import UnitOfWork
 from mara.domain import messages
 from mara.policy.messages import message
-from mara.services import contact, inbox, outbox
+from mara.services import contact, inbox, loops, outbox
 from mara.settings import ROOT, Settings, load_settings
 from mara.text.normalize import normalize_text
 
@@ -61,6 +62,7 @@ def get_sender(settings: Settings) -> WhatsAppSender:
             settings.twilio_auth_token,
             settings.twilio_whatsapp_number,  # type: ignore[arg-type]
             base_url=settings.twilio_api_base_url,
+            timeout=settings.twilio_timeout,
         )
     return ConsoleSender()
 
@@ -79,6 +81,11 @@ def keyword_intent(body: str) -> str | None:
 
 def _turns(settings: Settings, msg: messages.PendingInbound) -> list[str]:
     """What Rasa answers to one WhatsApp message (an attachment is a turn of its own)."""
+    # A retry after Rasa took the turn (the worker died before storing the replies):
+    # the replies are in Rasa's tracker; the text is not sent again.
+    given = rasa_tracker.replies_already_given(settings.database_url, msg.wa_id, msg.message_sid)
+    if given is not None:
+        return given
     rasa_client.check_action_server(settings.action_server_url)
     metadata = {
         "message_sid": msg.message_sid,
@@ -130,6 +137,7 @@ def handle_inbound(message_id: int) -> str:
                     enqueue_outbound(settings, notice_id)
                 return "failed; left for mara replay"
             with UnitOfWork(settings.database_url) as uow:
+                replies = loops.without_loops(uow, wa_id, replies)
                 outbound_ids = inbox.complete_inbound(
                     uow, msg.id, wa_id, f"whatsapp:+{wa_id}", replies
                 )
@@ -172,6 +180,8 @@ def send_outbound(outbound_id: int) -> str:
             if next_id is None:
                 return result
             result = _send_one(settings, next_id)
+            if result == "deferred":
+                return result  # the person's later messages wait for it, in order
 
 
 def _send_one(settings: Settings, outbound_id: int) -> str:
@@ -179,19 +189,23 @@ def _send_one(settings: Settings, outbound_id: int) -> str:
         out = outbox.claim_outbound(uow, outbound_id)
         if out is None:
             return "already sent or being sent"
+        earlier = outbox.earlier_attempt(uow, outbound_id)
         # The claim is committed before Twilio is called: no transaction waits on the network.
         uow.commit()
         callback = f"{settings.public_url}/twilio/status" if settings.twilio_enabled else None
         try:
-            result = get_sender(settings).send(
-                out.to_address, out.body, callback, out.content_sid, out.content_variables
-            )
+            result = outbox.send_claimed(get_sender(settings), out, earlier, callback)
         except TransientSendError as exc:
             if _is_last_try():
-                outbox.finish_outbound(uow, outbound_id, "failed", error=str(exc))
+                # A long outage: the recovery sweep tries again later (minutes to hours).
+                outcome, notice_id = outbox.retry_later_or_fail(
+                    uow, outbound_id, str(exc), settings.long_retry_offsets
+                )
                 uow.commit()
-                log.error("outbound #%s failed after retries: %s", outbound_id, exc)
-                return "failed"
+                log.warning("outbound #%s %s after quick retries: %s", outbound_id, outcome, exc)
+                if notice_id is not None:
+                    enqueue_outbound(settings, notice_id)
+                return outcome
             outbox.release_outbound(uow, outbound_id, str(exc))
             uow.commit()
             raise

@@ -9,4 +9,9 @@ import mara.jobs.messages  # noqa: F401  (imported for the forks to inherit)
 
 
 class MaraWorker(Worker):
-    pass
+    def __init__(self, *args, **kwargs):
+        from mara.logs import configure_logging
+
+        # JSON lines with personal data masked, in the worker and every job it forks.
+        configure_logging("worker")
+        super().__init__(*args, **kwargs)

@@ -96,20 +96,34 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from mara.adapters.redis_queue import enqueue_inbound
+    import time
+
+    from mara.adapters.redis_queue import enqueue_inbound, enqueue_outbound
     from mara.db.unit_of_work import UnitOfWork
-    from mara.services import inbox
+    from mara.services import inbox, outbox
 
     settings = load_settings()
     with UnitOfWork(settings.database_url) as uow:
         ids = inbox.replayable_inbound(uow, timedelta(seconds=args.stale_after))
+        outbound_ids = outbox.replayable_outbound(uow)
         uow.commit()
-    import time
-
     suffix = f"-replay-{int(time.time())}"
     for message_id in ids:
         enqueue_inbound(settings, message_id, suffix=suffix)
-    print(f"replayed {len(ids)} message(s)")
+    # Failed replies go out again; a send Twilio may already have is looked up first.
+    for outbound_id in outbound_ids:
+        enqueue_outbound(settings, outbound_id, suffix=suffix)
+    print(f"replayed {len(ids)} message(s); resending {len(outbound_ids)} reply(ies)")
+    return 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    import json
+
+    from mara.jobs import schedule
+
+    for action in schedule.sweep(load_settings()):
+        print(json.dumps(action), flush=True)
     return 0
 
 
@@ -268,6 +282,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds a pending message may wait before it counts as lost",
     )
     replay.set_defaults(func=cmd_replay)
+
+    sweep = sub.add_parser(
+        "sweep", help="one pass of every scheduled job; one JSON line per action"
+    )
+    sweep.set_defaults(func=cmd_sweep)
 
     handoff = sub.add_parser("handoff", help="conversations waiting for a human adviser")
     handoff.add_argument("handoff_command", choices=["list", "release"])

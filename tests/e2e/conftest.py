@@ -52,12 +52,14 @@ class Stack:
         self.settings = None
         self.processes: dict[str, subprocess.Popen] = {}
         self.argv: dict[str, list[str]] = {}
+        self.child_env: dict[str, dict[str, str]] = {}
 
     def start_all(self, model: Path) -> None:
         self.settings = load_settings({**os.environ, **self.env})
         self.env.update(rasa_environment(self.settings))
         for child in commands(self.settings, model, workers=2):
             self.argv[child.name] = child.argv
+            self.child_env[child.name] = child.env
             self.start(child.name)
         self.wait_ready()
 
@@ -66,7 +68,7 @@ class Stack:
         self.processes[name] = subprocess.Popen(
             self.argv[name],
             cwd=ROOT,
-            env={**os.environ, **self.env},
+            env={**os.environ, **self.env, **self.child_env.get(name, {})},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
+from mara.adapters.twilio_form import parse_inbound
 from mara.adapters.twilio_sender import PermanentSendError, TransientSendError, TwilioSender
 from mara.db.models import OutboundMessage
 from mara.db.unit_of_work import UnitOfWork
-from mara.domain import messages
 from mara.jobs import messages as jobs
 from mara.services import inbox, outbox
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
@@ -98,11 +100,13 @@ def test_transient_failure_releases_the_message_for_the_retry(settings, twilio_a
     assert len(twilio_api.messages()) == 1
 
 
-def test_last_transient_failure_marks_failed(settings, twilio_api):
+def test_last_quick_failure_leaves_it_for_the_long_schedule(settings, twilio_api):
     outbound_id = store(settings)
     twilio_api.fail_next(500)
-    assert jobs.send_outbound(outbound_id) == "failed"
-    assert outbound(settings, outbound_id).status == "failed"
+    assert jobs.send_outbound(outbound_id) == "deferred"
+    row = outbound(settings, outbound_id)
+    assert row.status == "pending"
+    assert row.next_attempt_at == row.created_at + timedelta(seconds=60)
 
 
 def test_permanent_failure_is_not_retried(settings, twilio_api):
@@ -127,7 +131,7 @@ def test_long_replies_are_stored_in_parts_under_the_limit(settings):
         from mara.ops.chat import inbound_form
 
         message_id, _ = inbox.record_inbound(
-            uow, messages.Inbound.from_twilio_form(inbound_form("whatsapp:+573001112233", "x"))
+            uow, parse_inbound(inbound_form("whatsapp:+573001112233", "x"))
         )
         ids = inbox.complete_inbound(
             uow, message_id, "573001112233", "whatsapp:+573001112233", ["corto", "palabra " * 400]
