@@ -192,3 +192,15 @@ def inbound_state(uow: UnitOfWork, message_sid: str) -> tuple[int, str] | None:
         )
     ).first()
     return None if row is None else (row.id, row.status)
+
+
+def oldest_pending_ids(uow: UnitOfWork, wa_id: str, limit: int = 1) -> list[int]:
+    """The ids of the person's oldest messages still waiting for an answer."""
+    return list(
+        uow.session.scalars(
+            select(InboundMessage.id)
+            .where(InboundMessage.wa_id == wa_id, InboundMessage.status == "pending")
+            .order_by(InboundMessage.id)
+            .limit(limit)
+        )
+    )

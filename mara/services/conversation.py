@@ -1,0 +1,222 @@
+"""Conversation use case: answer a person's pending WhatsApp messages in arrival order through
+the dialogue engine (handoff check, keyword routing, bounded text), store and send the replies,
+and give up kindly when the engine stays down. Collaborators are injected (mara.bootstrap)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from mara import clock
+from mara.adapters.rasa import RasaUnavailable
+from mara.adapters.twilio_sender import TransientSendError, WhatsAppSender
+from mara.db.unit_of_work import UnitOfWork
+from mara.domain.messages import PendingInbound
+from mara.policy.keywords import keyword_intent
+from mara.policy.messages import message
+from mara.services import contact, inbox, outbox
+from mara.services.delivery import EVERYTHING, deliver_pending
+
+log = logging.getLogger(__name__)
+
+MEDIA_TRIGGER = "/media_shared"
+
+
+class Dialogue(Protocol):
+    """The dialogue engine (Rasa's REST channel behind mara.adapters.rasa.RasaClient)."""
+
+    def check_action_server(self) -> None: ...
+
+    def converse(self, sender: str, text: str, metadata: dict) -> list[str]: ...
+
+
+class Jobs(Protocol):
+    def inbound(self, message_id: int, suffix: str = "") -> None: ...
+
+    def outbound(self, outbound_id: int, suffix: str = "") -> None: ...
+
+
+class Locks(Protocol):
+    def hold(self, wa_id: str) -> AbstractContextManager[bool]: ...
+
+    def mark_waiting(self, wa_id: str) -> None: ...
+
+    def take_waiting(self, wa_id: str) -> bool: ...
+
+
+def dialogue_texts(msg: PendingInbound, max_chars: int) -> list[str]:
+    """What the dialogue engine is told for one message: an attachment is a turn of its own,
+    a keyword typed alone is its intent, and text is cut to `max_chars` (the full message
+    stays stored for staff; NLU on 65,536 characters would stall everyone)."""
+    texts = [MEDIA_TRIGGER] if msg.media else []
+    text = keyword_intent(msg.body) or msg.button_payload or msg.body[:max_chars]
+    if text.strip():
+        texts.append(text)
+    return texts
+
+
+@dataclass(frozen=True)
+class Conversation:
+    uow: Callable[[], UnitOfWork]
+    dialogue: Dialogue
+    sender: WhatsAppSender
+    locks: Locks
+    jobs: Jobs
+    status_callback: str | None = None
+    max_chars: int = 1000
+    now: Callable[[], datetime] = field(default=clock.now)
+
+    # --- entry points (one per job) ---
+
+    def answer(self, message_id: int, last_try: bool = True) -> str:
+        """Answer every pending message of this message's sender up to it, oldest first."""
+        with self.uow() as tx:
+            wa_id = inbox.sender_of(tx, message_id)
+            tx.commit()
+        if wa_id is None:
+            return "unknown message"
+        return self._exclusive(wa_id, lambda: self._answer_up_to(wa_id, message_id, last_try))
+
+    def send(self, outbound_id: int, last_try: bool = True) -> str:
+        """Send this stored message once, after the same person's earlier ones."""
+        with self.uow() as tx:
+            wa_id = outbox.recipient_of(tx, outbound_id)
+            tx.commit()
+        if wa_id is None:
+            return "unknown message"
+
+        def work() -> str:
+            delivery = deliver_pending(
+                self.uow,
+                self.sender,
+                wa_id,
+                self.status_callback,
+                up_to_id=outbound_id,
+                last_try=last_try,
+            )
+            if delivery.retry_id is not None:
+                raise TransientSendError(f"outbound #{delivery.retry_id} will be retried")
+            return delivery.result
+
+        return self._exclusive(wa_id, work)
+
+    def notify(self, wa_id: str, body: str, kind: str, key: str) -> str:
+        """A message MARA starts (reminder, survey, notice): never to a number that opted out."""
+        with self.uow() as tx:
+            outbound_id, to_send = outbox.queue_proactive(tx, wa_id, body, kind, key)
+            tx.commit()
+        if not to_send:
+            return "suppressed (opted out)" if outbound_id else "skipped"
+        self.jobs.outbound(outbound_id)  # type: ignore[arg-type]
+        return "queued"
+
+    # --- one person at a time, never waiting for them ---
+
+    def _exclusive(self, wa_id: str, work: Callable[[], str]) -> str:
+        """Run `work` holding the person's lock. If another job holds it, leave a note and
+        return at once (a waiting job must not hold a worker idle); the holder, after
+        releasing, queues a job for whatever the person still has pending."""
+        for attempt in range(2):
+            with self.locks.hold(wa_id) as held:
+                if held:
+                    try:
+                        return work()
+                    finally:
+                        self._continue_if_waiting(wa_id)
+            if attempt == 0:
+                # Then try once more: the holder may have released before reading the note.
+                self.locks.mark_waiting(wa_id)
+        return "deferred (the person's lock is held; its holder continues)"
+
+    def _continue_if_waiting(self, wa_id: str) -> None:
+        if not self.locks.take_waiting(wa_id):
+            return
+        with self.uow() as tx:
+            inbound_ids = inbox.oldest_pending_ids(tx, wa_id, limit=2)
+            outbound_id = outbox.next_pending_outbound(tx, wa_id, EVERYTHING)
+            tx.commit()
+        # One message per job, at the back of the queue: everyone else's waiting messages
+        # go first. With more left, the note stays for the next holder to continue.
+        suffix = f"-next-{secrets.token_hex(4)}"
+        if inbound_ids:
+            if len(inbound_ids) > 1:
+                self.locks.mark_waiting(wa_id)
+            self.jobs.inbound(inbound_ids[0], suffix)
+        elif outbound_id is not None:
+            self.jobs.outbound(outbound_id, suffix)
+
+    # --- the turn ---
+
+    def _answer_up_to(self, wa_id: str, message_id: int, last_try: bool) -> str:
+        handled = 0
+        while True:
+            with self.uow() as tx:
+                msg = inbox.next_pending(tx, wa_id, message_id)
+                if msg is not None and contact.handoff_active(tx, wa_id, self.now()):
+                    # An adviser has this conversation: stored for them, the bot keeps quiet.
+                    inbox.complete_silently(tx, msg.id, "handoff")
+                    tx.commit()
+                    handled += 1
+                    continue
+                tx.commit()
+            if msg is None:
+                return f"handled {handled}"
+            try:
+                replies = self._turns(msg)
+            except RasaUnavailable as exc:
+                with self.uow() as tx:
+                    inbox.note_attempt(tx, msg.id, str(exc))
+                    tx.commit()
+                if not last_try:
+                    raise
+                self._give_up(wa_id, message_id, str(exc))
+                return "failed; left for mara replay"
+            with self.uow() as tx:
+                inbox.complete_inbound(tx, msg.id, wa_id, f"whatsapp:+{wa_id}", replies)
+                tx.commit()
+            self._deliver(wa_id)
+            handled += 1
+
+    def _turns(self, msg: PendingInbound) -> list[str]:
+        self.dialogue.check_action_server()
+        metadata = {
+            "message_sid": msg.message_sid,
+            "inbound_id": msg.id,
+            "media": [{"url": m.url, "content_type": m.content_type} for m in msg.media],
+            "text_length": len(msg.body),
+        }
+        replies: list[str] = []
+        for text in dialogue_texts(msg, self.max_chars):
+            replies += self.dialogue.converse(msg.wa_id, text, metadata)
+        return replies
+
+    def _deliver(self, wa_id: str) -> None:
+        """Send what the person has pending now, in order; a transient failure leaves the
+        rest to a send job with its own retries (the next turn does not wait for Twilio)."""
+        delivery = deliver_pending(
+            self.uow, self.sender, wa_id, self.status_callback, last_try=False
+        )
+        if delivery.retry_id is not None:
+            self.jobs.outbound(delivery.retry_id, f"-retry-{secrets.token_hex(4)}")
+
+    def _give_up(self, wa_id: str, message_id: int, error: str) -> None:
+        log.warning("inbound #%s: giving up after retries (%s)", message_id, error)
+        with self.uow() as tx:
+            due = outbox.trouble_notice_due(tx, wa_id)
+            inbox.fail_pending(tx, wa_id, message_id, error)
+            if due:
+                outbox.store_notice(
+                    tx,
+                    key=f"trouble:{message_id}",
+                    wa_id=wa_id,
+                    to_address=f"whatsapp:+{wa_id}",
+                    body=message("trouble"),
+                    kind="trouble",
+                )
+            tx.commit()
+        self._deliver(wa_id)
