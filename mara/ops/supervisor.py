@@ -56,8 +56,27 @@ class Child:
     process: subprocess.Popen | None = None
 
 
-def commands(settings: Settings, model: Path, workers: int = 1) -> list[Child]:
-    rasa_port = urlsplit(settings.rasa_url).port or 5005
+def rasa_command(model: Path, port: int) -> list[str]:
+    return [
+        str(RASA_BIN),
+        "run",
+        "--model",
+        str(model),
+        "--endpoints",
+        "endpoints.yml",
+        "--credentials",
+        "credentials.yml",
+        "--port",
+        str(port),
+        "--interface",
+        "127.0.0.1",
+    ]
+
+
+def commands(settings: Settings, model: Path, workers: int | None = None) -> list[Child]:
+    """The children: actions, one Rasa server per RASA_URL entry (they share the tracker and
+    lock stores), web, and one pool of `workers` worker processes (MARA_WORKERS)."""
+    rasa_urls = settings.rasa_urls or (settings.rasa_url,)
     children = [
         Child(
             "actions",
@@ -71,22 +90,12 @@ def commands(settings: Settings, model: Path, workers: int = 1) -> list[Child]:
                 str(settings.action_server_port),
             ],
         ),
-        Child(
-            "rasa",
-            [
-                str(RASA_BIN),
-                "run",
-                "--model",
-                str(model),
-                "--endpoints",
-                "endpoints.yml",
-                "--credentials",
-                "credentials.yml",
-                "--port",
-                str(rasa_port),
-                "--interface",
-                "127.0.0.1",
-            ],
+        *(
+            Child(
+                "rasa" if i == 0 else f"rasa{i + 1}",
+                rasa_command(model, urlsplit(url).port or 5005),
+            )
+            for i, url in enumerate(rasa_urls)
         ),
         Child(
             "web",
@@ -101,23 +110,17 @@ def commands(settings: Settings, model: Path, workers: int = 1) -> list[Child]:
                 "webhook:create_app()",
             ],
         ),
+        Child(
+            "worker",
+            [
+                str(VENV_BIN / "python"),
+                "-m",
+                "mara.jobs.worker",
+                "--processes",
+                str(workers or settings.workers),
+            ],
+        ),
     ]
-    for i in range(workers):
-        children.append(
-            Child(
-                f"worker{i + 1}" if workers > 1 else "worker",
-                [
-                    str(VENV_BIN / "rq"),
-                    "worker",
-                    "--with-scheduler",
-                    "--worker-class",
-                    "mara.jobs.worker.MaraWorker",
-                    "--url",
-                    settings.redis_url or "",
-                    settings.queue_name,
-                ],
-            )
-        )
     return children
 
 
@@ -125,7 +128,11 @@ class Supervisor:
     """Runs the children in the foreground; one crash stops them all with a non-zero status."""
 
     def __init__(
-        self, settings: Settings, model: Path, workers: int = 1, log_dir: Path | None = None
+        self,
+        settings: Settings,
+        model: Path,
+        workers: int | None = None,
+        log_dir: Path | None = None,
     ):
         self.settings = settings
         self.model = model

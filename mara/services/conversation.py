@@ -9,7 +9,7 @@ import secrets
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from mara import clock
@@ -47,6 +47,8 @@ class Locks(Protocol):
     def mark_waiting(self, wa_id: str) -> None: ...
 
     def take_waiting(self, wa_id: str) -> bool: ...
+
+    def is_free(self, wa_id: str) -> bool: ...
 
 
 def dialogue_texts(msg: PendingInbound, max_chars: int) -> list[str]:
@@ -114,6 +116,27 @@ class Conversation:
             return "suppressed (opted out)" if outbound_id else "skipped"
         self.jobs.outbound(outbound_id)  # type: ignore[arg-type]
         return "queued"
+
+    def requeue_stale(self, older_than_seconds: float) -> int:
+        """Queue a job for each person whose messages a dead job left pending (its worker was
+        killed): their lock has expired, nobody else will pick them up. Returns how many."""
+        older_than = timedelta(seconds=older_than_seconds)
+        with self.uow() as tx:
+            inbound_ids = inbox.stale_pending(tx, older_than)
+            outbound_ids = outbox.stale_pending_outbound(tx, older_than)
+            tx.commit()
+        suffix = f"-recover-{secrets.token_hex(4)}"
+        requeued = 0
+        for message_id, wa_id in inbound_ids:
+            if self.locks.is_free(wa_id):
+                self.jobs.inbound(message_id, suffix)
+                requeued += 1
+        busy = {wa_id for _, wa_id in inbound_ids}
+        for outbound_id, wa_id in outbound_ids:
+            if wa_id not in busy and self.locks.is_free(wa_id):
+                self.jobs.outbound(outbound_id, suffix)
+                requeued += 1
+        return requeued
 
     # --- one person at a time, never waiting for them ---
 

@@ -204,3 +204,25 @@ def oldest_pending_ids(uow: UnitOfWork, wa_id: str, limit: int = 1) -> list[int]
             .limit(limit)
         )
     )
+
+
+def stale_pending(
+    uow: UnitOfWork, older_than: timedelta, limit: int = 500
+) -> list[tuple[int, str]]:
+    """(id, wa_id) of each person's oldest message pending for longer than `older_than` that
+    no failed try is waiting to retry: what a job that died with its worker left behind."""
+    cutoff = utcnow() - older_than
+    rows = uow.session.execute(
+        select(InboundMessage.id, InboundMessage.wa_id)
+        .where(
+            InboundMessage.status == "pending",
+            InboundMessage.attempts == 0,
+            InboundMessage.received_at < cutoff,
+        )
+        .order_by(InboundMessage.id)
+        .limit(limit)
+    )
+    oldest: dict[str, int] = {}
+    for row in rows:
+        oldest.setdefault(row.wa_id, row.id)
+    return [(message_id, wa_id) for wa_id, message_id in oldest.items()]

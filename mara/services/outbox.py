@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -207,3 +209,25 @@ def queue_proactive(
     session.add(row)
     uow.commit()
     return row.id, not suppressed
+
+
+def stale_pending_outbound(
+    uow: UnitOfWork, older_than: timedelta, limit: int = 500
+) -> list[tuple[int, str]]:
+    """(id, wa_id) of each person's oldest message stored longer than `older_than` ago and
+    never claimed for sending (its job died before sending it)."""
+    cutoff = utcnow() - older_than
+    rows = uow.session.execute(
+        select(OutboundMessage.id, OutboundMessage.wa_id)
+        .where(
+            OutboundMessage.status == "pending",
+            OutboundMessage.attempts == 0,
+            OutboundMessage.created_at < cutoff,
+        )
+        .order_by(OutboundMessage.id)
+        .limit(limit)
+    )
+    oldest: dict[str, int] = {}
+    for row in rows:
+        oldest.setdefault(row.wa_id, row.id)
+    return [(outbound_id, wa_id) for wa_id, outbound_id in oldest.items()]

@@ -209,3 +209,16 @@ def test_twilio_down_does_not_hold_the_turn_and_replies_go_out_in_order_later(
     assert jobs.handle_inbound(second, rt) == "handled 1"
     run_queued_jobs(rt)  # the send job queued after the failure finds nothing left
     assert sent_bodies(twilio_api) == ["eco: uno", "eco: dos"]
+
+
+def test_messages_a_dead_job_left_pending_are_queued_again(settings, runtime, twilio_api):
+    rt = with_dialogue(runtime, ScriptedDialogue())
+    receive(settings, "hola")
+    other = receive(settings, "buenas", wa="573009998877")
+    with rt.locks.hold("573009998877"):
+        # A live job holds the other person: theirs is not taken from it.
+        assert rt.conversation.requeue_stale(0) == 1
+    run_queued_jobs(rt)
+    assert sent_bodies(twilio_api) == ["eco: hola"]
+    assert statuses(settings) == ["processed", "pending"]
+    assert jobs.handle_inbound(other, rt) == "handled 1"
