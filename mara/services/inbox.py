@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from mara.clock import utcnow
@@ -226,3 +226,13 @@ def stale_pending(
     for row in rows:
         oldest.setdefault(row.wa_id, row.id)
     return [(message_id, wa_id) for wa_id, message_id in oldest.items()]
+
+
+def pending_summary(uow: UnitOfWork) -> tuple[int, datetime | None]:
+    """How many messages wait for an answer, and when the oldest arrived (no personal data)."""
+    row = uow.session.execute(
+        select(func.count(InboundMessage.id), func.min(InboundMessage.received_at)).where(
+            InboundMessage.status == "pending"
+        )
+    ).one()
+    return row[0], row[1]
