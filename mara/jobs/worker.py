@@ -59,6 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     if not settings.redis_url:
         parser.error("REDIS_URL is not set")
     processes = args.processes or settings.workers
+    level = os.environ.get("MARA_WORKER_LOG_LEVEL", "INFO")
+    logging.basicConfig(level=level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # The SDK logs each request's form (numbers, message bodies) at INFO: personal data.
+    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
     # The pool forks its workers before any of them builds a runtime: nothing is shared.
     pool = WorkerPool(
         [settings.queue_name],
@@ -66,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         num_workers=processes,
         worker_class=MaraWorker,
     )
-    pool.start(burst=False, logging_level=os.environ.get("MARA_WORKER_LOG_LEVEL", "INFO"))
+    pool.start(burst=False, logging_level=level)
     return 0
 
 

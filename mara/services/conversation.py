@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -178,6 +179,7 @@ class Conversation:
     def _answer_up_to(self, wa_id: str, message_id: int, last_try: bool) -> str:
         handled = 0
         while True:
+            started = time.perf_counter()
             with self.uow() as tx:
                 msg = inbox.next_pending(tx, wa_id, message_id)
                 if msg is not None and contact.handoff_active(tx, wa_id, self.now()):
@@ -189,6 +191,7 @@ class Conversation:
                 tx.commit()
             if msg is None:
                 return f"handled {handled}"
+            loaded = time.perf_counter()
             try:
                 replies = self._turns(msg)
             except RasaUnavailable as exc:
@@ -199,11 +202,26 @@ class Conversation:
                     raise
                 self._give_up(wa_id, message_id, str(exc))
                 return "failed; left for mara replay"
+            answered = time.perf_counter()
             with self.uow() as tx:
                 inbox.complete_inbound(tx, msg.id, wa_id, f"whatsapp:+{wa_id}", replies)
                 tx.commit()
-            self._deliver(wa_id)
+            stored = time.perf_counter()
+            sent = self._deliver(wa_id)
             handled += 1
+            done = msg.id == message_id  # oldest first: nothing earlier is left
+            # Where a turn's time goes (README, benchmarks/pipeline_vs_rasa.py): no content.
+            log.info(
+                "turn #%s: load %.1f ms, dialogue %.1f ms, store %.1f ms, send %.1f ms (%d)",
+                msg.id,
+                (loaded - started) * 1000,
+                (answered - loaded) * 1000,
+                (stored - answered) * 1000,
+                (time.perf_counter() - stored) * 1000,
+                sent,
+            )
+            if done:
+                return f"handled {handled}"
 
     def _turns(self, msg: PendingInbound) -> list[str]:
         self.dialogue.check_action_server()
@@ -218,7 +236,7 @@ class Conversation:
             replies += self.dialogue.converse(msg.wa_id, text, metadata)
         return replies
 
-    def _deliver(self, wa_id: str) -> None:
+    def _deliver(self, wa_id: str) -> int:
         """Send what the person has pending now, in order; a transient failure leaves the
         rest to a send job with its own retries (the next turn does not wait for Twilio)."""
         delivery = deliver_pending(
@@ -226,6 +244,7 @@ class Conversation:
         )
         if delivery.retry_id is not None:
             self.jobs.outbound(delivery.retry_id, f"-retry-{secrets.token_hex(4)}")
+        return delivery.sent
 
     def _give_up(self, wa_id: str, message_id: int, error: str) -> None:
         log.warning("inbound #%s: giving up after retries (%s)", message_id, error)

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from mara.adapters.twilio_sender import PermanentSendError, TransientSendError, WhatsAppSender
 from mara.db.unit_of_work import UnitOfWork
-from mara.domain.messages import OutboundView
 from mara.services import outbox
 
 log = logging.getLogger(__name__)
@@ -22,14 +21,6 @@ class Delivery:
     sent: int
     result: str  # the last message's outcome: its status, "failed", "rejected", or why nothing
     retry_id: int | None = None  # left pending after a transient failure: retry it later
-
-
-def _claim_next(uow: UnitOfWork, wa_id: str, up_to_id: int) -> OutboundView | None | bool:
-    """The next message of this person claimed for sending; False when none is pending."""
-    next_id = outbox.next_pending_outbound(uow, wa_id, up_to_id)
-    if next_id is None:
-        return False
-    return outbox.claim_outbound(uow, next_id)
 
 
 def deliver_pending(
@@ -46,15 +37,16 @@ def deliver_pending(
     marked failed and the next ones go on."""
     sent = 0
     result = "already sent or being sent"
+    finished: tuple[int, str, str | None] | None = None  # written with the next claim
     while True:
         with uow() as tx:
-            claimed = _claim_next(tx, wa_id, up_to_id)
+            if finished is not None:
+                outbox.finish_outbound(tx, finished[0], finished[1], provider_sid=finished[2])
+                finished = None
+            claimed = outbox.claim_next_outbound(tx, wa_id, up_to_id)
             tx.commit()
-        if claimed is False:
-            return Delivery(sent, result)
         if claimed is None:
-            continue  # another job claimed it first
-        assert isinstance(claimed, OutboundView)
+            return Delivery(sent, result)
         try:
             outcome = sender.send(claimed.to_address, claimed.body, status_callback)
         except TransientSendError as exc:
@@ -77,10 +69,6 @@ def deliver_pending(
             log.error("outbound #%s rejected: %s", claimed.id, exc)
             result = "rejected"
             continue
-        with uow() as tx:
-            outbox.finish_outbound(
-                tx, claimed.id, outcome.status, provider_sid=outcome.provider_sid
-            )
-            tx.commit()
+        finished = (claimed.id, outcome.status, outcome.provider_sid)
         sent += 1
         result = outcome.status

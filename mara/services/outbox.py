@@ -231,3 +231,29 @@ def stale_pending_outbound(
     for row in rows:
         oldest.setdefault(row.wa_id, row.id)
     return [(outbound_id, wa_id) for wa_id, outbound_id in oldest.items()]
+
+
+def claim_next_outbound(uow: UnitOfWork, wa_id: str, up_to_id: int) -> OutboundView | None:
+    """Claim (pending → sending) the person's oldest unsent message up to `up_to_id`, in one
+    statement; None when there is none. Only one job ever wins a message: it is sent once."""
+    oldest = (
+        select(OutboundMessage.id)
+        .where(
+            OutboundMessage.wa_id == wa_id,
+            OutboundMessage.status == "pending",
+            OutboundMessage.id <= up_to_id,
+        )
+        .order_by(OutboundMessage.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    row = uow.session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.id == oldest, OutboundMessage.status == "pending")
+        .values(status="sending", attempts=OutboundMessage.attempts + 1)
+        .returning(OutboundMessage.id, OutboundMessage.to_address, OutboundMessage.body)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if row is None:
+        return None
+    return OutboundView(id=row.id, to_address=row.to_address, body=row.body, status="sending")
