@@ -234,6 +234,9 @@ class Conversation:
         replies: list[str] = []
         for text in dialogue_texts(msg, self.max_chars):
             replies += self.dialogue.converse(msg.wa_id, text, metadata)
+        if len(msg.body) > self.max_chars and not keyword_intent(msg.body):
+            limit = f"{self.max_chars:,}".replace(",", ".")
+            replies.insert(0, message("long_message").format(limit=limit))
         return replies
 
     def _deliver(self, wa_id: str) -> int:

@@ -112,6 +112,8 @@ def test_dialogue_sees_a_bounded_prefix_and_the_full_text_stays_stored(
     message_id = receive(settings, body)
     jobs.handle_inbound(message_id, with_dialogue(runtime, dialogue))
     assert [len(t) for t in dialogue.seen] == [1000]
+    long_notice, answer = sent_bodies(twilio_api)
+    assert "primeros 1.000 caracteres" in long_notice and answer == "eco: queja queja queja qu"
     with UnitOfWork(settings.database_url) as uow:
         assert uow.session.get(InboundMessage, message_id).body == body
 
