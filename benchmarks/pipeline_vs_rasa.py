@@ -151,12 +151,11 @@ class ComponentCpu:
 
     def snapshot(self) -> dict[int, tuple[str, float]]:
         found: dict[int, tuple[str, float]] = {}
-        candidates = [*self.serve.children(recursive=True), *psutil.process_iter()]
-        for p in candidates:
-            if p.pid in found:
-                continue
+        # Only this run's processes: other people's Rasa, gunicorn… may share the machine.
+        ours = {p.pid for p in self.serve.children(recursive=True)}
+        for p in psutil.process_iter():
             name = self._component(p)
-            if name is None:
+            if name is None or (p.pid not in ours and name not in ("postgres", "redis (shared)")):
                 continue
             try:
                 t = p.cpu_times()

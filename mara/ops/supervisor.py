@@ -105,6 +105,9 @@ def commands(settings: Settings, model: Path, workers: int | None = None) -> lis
                 f"{os.environ.get('MARA_BIND', '127.0.0.1')}:{settings.port}",
                 "--workers",
                 os.environ.get("MARA_WEB_WORKERS", "2"),
+                # Threads overlap a webhook's database and Redis waits (bursts of webhooks).
+                "--threads",
+                os.environ.get("MARA_WEB_THREADS", "4"),
                 "--access-logfile",
                 "-",
                 "webhook:create_app()",

@@ -146,12 +146,16 @@ class Conversation:
         return at once (a waiting job must not hold a worker idle); the holder, after
         releasing, queues a job for whatever the person still has pending."""
         for attempt in range(2):
-            with self.locks.hold(wa_id) as held:
-                if held:
-                    try:
+            held = False
+            try:
+                with self.locks.hold(wa_id) as held:
+                    if held:
                         return work()
-                    finally:
-                        self._continue_if_waiting(wa_id)
+            finally:
+                # After the release, never before: a job that left its note after we looked
+                # would otherwise find the lock still taken and nobody to continue for it.
+                if held:
+                    self._continue_if_waiting(wa_id)
             if attempt == 0:
                 # Then try once more: the holder may have released before reading the note.
                 self.locks.mark_waiting(wa_id)
