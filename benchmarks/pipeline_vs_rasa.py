@@ -314,7 +314,8 @@ def burst(settings, api: CountingApi, total: int, rate: float) -> dict:
             acks.append(time.perf_counter() - started)
             statuses.append(response.status_code)
 
-    with ThreadPoolExecutor(max_workers=32) as pool:
+    # Enough senders to keep the rate while acks are slow (open loop, as Twilio does).
+    with ThreadPoolExecutor(max_workers=128) as pool:
         list(pool.map(post, plan))
     last_sent = time.perf_counter()
     wa_ids = {wa for _, wa, _ in plan}
