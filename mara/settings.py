@@ -78,6 +78,14 @@ class Settings:
     # message's creation, by the recovery sweep; then it is failed and staff are alerted.
     long_retry_offsets: tuple[int, ...] = (60, 180, 480, 1080, 2280, 4680, 8280, 15480, 29880)
     twilio_timeout: float = 15.0
+    # Throughput: worker processes, and how long a dead job's per-person lock can block.
+    workers: int = 4
+    lock_ttl: int = 10
+    # NLU and dialogue see at most this much of a message; the full text stays stored.
+    nlu_max_chars: int = 1000
+    # RASA_URL may list several servers (comma-separated) sharing tracker and lock stores;
+    # `rasa_url` is the first one.
+    rasa_urls: tuple[str, ...] = ()
 
     @property
     def twilio_enabled(self) -> bool:
@@ -96,6 +104,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     redis_url = env.get("REDIS_URL")
     if not redis_url and embedded_redis_url_file(env).exists():
         redis_url = embedded_redis_url_file(env).read_text().strip() or None
+    rasa_urls = tuple(
+        u.strip().rstrip("/")
+        for u in (env.get("RASA_URL") or "http://127.0.0.1:5005").split(",")
+        if u.strip()
+    )
     intervals = tuple(int(x) for x in env.get("MARA_RETRY_INTERVALS", "3,15,60").split(","))
     return Settings(
         database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir(env) / 'mara.db'}",
@@ -110,7 +123,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         twilio_api_base_url=(env.get("TWILIO_API_BASE_URL") or "https://api.twilio.com").rstrip(
             "/"
         ),
-        rasa_url=(env.get("RASA_URL") or "http://127.0.0.1:5005").rstrip("/"),
+        rasa_url=rasa_urls[0],
+        rasa_urls=rasa_urls,
         action_server_port=int(env.get("ACTION_SERVER_PORT", "5055")),
         secret_key=env.get("MARA_SECRET_KEY") or _generated_secret("secret-key", env),
         retry_intervals=intervals,
@@ -128,4 +142,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             ).split(",")
         ),
         twilio_timeout=float(env.get("MARA_TWILIO_TIMEOUT", "15")),
+        workers=int(env.get("MARA_WORKERS") or default_workers()),
+        lock_ttl=int(env.get("MARA_LOCK_TTL", "10")),
+        nlu_max_chars=int(env.get("MARA_NLU_MAX_CHARS", "1000")),
     )
+
+
+def default_workers() -> int:
+    """Workers mostly wait on Rasa and the network: two per core keep the CPUs busy."""
+    return min(16, max(2, 2 * (os.cpu_count() or 1)))

@@ -255,7 +255,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="web + worker + rasa + actions in the foreground")
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--workers", type=int, default=None, help="worker processes (default: MARA_WORKERS)"
+    )
     serve.add_argument("--chat", action="store_true", help="open the terminal chat when ready")
     serve.add_argument("--from", dest="from_address", default=DEFAULT_FROM)
     serve.set_defaults(func=cmd_serve)

@@ -81,8 +81,29 @@ class Child:
         return None if self.process is None else self.process.returncode
 
 
-def commands(settings: Settings, model: Path, workers: int = 1) -> list[Child]:
-    rasa_port = urlsplit(settings.rasa_url).port or 5005
+def rasa_command(model: Path, port: int) -> list[str]:
+    return [
+        str(RASA_BIN),
+        "run",
+        "--model",
+        str(model),
+        "--endpoints",
+        "endpoints.yml",
+        "--credentials",
+        "credentials.yml",
+        "--port",
+        str(port),
+        "--interface",
+        "127.0.0.1",
+        "--logging-config-file",
+        str(RASA_LOGGING),
+    ]
+
+
+def commands(settings: Settings, model: Path, workers: int | None = None) -> list[Child]:
+    """The children: actions, one Rasa server per RASA_URL entry (they share the tracker and
+    lock stores), web, and one pool of `workers` worker processes (MARA_WORKERS)."""
+    rasa_urls = settings.rasa_urls or (settings.rasa_url,)
     children = [
         Child(
             "actions",
@@ -96,26 +117,14 @@ def commands(settings: Settings, model: Path, workers: int = 1) -> list[Child]:
                 str(settings.action_server_port),
             ],
         ),
-        Child(
-            "rasa",
-            [
-                str(RASA_BIN),
-                "run",
-                "--model",
-                str(model),
-                "--endpoints",
-                "endpoints.yml",
-                "--credentials",
-                "credentials.yml",
-                "--port",
-                str(rasa_port),
-                "--interface",
-                "127.0.0.1",
-                "--logging-config-file",
-                str(RASA_LOGGING),
-            ],
-            # mara.logs (standard library only) masks personal data in Rasa's logs.
-            env={"PYTHONPATH": str(ROOT)},
+        *(
+            Child(
+                "rasa" if i == 0 else f"rasa{i + 1}",
+                rasa_command(model, urlsplit(url).port or 5005),
+                # mara.logs (standard library only) masks personal data in Rasa's logs.
+                env={"PYTHONPATH": str(ROOT)},
+            )
+            for i, url in enumerate(rasa_urls)
         ),
         Child(
             "web",
@@ -125,6 +134,9 @@ def commands(settings: Settings, model: Path, workers: int = 1) -> list[Child]:
                 f"{os.environ.get('MARA_BIND', '127.0.0.1')}:{settings.port}",
                 "--workers",
                 os.environ.get("MARA_WEB_WORKERS", "2"),
+                # Threads overlap a webhook's database and Redis waits (bursts of webhooks).
+                "--threads",
+                os.environ.get("MARA_WEB_THREADS", "4"),
                 "--access-logfile",
                 "-",
                 # key=value: a status and a size never read as one long (masked) number.
@@ -133,26 +145,20 @@ def commands(settings: Settings, model: Path, workers: int = 1) -> list[Child]:
                 "webhook:create_app()",
             ],
         ),
+        Child(
+            "worker",
+            [
+                str(VENV_BIN / "python"),
+                "-m",
+                "mara.jobs.worker",
+                "--processes",
+                str(workers or settings.workers),
+            ],
+        ),
     ]
     children.append(
         Child("scheduler", [str(VENV_BIN / "python"), "-m", "mara.jobs.schedule", "--loop"])
     )
-    for i in range(workers):
-        children.append(
-            Child(
-                f"worker{i + 1}" if workers > 1 else "worker",
-                [
-                    str(VENV_BIN / "rq"),
-                    "worker",
-                    "--with-scheduler",
-                    "--worker-class",
-                    "mara.jobs.worker.MaraWorker",
-                    "--url",
-                    settings.redis_url or "",
-                    settings.queue_name,
-                ],
-            )
-        )
     return children
 
 
@@ -160,7 +166,11 @@ class Supervisor:
     """Runs the children in the foreground and restarts any that dies, with backoff."""
 
     def __init__(
-        self, settings: Settings, model: Path, workers: int = 1, log_dir: Path | None = None
+        self,
+        settings: Settings,
+        model: Path,
+        workers: int | None = None,
+        log_dir: Path | None = None,
     ):
         self.settings = settings
         self.model = model

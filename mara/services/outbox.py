@@ -418,3 +418,69 @@ def replayable_outbound(uow: UnitOfWork) -> list[int]:
             .values(status="pending", next_attempt_at=None)
         )
     return ids
+
+
+def stale_pending_outbound(
+    uow: UnitOfWork, older_than: timedelta, limit: int = 500
+) -> list[tuple[int, str]]:
+    """(id, wa_id) of each person's oldest message stored longer than `older_than` ago and
+    never claimed for sending (its job died before sending it)."""
+    cutoff = utcnow() - older_than
+    rows = uow.session.execute(
+        select(OutboundMessage.id, OutboundMessage.wa_id)
+        .where(
+            OutboundMessage.status == "pending",
+            OutboundMessage.attempts == 0,
+            OutboundMessage.created_at < cutoff,
+        )
+        .order_by(OutboundMessage.id)
+        .limit(limit)
+    )
+    oldest: dict[str, int] = {}
+    for row in rows:
+        oldest.setdefault(row.wa_id, row.id)
+    return [(outbound_id, wa_id) for wa_id, outbound_id in oldest.items()]
+
+
+def claim_next_outbound(uow: UnitOfWork, wa_id: str, up_to_id: int) -> OutboundView | None:
+    """Claim (pending → sending) the person's oldest unsent message up to `up_to_id`, in one
+    statement; None when there is none. Only one job ever wins a message: it is sent once.
+    The claim is a lease: not finished by then, the recovery sweep takes it (unconfirmed)."""
+    oldest = (
+        select(OutboundMessage.id)
+        .where(
+            OutboundMessage.wa_id == wa_id,
+            OutboundMessage.status == "pending",
+            OutboundMessage.id <= up_to_id,
+        )
+        .order_by(OutboundMessage.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    row = uow.session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.id == oldest, OutboundMessage.status == "pending")
+        .values(
+            status="sending",
+            attempts=OutboundMessage.attempts + 1,
+            next_attempt_at=utcnow() + SENDING_LEASE,
+        )
+        .returning(
+            OutboundMessage.id,
+            OutboundMessage.to_address,
+            OutboundMessage.body,
+            OutboundMessage.content_sid,
+            OutboundMessage.content_variables,
+        )
+        .execution_options(synchronize_session=False)
+    ).first()
+    if row is None:
+        return None
+    return OutboundView(
+        id=row.id,
+        to_address=row.to_address,
+        body=row.body,
+        status="sending",
+        content_sid=row.content_sid,
+        content_variables=row.content_variables,
+    )

@@ -44,7 +44,7 @@ def service_env(database_url: str, redis_url: str, twilio_base: str, tmp: Path) 
 
 
 class Stack:
-    """web + 2 workers + rasa + actions as real processes, each stoppable on its own."""
+    """web + a pool of 2 workers + rasa + actions as real processes, each stoppable alone."""
 
     def __init__(self, env: dict[str, str], log_dir: Path):
         self.env = env
@@ -151,6 +151,8 @@ def stack(model, redis_url, twilio_api, tmp_path_factory):
     env = {
         **service_env(database_url, e2e_redis_url(redis_url), twilio_api.base_url, tmp),
         "MARA_RETRY_INTERVALS": "1,2,2",
+        # A killed job's person lock expires in 3 s (test_spine kills a worker mid-turn).
+        "MARA_LOCK_TTL": "3",
         "MARA_WEB_WORKERS": "2",
         # Friday 2026-12-04 10:00 in Bogotá: the deadline example of the calendar tests.
         "MARA_CLOCK": "2026-12-04T10:00:00-05:00",
