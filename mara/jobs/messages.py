@@ -23,7 +23,7 @@ from mara.adapters.twilio_sender import (
 from mara.db.unit_of_work import UnitOfWork
 from mara.domain import messages
 from mara.policy.messages import message
-from mara.services import contact, inbox, outbox
+from mara.services import contact, inbox, nlu_review, outbox
 from mara.settings import ROOT, Settings, load_settings
 from mara.text.normalize import normalize_text
 
@@ -77,8 +77,9 @@ def keyword_intent(body: str) -> str | None:
     return _keywords().get(normalize_text(body))
 
 
-def _turns(settings: Settings, msg: messages.PendingInbound) -> list[str]:
-    """What Rasa answers to one WhatsApp message (an attachment is a turn of its own)."""
+def _turns(settings: Settings, msg: messages.PendingInbound) -> tuple[list[str], dict | None]:
+    """What Rasa answers to one WhatsApp message (an attachment is a turn of its own), and
+    what its NLU understood of the text."""
     rasa_client.check_action_server(settings.action_server_url)
     metadata = {
         "message_sid": msg.message_sid,
@@ -86,12 +87,14 @@ def _turns(settings: Settings, msg: messages.PendingInbound) -> list[str]:
         "media": [{"url": m.url, "content_type": m.content_type} for m in msg.media],
     }
     replies: list[str] = []
+    parse = None
     text = keyword_intent(msg.body) or msg.button_payload or msg.body
     if msg.media:
         replies += rasa_client.converse(settings.rasa_url, msg.wa_id, MEDIA_TRIGGER, metadata)
     if text.strip():
-        replies += rasa_client.converse(settings.rasa_url, msg.wa_id, text, metadata)
-    return replies
+        texts, parse = rasa_client.converse_with_nlu(settings.rasa_url, msg.wa_id, text, metadata)
+        replies += texts
+    return replies, parse
 
 
 def handle_inbound(message_id: int) -> str:
@@ -116,7 +119,7 @@ def handle_inbound(message_id: int) -> str:
                     handled += 1
                     continue
             try:
-                replies = _turns(settings, msg)
+                replies, parse = _turns(settings, msg)
             except rasa_client.RasaUnavailable as exc:
                 with UnitOfWork(settings.database_url) as uow:
                     inbox.note_attempt(uow, msg.id, str(exc))
@@ -125,9 +128,12 @@ def handle_inbound(message_id: int) -> str:
                     _give_up(settings, uow, wa_id, message_id, str(exc))
                 return "failed; left for mara replay"
             with UnitOfWork(settings.database_url) as uow:
+                # Added first so the replies' transaction stores it too (for trainers).
+                nlu_review.record_nlu(uow, msg.id, parse)
                 outbound_ids = inbox.complete_inbound(
                     uow, msg.id, wa_id, f"whatsapp:+{wa_id}", replies
                 )
+                uow.commit()
             for outbound_id in outbound_ids:
                 enqueue_outbound(settings, outbound_id)
             handled += 1
