@@ -32,7 +32,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # No Redis configured: this run starts its own (a stale var/redis.url is ignored).
         settings = replace(settings, redis_url=None)
     db_upgrade(settings.database_url, quiet=True)
-    model = training.current_model() or training.latest_model()
+    model = training.live_model()
     if model is None:
         print("mara: no trained model; run `mara train` (or `make run`)", file=sys.stderr)
         return 2
@@ -154,6 +154,10 @@ def cmd_nlu(args: argparse.Namespace) -> int:
         return subprocess.call(
             [python, "-m", "nlu.classify", str(model)], cwd=ROOT, env=env, stderr=subprocess.DEVNULL
         )
+    if args.nlu_command == "review":
+        return cmd_nlu_review(args)
+    if args.nlu_command == "eval" and args.compare:
+        return cmd_nlu_compare(args)
     if args.nlu_command == "eval":
         from mara.ops import training
 
@@ -173,6 +177,169 @@ def cmd_nlu(args: argparse.Namespace) -> int:
             cwd=ROOT,
         )
     raise SystemExit(f"unknown nlu command {args.nlu_command}")
+
+
+def cmd_nlu_review(args: argparse.Namespace) -> int:
+    from mara.db.unit_of_work import UnitOfWork
+    from mara.services import nlu_review
+
+    action, *rest = args.review_args or ["list"]
+    with UnitOfWork(load_settings().database_url) as uow:
+        if action == "export":
+            result = nlu_review.export_reviewed(uow)
+            print(f"{result.path.relative_to(ROOT)}: {sum(result.written.values())} example(s)")
+            for intent, count in result.written.items():
+                print(f"  {intent}: {count}")
+            if result.skipped_held_out or result.skipped_existing:
+                print(
+                    f"left out: {result.skipped_held_out} in the held-out set (tests/nlu), "
+                    f"{result.skipped_existing} already in data/nlu"
+                )
+            return 0
+        if action in ("list", "groups"):
+            items = nlu_review.review_inbox(uow, include_labelled=args.all)
+            groups = nlu_review.group_items(items) if action == "groups" else None
+            for group in groups or [nlu_review.ReviewGroup("", (i,)) for i in items]:
+                if groups:
+                    print(f"# {len(group.items)} alike: {' '.join(map(str, group.inbound_ids))}")
+                for i in group.items:
+                    label = "noise" if i.noise else (i.label or "")
+                    print(
+                        f"{i.inbound_id}\t{i.intent}\t{(i.confidence or 0):.2f}\t"
+                        f"{','.join(i.reasons)}\t{i.suggested_intent or ''}\t{label}\t{i.text}"
+                    )
+            return 0
+        if action == "label":
+            ids = [int(x) for x in rest]
+            if not ids or not (args.intent or args.noise):
+                print("mara: mara nlu review label ID… --intent NAME (or --noise)", file=sys.stderr)
+                return 2
+            try:
+                count = nlu_review.label_messages(uow, ids, args.intent, args.by, noise=args.noise)
+            except nlu_review.UnknownIntent:
+                print(f"mara: {args.intent!r} is not an intent of domain.yml", file=sys.stderr)
+                return 2
+            uow.commit()
+            print(f"labelled {count} message(s)")
+            return 0 if count == len(ids) else 1
+    print(f"mara: unknown review command {action!r}", file=sys.stderr)
+    return 2
+
+
+def _print_comparison(candidate: dict, live: dict | None) -> None:
+    from mara.ops.evaluation import PQRS
+    from mara.services.nlu_training import gate_passes
+
+    print(f"{'':22} {'candidate':>17}" + (f"  {'live':>17}" if live else ""))
+    print(f"{'intent':22} {'prec  rec   f1':>17}" + (f"  {'prec  rec   f1':>17}" if live else ""))
+    intents = sorted(set(candidate["per_intent"]) | set((live or {}).get("per_intent", {})))
+    for intent in intents:
+        line = f"{intent[:22]:22}"
+        for rep in (candidate, live) if live else (candidate,):
+            s = rep["per_intent"].get(intent)
+            line += f"  {s['precision']:.2f} {s['recall']:.2f} {s['f1']:.2f}   " if s else " " * 19
+        print(line)
+    for t in PQRS:
+        line = f"pqrs {t:17}"
+        for rep in (candidate, live) if live else (candidate,):
+            s = rep["per_pqrs_type"][t]
+            line += f"  {s['precision']:.2f} {s['recall']:.2f} {s['f1']:.2f}   "
+        print(line)
+    live_f1 = live["pqrs_macro_f1"] if live else None
+    print(
+        f"PQRS macro-F1: candidate {candidate['pqrs_macro_f1']:.3f}"
+        + (f", live {live_f1:.3f}" if live else "")
+    )
+    print(f"confusion matrix: {candidate['confusion_png']}")
+    print(f"errors of the candidate: {len(candidate['errors'])}")
+    for e in candidate["errors"][:30]:
+        print(f"  {e['expected']} → {e['predicted']} ({e['confidence']}): {e['text']}")
+    passed = gate_passes(candidate["pqrs_macro_f1"], live_f1)
+    print("gate: " + ("passes" if passed else "REFUSES (PQRS macro-F1 lower than the live one)"))
+
+
+def cmd_nlu_compare(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from mara.ops import evaluation, training
+
+    candidate = Path(args.compare[0]).resolve()
+    live = Path(args.compare[1]).resolve() if len(args.compare) > 1 else training.live_model()
+    out = ROOT / "results" / "nlu"
+    held_out = ROOT / training.HELD_OUT
+    reports = {}
+    for role, model in (("candidate", candidate), ("live", live)):
+        if model is None or (role == "live" and model == candidate):
+            continue
+        if not model.exists():
+            print(f"mara: no model file {model}", file=sys.stderr)
+            return 2
+        reports[role] = evaluation.evaluate(
+            model, held_out, out / f"confusion-{role}.png", f"{model.name} ({role})"
+        )
+    _print_comparison(reports["candidate"], reports.get("live"))
+    return 0
+
+
+def cmd_model(args: argparse.Namespace) -> int:
+    from mara.db.unit_of_work import UnitOfWork
+    from mara.ops import training
+    from mara.services import nlu_training
+
+    settings = load_settings()
+    if args.model_command == "train":
+        from mara.jobs.training import train_and_evaluate
+
+        with UnitOfWork(settings.database_url) as uow:
+            run_id = nlu_training.create_run(uow, args.by)
+            uow.commit()
+        print(f"training run #{run_id} (validate → train → evaluate)…", file=sys.stderr)
+        outcome = train_and_evaluate(run_id, database_url=settings.database_url)
+        with UnitOfWork(settings.database_url) as uow:
+            run = nlu_training.get_run(uow, run_id)
+        assert run is not None
+        if outcome != "succeeded":
+            print(f"mara: run #{run_id} {outcome}: {run.error}", file=sys.stderr)
+            return 1
+        _print_comparison(run.report["candidate"], run.report.get("live"))
+        print(f"candidate: {run.candidate_model}\npublish it: mara model publish --run {run_id}")
+        return 0
+    if args.model_command == "status":
+        with UnitOfWork(settings.database_url) as uow:
+            runs, pubs = nlu_training.recent_runs(uow, 10), nlu_training.publications(uow, 10)
+        print(f"live model: {training.live_model()}")
+        for r in runs:
+            f1 = f"{r.candidate_macro_f1:.3f}" if r.candidate_macro_f1 is not None else "-"
+            print(
+                f"run #{r.id}\t{r.status}\t{r.step} {r.percent}%\tmacro-F1 {f1}\t{r.requested_by}"
+            )
+        for p in pubs:
+            forced = f" (forced: {p.reason})" if p.forced else ""
+            print(
+                f"{p.published_at:%Y-%m-%d %H:%M}\t{p.action}\t{p.model}\t{p.published_by}{forced}"
+            )
+        return 0
+    try:
+        if args.model_command == "publish":
+            if args.force and not (args.reason or "").strip():
+                print("mara: --force needs --reason TEXT (it is recorded)", file=sys.stderr)
+                return 2
+            done = training.publish(
+                settings.database_url,
+                settings.rasa_url,
+                args.by,
+                run_id=args.run,
+                force=args.force,
+                reason=args.reason,
+            )
+        else:
+            done = training.rollback(settings.database_url, settings.rasa_url, args.by)
+    except (nlu_training.GateRefused, training.PublishFailed) as exc:
+        print(f"mara: not published: {exc}", file=sys.stderr)
+        return 1
+    was = done.previous.name if done.previous else "-"
+    print(f"{done.action}: {done.model.name} is live (was {was})")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -220,8 +387,32 @@ def build_parser() -> argparse.ArgumentParser:
     db.set_defaults(func=cmd_db)
 
     nlu = sub.add_parser("nlu", help="training data tools")
-    nlu.add_argument("nlu_command", choices=["check", "eval", "classify"])
+    nlu.add_argument("nlu_command", choices=["check", "eval", "classify", "review"])
+    nlu.add_argument(
+        "review_args",
+        nargs="*",
+        metavar="ARG",
+        help="review: list [--all] | groups | label ID… (--intent NAME | --noise) | export",
+    )
+    nlu.add_argument(
+        "--compare",
+        nargs="+",
+        metavar="MODEL",
+        help="eval: CANDIDATE [LIVE] model files on the held-out set (LIVE: the live model)",
+    )
+    nlu.add_argument("--intent", help="review label: the intent")
+    nlu.add_argument("--noise", action="store_true", help="review label: not an example")
+    nlu.add_argument("--all", action="store_true", help="review list: labelled ones too")
+    nlu.add_argument("--by", default=os.environ.get("USER") or "cli", help="who labels")
     nlu.set_defaults(func=cmd_nlu)
+
+    model = sub.add_parser("model", help="train, publish and roll back the Rasa model")
+    model.add_argument("model_command", choices=["train", "publish", "rollback", "status"])
+    model.add_argument("--run", type=int, help="publish: the run (default: the latest)")
+    model.add_argument("--force", action="store_true", help="publish past the gate (admins)")
+    model.add_argument("--reason", help="publish --force: why, recorded")
+    model.add_argument("--by", default=os.environ.get("USER") or "cli", help="who does it")
+    model.set_defaults(func=cmd_model)
     return parser
 
 

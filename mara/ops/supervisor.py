@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import requests
 
 from mara.ops import embedded_redis
+from mara.ops.training import rasa_api_token
 from mara.settings import ROOT, Settings, embedded_redis_url_file, var_dir
 
 VENV_BIN = Path(sys.executable).parent
@@ -86,6 +87,10 @@ def commands(settings: Settings, model: Path, workers: int = 1) -> list[Child]:
                 str(rasa_port),
                 "--interface",
                 "127.0.0.1",
+                # `mara model publish/rollback` swap the model in place (PUT /model).
+                "--enable-api",
+                "--auth-token",
+                rasa_api_token(),
             ],
         ),
         Child(

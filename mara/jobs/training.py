@@ -1,0 +1,75 @@
+"""RQ entry point of the trainer workspace's "Entrenar": validate, train a candidate,
+evaluate it beside the live model; progress in the run's record (mara.jobs.training.*)."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from mara.adapters.redis_queue import get_queue
+from mara.db.unit_of_work import UnitOfWork
+from mara.ops import training
+from mara.services import nlu_training
+from mara.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+# Training the full model takes minutes of CPU here; evaluation two model loads more.
+TRAINING_TIMEOUT = 3 * 3600
+# The page polls; more often than this the log tail would only load the database.
+PROGRESS_EVERY = 2.0
+
+
+def enqueue_training(settings: Settings, run_id: int) -> None:
+    get_queue(settings).enqueue(
+        "mara.jobs.training.train_and_evaluate",
+        run_id,
+        job_id=f"training-{run_id}",
+        job_timeout=TRAINING_TIMEOUT,
+    )
+
+
+def train_and_evaluate(
+    run_id: int, cfg: training.PipelineConfig | None = None, database_url: str | None = None
+) -> str:
+    database_url = database_url or load_settings().database_url
+    with UnitOfWork(database_url) as uow:
+        started = nlu_training.start_run(uow, run_id)
+        uow.commit()
+    if not started:
+        return "not queued (already run)"
+    pending: list[str] = []
+    last = [0.0, ""]
+
+    def progress(step: str, percent: int, line: str) -> None:
+        pending.append(line)
+        now = time.monotonic()
+        if now - last[0] < PROGRESS_EVERY and step == last[1] and percent < 100:
+            return
+        last[0], last[1] = now, step
+        with UnitOfWork(database_url) as uow:
+            nlu_training.note_progress(uow, run_id, step, percent, "".join(pending))
+            uow.commit()
+        pending.clear()
+
+    try:
+        result = training.run_pipeline(f"run-{run_id}", progress, cfg or training.PipelineConfig())
+    except Exception as exc:  # the run records why; the page shows it
+        log.warning("training run #%s failed: %s", run_id, type(exc).__name__)
+        with UnitOfWork(database_url) as uow:
+            nlu_training.note_progress(uow, run_id, last[1] or "validate", 0, "".join(pending))
+            nlu_training.finish_run(uow, run_id, error=str(exc) or type(exc).__name__)
+            uow.commit()
+        return "failed"
+    with UnitOfWork(database_url) as uow:
+        if pending:
+            nlu_training.note_progress(uow, run_id, "done", 100, "".join(pending))
+        nlu_training.finish_run(
+            uow,
+            run_id,
+            candidate_model=str(result.candidate.resolve()),
+            live_model=str(result.live.resolve()) if result.live else None,
+            report=result.report,
+        )
+        uow.commit()
+    return "succeeded"
