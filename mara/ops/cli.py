@@ -8,6 +8,7 @@ import subprocess
 import sys
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 from mara.settings import ROOT, load_settings
 
@@ -186,8 +187,8 @@ def cmd_nlu_review(args: argparse.Namespace) -> int:
     action, *rest = args.review_args or ["list"]
     with UnitOfWork(load_settings().database_url) as uow:
         if action == "export":
-            result = nlu_review.export_reviewed(uow)
-            print(f"{result.path.relative_to(ROOT)}: {sum(result.written.values())} example(s)")
+            result = nlu_review.export_reviewed(uow, args.out or nlu_review.REVIEWED_FILE)
+            print(f"{result.path}: {sum(result.written.values())} example(s)")
             for intent, count in result.written.items():
                 print(f"  {intent}: {count}")
             if result.skipped_held_out or result.skipped_existing:
@@ -259,8 +260,6 @@ def _print_comparison(candidate: dict, live: dict | None) -> None:
 
 
 def cmd_nlu_compare(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from mara.ops import evaluation, training
 
     candidate = Path(args.compare[0]).resolve()
@@ -404,6 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
     nlu.add_argument("--noise", action="store_true", help="review label: not an example")
     nlu.add_argument("--all", action="store_true", help="review list: labelled ones too")
     nlu.add_argument("--by", default=os.environ.get("USER") or "cli", help="who labels")
+    nlu.add_argument("--out", type=Path, help="review export: another file than data/nlu/…")
     nlu.set_defaults(func=cmd_nlu)
 
     model = sub.add_parser("model", help="train, publish and roll back the Rasa model")

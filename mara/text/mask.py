@@ -72,7 +72,51 @@ def known_from(
                 number_set.add(_digits(value))
         if found.email:
             email_set.add(found.email.lower())
+        name_set.update(_names_after_labels(text))
     return KnownPersonalData(frozenset(name_set), frozenset(number_set), frozenset(email_set))
+
+
+# "me llamo Ana y quiero…": the words after these labels are a name, even a single one and
+# even when the sentence goes on (where extract_person_data wants a name that validates).
+_NAME_LABEL_RE = re.compile(
+    r"(?<![^\W\d_])(?:me\s+llamo|mi\s+nombre(?:\s+completo)?\s+es|nombre\s*:|(?P<soy>soy))\s+",
+    re.IGNORECASE,
+)
+_NOT_NAME = frozenset(
+    {
+        *("y", "e", "o", "a", "en", "con", "mi", "mis", "para", "por", "porque", "que", "q"),
+        *("xq", "pero", "estoy", "me", "le", "les", "el", "un", "una", "su", "quiero"),
+        *("necesito", "tengo", "vivo", "trabajo", "afiliado", "afiliada", "usuario"),
+        *("usuaria", "cliente", "pensionado", "pensionada", "muy", "bien", "mal", "hola"),
+        *("buenas", "gracias", "cc", "ce", "ti", "cedula", "documento", "cel", "celular"),
+    }
+)
+_PARTICLE_WORDS = frozenset({"de", "del", "la", "las", "los"})
+
+
+def _names_after_labels(text: str) -> set[str]:
+    names = set()
+    for label in _NAME_LABEL_RE.finditer(text):
+        words: list[str] = []
+        end = label.end()
+        for match in _WORD_RE.finditer(text, label.end()):
+            if text[end : match.start()].strip():
+                break  # a comma, a number, an e-mail: the name ended
+            word = match.group(0)
+            folded = _fold(word)
+            if words and folded in _PARTICLE_WORDS:
+                words.append(word)
+            elif folded in _NOT_NAME or folded in _PARTICLE_WORDS or len(words) >= 6:
+                break
+            else:
+                words.append(word)
+            end = match.end()
+        while words and _fold(words[-1]) in _PARTICLE_WORDS:
+            words.pop()
+        # "soy de Armenia", "soy pensionado": after "soy" only a capitalised word is a name.
+        if words and (not label.group("soy") or words[0][:1].isupper()):
+            names.add(" ".join(words))
+    return names
 
 
 def _name_words(names: Iterable[str]) -> set[str]:

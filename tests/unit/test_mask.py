@@ -59,3 +59,23 @@ def test_accents_and_case_do_not_hide_a_name():
     assert mask_personal_data("MARIA angeles perez necesita ayuda", known) == (
         "<NOMBRE> necesita ayuda"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "me llamo Ana Gómez Restrepo y quiero saber el horario",
+            "me llamo <NOMBRE> y quiero saber el horario",
+        ),
+        ("me llamo ana", "me llamo <NOMBRE>"),
+        ("hola soy Pedro, necesito ayuda", "hola soy <NOMBRE>, necesito ayuda"),
+        (
+            "mi nombre es maria de los angeles perez y necesito un certificado",
+            "mi nombre es <NOMBRE> y necesito un certificado",
+        ),
+        ("soy de Armenia y soy pensionado", "soy de Armenia y soy pensionado"),
+    ],
+)
+def test_a_name_after_its_label_is_masked_even_inside_a_sentence(text, expected):
+    assert mask_personal_data(text) == expected

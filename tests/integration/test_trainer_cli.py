@@ -1,0 +1,65 @@
+"""Trainers' terminal commands: review list/groups/label/export, model status, and a publish
+refused by the gate or for lack of a run (no Rasa needed)."""
+
+from __future__ import annotations
+
+import yaml
+
+from mara.db.unit_of_work import UnitOfWork
+from mara.ops.cli import main
+from mara.services import nlu_training
+from tests.integration.test_nlu_review import parse, receive
+
+
+def test_review_list_label_and_export(settings, capsys, tmp_path):
+    url = settings.database_url
+    first = receive(
+        url,
+        "SM1",
+        "me llamo Ana Gómez Restrepo y quiero saber a que horas abren",
+        parse("…", "nlu_fallback", 0.3),
+    )
+    second = receive(url, "SM2", "A QUE HORAS ABREN??", parse("…", "ask_hours", 0.4))
+    assert main(["nlu", "review", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert "me llamo <NOMBRE> y quiero saber" in listed and "Ana" not in listed
+    assert main(["nlu", "review", "groups"]) == 0
+    assert "# 1 alike" in capsys.readouterr().out
+
+    assert main(["nlu", "review", "label", str(first), str(second), "--intent", "nope"]) == 2
+    assert "not an intent" in capsys.readouterr().err
+    assert main(["nlu", "review", "label", str(first), str(second), "--intent", "ask_hours"]) == 0
+    assert "labelled 2" in capsys.readouterr().out
+    assert main(["nlu", "review", "list"]) == 0
+    assert capsys.readouterr().out == ""
+
+    out = tmp_path / "reviewed.yml"
+    assert main(["nlu", "review", "export", "--out", str(out)]) == 0
+    assert "2 example(s)" in capsys.readouterr().out
+    data = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert data["nlu"][0]["intent"] == "ask_hours"
+    assert "- me llamo <NOMBRE> y quiero saber a que horas abren" in data["nlu"][0]["examples"]
+
+
+def test_publish_needs_a_run_and_forcing_needs_a_reason(settings, capsys):
+    assert main(["model", "publish"]) == 1
+    assert "no successful training run" in capsys.readouterr().err
+    assert main(["model", "publish", "--force"]) == 2
+    assert "--reason" in capsys.readouterr().err
+    with UnitOfWork(settings.database_url) as uow:
+        run_id = nlu_training.create_run(uow, "lina")
+        nlu_training.start_run(uow, run_id)
+        nlu_training.finish_run(
+            uow,
+            run_id,
+            candidate_model="/nonexistent/run.tar.gz",
+            live_model=None,
+            report={"candidate": {"pqrs_macro_f1": 0.5}},
+        )
+        uow.commit()
+    assert main(["model", "publish", "--run", str(run_id)]) == 1
+    assert "no longer on disk" in capsys.readouterr().err
+    assert main(["model", "status"]) == 0
+    assert f"run #{run_id}\tsucceeded" in capsys.readouterr().out
+    assert main(["model", "rollback"]) == 1
+    assert "nothing to roll back" in capsys.readouterr().err
