@@ -84,6 +84,16 @@ def create_run(uow: UnitOfWork, requested_by: str) -> int:
     return row.id
 
 
+def request_run(uow: UnitOfWork, requested_by: str) -> tuple[int, bool]:
+    """"Entrenar": (run id, created). While a run is queued or running, that one is returned
+    instead of a second (one training at a time: it takes the machine's CPU for minutes).
+    The caller commits, then enqueues `mara.jobs.training.train_and_evaluate` when created."""
+    running = active_run(uow)
+    if running is not None:
+        return running.id, False
+    return create_run(uow, requested_by), True
+
+
 def active_run(uow: UnitOfWork) -> RunView | None:
     """The run queued or in progress, if any: one training at a time on this machine."""
     row = uow.session.scalar(

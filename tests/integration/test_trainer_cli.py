@@ -63,3 +63,24 @@ def test_publish_needs_a_run_and_forcing_needs_a_reason(settings, capsys):
     assert f"run #{run_id}\tsucceeded" in capsys.readouterr().out
     assert main(["model", "rollback"]) == 1
     assert "nothing to roll back" in capsys.readouterr().err
+
+
+def test_one_training_run_at_a_time(settings):
+    with UnitOfWork(settings.database_url) as uow:
+        first, created = nlu_training.request_run(uow, "lina")
+        assert created
+        assert nlu_training.request_run(uow, "pedro") == (first, False)
+        nlu_training.start_run(uow, first)
+        nlu_training.note_progress(uow, first, "train", 40, "Epochs: 50%\n")
+        assert nlu_training.request_run(uow, "pedro") == (first, False)
+        assert nlu_training.get_run(uow, first).percent == 40
+        nlu_training.finish_run(uow, first, error="train failed (exit 1)")
+        second, created = nlu_training.request_run(uow, "pedro")
+        assert created and second != first
+        failed = nlu_training.get_run(uow, first)
+        assert (failed.status, failed.step, failed.error) == (
+            "failed",
+            "failed",
+            "train failed (exit 1)",
+        )
+        assert failed.gate_passed is None
