@@ -129,7 +129,7 @@ def handle_inbound(message_id: int) -> str:
                 return "failed; left for mara replay"
             with UnitOfWork(settings.database_url) as uow:
                 # Added first so the replies' transaction stores it too (for trainers).
-                nlu_review.record_nlu(uow, msg.id, parse)
+                nlu_review.record_nlu(uow, msg.id, parse, wa_id)
                 outbound_ids = inbox.complete_inbound(
                     uow, msg.id, wa_id, f"whatsapp:+{wa_id}", replies
                 )

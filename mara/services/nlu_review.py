@@ -42,7 +42,9 @@ def domain_intents(root: Path = ROOT) -> frozenset[str]:
     return frozenset(i if isinstance(i, str) else next(iter(i)) for i in data.get("intents", []))
 
 
-def record_nlu(uow: UnitOfWork, inbound_id: int, parse: dict | None) -> None:
+def record_nlu(
+    uow: UnitOfWork, inbound_id: int, parse: dict | None, wa_id: str | None = None
+) -> None:
     """Keep what the NLU understood of this inbound message (the caller commits)."""
     if not parse:
         return
@@ -61,7 +63,7 @@ def record_nlu(uow: UnitOfWork, inbound_id: int, parse: dict | None) -> None:
         pqrs = PqrsType.from_intent(ranking[1]["name"] if len(ranking) > 1 else None)
     row = uow.session.get(InboundNlu, inbound_id)
     if row is None:
-        wa_id = uow.session.scalar(
+        wa_id = wa_id or uow.session.scalar(
             select(InboundMessage.wa_id).where(InboundMessage.id == inbound_id)
         )
         if wa_id is None:

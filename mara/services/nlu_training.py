@@ -85,9 +85,9 @@ def create_run(uow: UnitOfWork, requested_by: str) -> int:
 
 
 def request_run(uow: UnitOfWork, requested_by: str) -> tuple[int, bool]:
-    """"Entrenar": (run id, created). While a run is queued or running, that one is returned
-    instead of a second (one training at a time: it takes the machine's CPU for minutes).
-    The caller commits, then enqueues `mara.jobs.training.train_and_evaluate` when created."""
+    """The page's "Entrenar": (run id, created). While a run is queued or running, that
+    one is returned instead of a second (one training at a time: it takes the CPU for
+    minutes). The caller commits, then enqueues mara.jobs.training.train_and_evaluate."""
     running = active_run(uow)
     if running is not None:
         return running.id, False
