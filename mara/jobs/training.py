@@ -6,7 +6,9 @@ from __future__ import annotations
 import logging
 import time
 
-from mara.adapters.redis_queue import get_queue
+from rq import Queue
+
+from mara.adapters.redis_queue import get_redis
 from mara.db.unit_of_work import UnitOfWork
 from mara.ops import training
 from mara.services import nlu_training
@@ -20,8 +22,14 @@ TRAINING_TIMEOUT = 3 * 3600
 PROGRESS_EVERY = 2.0
 
 
+def training_queue(settings: Settings) -> str:
+    """A queue of its own, served by its own worker (`mara serve` starts it): a training
+    takes minutes and must not hold up the workers that answer WhatsApp messages."""
+    return f"{settings.queue_name}-training"
+
+
 def enqueue_training(settings: Settings, run_id: int) -> None:
-    get_queue(settings).enqueue(
+    Queue(training_queue(settings), connection=get_redis(settings.redis_url or "")).enqueue(
         "mara.jobs.training.train_and_evaluate",
         run_id,
         job_id=f"training-{run_id}",

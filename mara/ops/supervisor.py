@@ -107,6 +107,19 @@ def commands(settings: Settings, model: Path, workers: int = 1) -> list[Child]:
             ],
         ),
     ]
+    # Trainers' "Entrenar" runs for minutes: its own worker, so replies never wait behind it.
+    children.append(
+        Child(
+            "trainer",
+            [
+                str(VENV_BIN / "rq"),
+                "worker",
+                "--url",
+                settings.redis_url or "",
+                f"{settings.queue_name}-training",
+            ],
+        )
+    )
     for i in range(workers):
         children.append(
             Child(

@@ -8,6 +8,7 @@ import yaml
 from mara.db.unit_of_work import UnitOfWork
 from mara.ops.cli import main
 from mara.services import nlu_training
+from mara.settings import ROOT
 from tests.integration.test_nlu_review import parse, receive
 
 
@@ -84,3 +85,20 @@ def test_one_training_run_at_a_time(settings):
             "train failed (exit 1)",
         )
         assert failed.gate_passed is None
+
+
+def test_training_is_queued_apart_from_the_messages(settings):
+    from redis import Redis
+    from rq import Queue
+
+    from mara.jobs.training import enqueue_training
+    from mara.ops.supervisor import commands
+
+    enqueue_training(settings, 7)
+    redis = Redis.from_url(settings.redis_url)
+    assert Queue("mara-training", connection=redis).job_ids == ["training-7"]
+    assert Queue(settings.queue_name, connection=redis).job_ids == []
+    trainer = next(
+        c for c in commands(settings, ROOT / "models" / "m.tar.gz") if c.name == "trainer"
+    )
+    assert trainer.argv[-1] == "mara-training"
