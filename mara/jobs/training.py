@@ -81,3 +81,56 @@ def train_and_evaluate(
         )
         uow.commit()
     return "succeeded"
+
+
+def enqueue_publication(
+    settings: Settings,
+    action: str,
+    published_by: str,
+    run_id: int | None = None,
+    force: bool = False,
+    reason: str | None = None,
+) -> str:
+    """Publish or roll back in the background: Rasa takes from seconds to minutes to load a
+    model, longer than a web request may wait. Returns the RQ job id the page can poll;
+    check the gate first (nlu_training.check_gate) to answer a refusal at once."""
+    job_id = f"{action}-{run_id or 'last'}-{int(time.time())}"
+    Queue(training_queue(settings), connection=get_redis(settings.redis_url or "")).enqueue(
+        "mara.jobs.training.publish_or_rollback",
+        action,
+        published_by,
+        run_id,
+        force,
+        reason,
+        job_id=job_id,
+        job_timeout=900,
+    )
+    return job_id
+
+
+def publish_or_rollback(
+    action: str,
+    published_by: str,
+    run_id: int | None = None,
+    force: bool = False,
+    reason: str | None = None,
+) -> str:
+    """The result is a sentence for the page (the publication itself is in the database)."""
+    from mara.services.nlu_training import GateRefused
+
+    settings = load_settings()
+    try:
+        if action == "publish":
+            done = training.publish(
+                settings.database_url,
+                settings.rasa_url,
+                published_by,
+                run_id=run_id,
+                force=force,
+                reason=reason,
+            )
+        else:
+            done = training.rollback(settings.database_url, settings.rasa_url, published_by)
+    except (GateRefused, training.PublishFailed) as exc:
+        return f"refused: {exc}"
+    return f"{done.action}: {done.model.name}"

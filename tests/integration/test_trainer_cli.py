@@ -102,3 +102,16 @@ def test_training_is_queued_apart_from_the_messages(settings):
         c for c in commands(settings, ROOT / "models" / "m.tar.gz") if c.name == "trainer"
     )
     assert trainer.argv[-1] == "mara-training"
+
+
+def test_publication_job_reports_a_refusal(settings):
+    from redis import Redis
+    from rq import Queue
+
+    from mara.jobs.training import enqueue_publication, publish_or_rollback
+
+    job_id = enqueue_publication(settings, "publish", "lina", run_id=99)
+    job = Queue("mara-training", connection=Redis.from_url(settings.redis_url)).fetch_job(job_id)
+    assert job.args == ("publish", "lina", 99, False, None)
+    assert publish_or_rollback("publish", "lina", 99) == "refused: no training run #99"
+    assert publish_or_rollback("rollback", "lina").startswith("refused: nothing to roll back")
