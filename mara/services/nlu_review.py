@@ -189,6 +189,8 @@ def review_inbox(
     )
     if reclassified:
         condition = condition | InboundNlu.inbound_id.in_(list(reclassified))
+    if not include_labelled:
+        condition = condition & InboundNlu.inbound_id.not_in(select(NluLabel.inbound_id))
     rows = session.execute(
         select(InboundNlu, InboundMessage.body, InboundMessage.received_at)
         .join(InboundMessage, InboundMessage.id == InboundNlu.inbound_id)
@@ -202,8 +204,6 @@ def review_inbox(
     for row in rows:
         nlu = row.InboundNlu
         label = labels.get(nlu.inbound_id)
-        if label is not None and not include_labelled:
-            continue
         if nlu.wa_id not in known:
             known[nlu.wa_id] = known_data(uow, nlu.wa_id)
         reasons = []
