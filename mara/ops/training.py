@@ -200,6 +200,9 @@ def run_pipeline(
     validate = [rasa, "data", "validate", "--domain", cfg.domain, "--data", cfg.data]
     check(_stream([*validate, "--config", cfg.config], root, logger("validate", 2, 10)), "validate")
 
+    # The full model of the project's own inputs is also what `mara train` would build.
+    own_inputs = not cfg.nlu_only and cfg == PipelineConfig(root=root)
+    trained_fingerprint = fingerprint(root) if own_inputs else None
     progress("train", 10, "rasa train\n")
     out = root / cfg.out_dir
     out.mkdir(parents=True, exist_ok=True)
@@ -226,6 +229,8 @@ def run_pipeline(
         report["live"] = evaluation.evaluate(
             live, held_out, out / f"{name}-live-confusion.png", f"{live.name} (en uso)"
         )
+    if trained_fingerprint:
+        report["fingerprint"] = trained_fingerprint
     progress("done", 100, "done\n")
     return PipelineResult(candidate, live, report)
 
@@ -326,6 +331,10 @@ def publish(
             shutil.copy2(previous, kept)
         previous = kept
     model = publish_model(rasa_url, candidate, root, push)
+    trained = run.report.get("fingerprint")
+    if trained and trained == fingerprint(root) and current_model(root) is None:
+        # Trained on today's data: `mara train` (make run) need not train it again.
+        shutil.copy2(model, root / "models" / f"mara-{trained}.tar.gz")
     with UnitOfWork(database_url) as uow:
         nlu_training.record_publication(
             uow,
