@@ -82,3 +82,25 @@ class RasaClient:
             raise RasaUnavailable(f"rasa answered {response.status_code}")
         response.raise_for_status()
         return [item["text"] for item in response.json() if item.get("text")]
+
+    def converse_with_nlu(
+        self, sender: str, text: str, metadata: dict
+    ) -> tuple[list[str], dict | None]:
+        """One user turn through MARA's channel (nlu/channels.py): the bot's texts in order
+        and what the NLU understood of the message (intent, entities, ranking), in one call."""
+        try:
+            response = self.session.post(
+                f"{self.server_for(sender)}/webhooks/mara/webhook",
+                json={"sender": sender, "message": text, "metadata": metadata},
+                timeout=self.timeout,
+            )
+        except requests.RequestException as exc:
+            self.forget_action_server()
+            raise RasaUnavailable(f"rasa: {type(exc).__name__}") from exc
+        if response.status_code >= 500:
+            self.forget_action_server()
+            raise RasaUnavailable(f"rasa answered {response.status_code}")
+        response.raise_for_status()
+        body = response.json()
+        texts = [item["text"] for item in body.get("messages") or [] if item.get("text")]
+        return texts, body.get("nlu")

@@ -8,7 +8,9 @@ import subprocess
 import sys
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
+from mara.ops.trainer_cli import cmd_model, cmd_nlu_compare, cmd_nlu_review
 from mara.settings import ROOT, load_settings
 
 
@@ -35,7 +37,7 @@ def _sync_areas(database_url: str) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from mara.ops import training
+    from mara.adapters import rasa_training as training
     from mara.ops.supervisor import Supervisor, stop_on_signals
 
     settings = load_settings()
@@ -43,7 +45,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # No Redis configured: this run starts its own (a stale var/redis.url is ignored).
         settings = replace(settings, redis_url=None)
     db_upgrade(settings.database_url, quiet=True)
-    model = training.current_model() or training.latest_model()
+    model = training.live_model()
     if model is None:
         print("mara: no trained model; run `mara train` (or `make run`)", file=sys.stderr)
         return 2
@@ -88,7 +90,7 @@ def cmd_say(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from mara.ops import training
+    from mara.adapters import rasa_training as training
 
     model = training.train(force=args.force)
     print(f"model: {model.relative_to(ROOT)}")
@@ -216,7 +218,7 @@ def cmd_nlu(args: argparse.Namespace) -> int:
             cwd=ROOT,
         )
     if args.nlu_command == "classify":
-        from mara.ops import training
+        from mara.adapters import rasa_training as training
 
         model = training.current_model() or training.latest_model()
         if model is None:
@@ -227,8 +229,12 @@ def cmd_nlu(args: argparse.Namespace) -> int:
         return subprocess.call(
             [python, "-m", "nlu.classify", str(model)], cwd=ROOT, env=env, stderr=subprocess.DEVNULL
         )
+    if args.nlu_command == "review":
+        return cmd_nlu_review(args)
+    if args.nlu_command == "eval" and args.compare:
+        return cmd_nlu_compare(args)
     if args.nlu_command == "eval":
-        from mara.ops import training
+        from mara.adapters import rasa_training as training
 
         model = training.train()
         return subprocess.call(
@@ -317,8 +323,33 @@ def build_parser() -> argparse.ArgumentParser:
     create_token.set_defaults(func=cmd_api)
 
     nlu = sub.add_parser("nlu", help="training data tools")
-    nlu.add_argument("nlu_command", choices=["check", "eval", "classify"])
+    nlu.add_argument("nlu_command", choices=["check", "eval", "classify", "review"])
+    nlu.add_argument(
+        "review_args",
+        nargs="*",
+        metavar="ARG",
+        help="review: list [--all] | groups | label ID… (--intent NAME | --noise) | export",
+    )
+    nlu.add_argument(
+        "--compare",
+        nargs="+",
+        metavar="MODEL",
+        help="eval: CANDIDATE [LIVE] model files on the held-out set (LIVE: the live model)",
+    )
+    nlu.add_argument("--intent", help="review label: the intent")
+    nlu.add_argument("--noise", action="store_true", help="review label: not an example")
+    nlu.add_argument("--all", action="store_true", help="review list: labelled ones too")
+    nlu.add_argument("--by", default=os.environ.get("USER") or "cli", help="who labels")
+    nlu.add_argument("--out", type=Path, help="review export: another file than data/nlu/…")
     nlu.set_defaults(func=cmd_nlu)
+
+    model = sub.add_parser("model", help="train, publish and roll back the Rasa model")
+    model.add_argument("model_command", choices=["train", "publish", "rollback", "status"])
+    model.add_argument("--run", type=int, help="publish: the run (default: the latest)")
+    model.add_argument("--force", action="store_true", help="publish past the gate (admins)")
+    model.add_argument("--reason", help="publish --force: why, recorded")
+    model.add_argument("--by", default=os.environ.get("USER") or "cli", help="who does it")
+    model.set_defaults(func=cmd_model)
     return parser
 
 

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from mara.adapters.rasa_training import rasa_api_token
 from mara.ops import embedded_redis
 from mara.settings import ROOT, Settings, embedded_redis_url_file, private_files, var_dir
 
@@ -97,12 +98,17 @@ def rasa_command(model: Path, port: int) -> list[str]:
         "127.0.0.1",
         "--logging-config-file",
         str(RASA_LOGGING),
+        # `mara model publish/rollback` swap the model in place (PUT /model).
+        "--enable-api",
+        "--auth-token",
+        rasa_api_token(),
     ]
 
 
 def commands(settings: Settings, model: Path, workers: int | None = None) -> list[Child]:
     """The children: actions, one Rasa server per RASA_URL entry (they share the tracker and
-    lock stores), web, and one pool of `workers` worker processes (MARA_WORKERS)."""
+    lock stores), web, one pool of `workers` worker processes (MARA_WORKERS), the scheduler
+    and the trainer's worker (the mara-training queue)."""
     rasa_urls = settings.rasa_urls or (settings.rasa_url,)
     children = [
         Child(
@@ -158,6 +164,19 @@ def commands(settings: Settings, model: Path, workers: int | None = None) -> lis
     ]
     children.append(
         Child("scheduler", [str(VENV_BIN / "python"), "-m", "mara.jobs.schedule", "--loop"])
+    )
+    # Trainers' "Entrenar" runs for minutes: its own worker, so replies never wait behind it.
+    children.append(
+        Child(
+            "trainer",
+            [
+                str(VENV_BIN / "rq"),
+                "worker",
+                "--url",
+                settings.redis_url or "",
+                f"{settings.queue_name}-training",
+            ],
+        )
     )
     return children
 

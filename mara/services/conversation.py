@@ -19,7 +19,7 @@ from mara.adapters.twilio_sender import TransientSendError, WhatsAppSender
 from mara.db.unit_of_work import UnitOfWork
 from mara.domain.messages import PendingInbound
 from mara.policy.messages import message
-from mara.services import contact, inbox, loops, outbox
+from mara.services import answering, contact, inbox, loops, nlu_review, outbox
 from mara.services.delivery import EVERYTHING, deliver_pending
 from mara.text.keywords import keyword_intent
 
@@ -34,6 +34,10 @@ class Dialogue(Protocol):
     def check_action_server(self) -> None: ...
 
     def converse(self, sender: str, text: str, metadata: dict) -> list[str]: ...
+
+    def converse_with_nlu(
+        self, sender: str, text: str, metadata: dict
+    ) -> tuple[list[str], dict | None]: ...
 
 
 class Jobs(Protocol):
@@ -194,6 +198,14 @@ class Conversation:
             started = time.perf_counter()
             with self.uow() as tx:
                 msg = inbox.next_pending(tx, wa_id, message_id)
+                # The person wrote: answers held for them (outside the 24-hour window, after
+                # the template) can go now.
+                released = answering.release_awaiting(tx, wa_id) if msg is not None else []
+                if released:
+                    tx.commit()
+            for outbound_id in released:
+                self.jobs.outbound(outbound_id)
+            with self.uow() as tx:
                 if msg is not None and contact.handoff_active(tx, wa_id, self.now()):
                     # An adviser has this conversation: stored for them, the bot keeps quiet.
                     inbox.complete_silently(tx, msg.id, "handoff")
@@ -205,7 +217,7 @@ class Conversation:
                 return f"handled {handled}"
             loaded = time.perf_counter()
             try:
-                replies = self._turns(msg)
+                replies, parse = self._turns(msg)
             except RasaUnavailable as exc:
                 with self.uow() as tx:
                     inbox.note_attempt(tx, msg.id, str(exc))
@@ -218,6 +230,8 @@ class Conversation:
             with self.uow() as tx:
                 # The same question a third time in a row: the menu and a human instead.
                 replies = loops.without_loops(tx, wa_id, replies)
+                # What the NLU understood, for trainers (mara.services.nlu_review).
+                nlu_review.record_nlu(tx, msg.id, parse, wa_id)
                 inbox.complete_inbound(tx, msg.id, wa_id, f"whatsapp:+{wa_id}", replies)
                 tx.commit()
             stored = time.perf_counter()
@@ -237,13 +251,15 @@ class Conversation:
             if done:
                 return f"handled {handled}"
 
-    def _turns(self, msg: PendingInbound) -> list[str]:
+    def _turns(self, msg: PendingInbound) -> tuple[list[str], dict | None]:
+        """The replies to one message, and what the NLU understood of its text (None when
+        it had no text, or the turn was read back)."""
         # A retry after Rasa took the turn (the worker died before storing the replies):
         # the replies are in Rasa's tracker; the text is not sent again.
         if self.turn_taken is not None:
             given = self.turn_taken(msg.wa_id, msg.message_sid)
             if given is not None:
-                return given
+                return given, None
         self.dialogue.check_action_server()
         metadata = {
             "message_sid": msg.message_sid,
@@ -252,12 +268,17 @@ class Conversation:
             "text_length": len(msg.body),
         }
         replies: list[str] = []
+        parse = None
         for text in dialogue_texts(msg, self.max_chars):
-            replies += self.dialogue.converse(msg.wa_id, text, metadata)
+            if text == MEDIA_TRIGGER:
+                replies += self.dialogue.converse(msg.wa_id, text, metadata)
+            else:
+                texts, parse = self.dialogue.converse_with_nlu(msg.wa_id, text, metadata)
+                replies += texts
         if len(msg.body) > self.max_chars and not keyword_intent(msg.body):
             limit = f"{self.max_chars:,}".replace(",", ".")
             replies.insert(0, message("long_message").format(limit=limit))
-        return replies
+        return replies, parse
 
     def _deliver(self, wa_id: str) -> int:
         """Send what the person has pending now, in order; a transient failure leaves the

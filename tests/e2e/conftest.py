@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from mara.ops import training
+from mara.adapters import rasa_training as training
 from mara.ops.chat import inbound_form, signed_post, wait_for_replies
 from mara.ops.embedded_redis import free_port
 from mara.ops.supervisor import commands, rasa_environment

@@ -53,6 +53,9 @@ class ScriptedDialogue:
             self.seen.append(text)
         return [f"eco: {text[:20]}"]
 
+    def converse_with_nlu(self, sender: str, text: str, metadata: dict):
+        return self.converse(sender, text, metadata), {"text": text, "intent": {"name": "eco"}}
+
 
 @pytest.fixture
 def runtime(settings):

@@ -25,6 +25,6 @@ def test_several_rasa_servers_get_one_child_each_and_workers_one_pool(tmp_path):
     )
     assert s.rasa_urls == ("http://127.0.0.1:5005", "http://127.0.0.1:5006")
     children = {c.name: c.argv for c in commands(s, Path("models/m.tar.gz"))}
-    assert sorted(children) == ["actions", "rasa", "rasa2", "scheduler", "web", "worker"]
+    assert sorted(children) == ["actions", "rasa", "rasa2", "scheduler", "trainer", "web", "worker"]
     assert children["rasa2"][children["rasa2"].index("--port") + 1] == "5006"
     assert children["worker"][-2:] == ["--processes", "6"]
