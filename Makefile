@@ -9,7 +9,7 @@ VENV := .venv
 RASA_VENV := .venv-rasa
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: run test test-fast install browser train lint format validate clean
+.PHONY: run test test-fast install system-deps browser train lint format validate clean
 
 run: install train
 	$(VENV)/bin/mara serve --chat
@@ -17,11 +17,17 @@ run: install train
 test: install train
 	$(VENV)/bin/python -m pytest
 
+# pdftoppm (Debian's poppler-utils) turns the quarterly report's PDF into PNG in the tests.
+system-deps:
+	@command -v pdftoppm >/dev/null || { command -v apt-get >/dev/null && \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils; } \
+	  || echo "warning: install poppler-utils (pdftoppm) for the report PDF test"; }
+
 # Everything that needs no trained model: unit and integration tests (under a minute).
 test-fast: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest -q -m "unit or integration"
 
-install: $(VENV)/.installed $(RASA_VENV)/.installed browser
+install: $(VENV)/.installed $(RASA_VENV)/.installed system-deps browser
 
 # The staff web's browser tests drive Debian's Chromium (Playwright's own download is not
 # reachable everywhere); installed once when missing and apt is there to do it.

@@ -174,6 +174,9 @@ class FormValidator(FormValidationAction, ABC):
         return slots
 
     def validate_cancel_confirm(self, value, dispatcher, tracker, domain) -> dict | Invalid:
+        if value is True:
+            # Set by an action that ends the form (the person left it for something else).
+            return {CANCEL_SLOT: True, CANCEL_REQUESTED: None}
         text = str(value)
         answer = choices.parse_yes_no(text)
         if answer is None:

@@ -8,10 +8,13 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from actions.common import entity, latest_text, message_sid, response_text, say, uow, wa_id
 from actions.handoff import hand_off
 from actions.info import answer_hours
+from actions.offers import answer_service, is_long_story, offer_filing
 from actions.pqrs_form import start_events
+from actions.status import answer_status_without_number
 from mara.policy.pqrs_types import catalog
 from mara.services import training
 from mara.text import choices
+from mara.text.asks import asks_about_status, service_asked
 from mara.text.cues import asks_about_hours
 
 NOT_UNDERSTOOD = {"nlu_fallback", "out_of_scope"}
@@ -81,6 +84,18 @@ class ActionNotUnderstood(Action):
             # The model was unsure, but "¿atienden el 8 de diciembre?" is clearly about hours.
             answer_hours(dispatcher, text)
             return []
+        if asks_about_status(text):
+            # "¿y cómo va lo que puse de la droguería?"
+            answer_status_without_number(dispatcher, tracker, domain, text)
+            return []
+        service = service_asked(text)
+        if service is not None:
+            # "¿qué requisitos piden para el subsidio de vivienda?"
+            return answer_service(dispatcher, tracker, text, service)
+        if is_long_story(text):
+            # A long story not understood is most likely a PQRS in the person's own words.
+            say(dispatcher, "utter_offer_to_file")
+            return offer_filing(tracker, text)
         if previous_user_intent(tracker) in NOT_UNDERSTOOD:
             say(dispatcher, "utter_still_not_understood")
             say(dispatcher, "utter_menu")

@@ -56,7 +56,7 @@ class ActionAskTypeConfirmed(AskSlot):
 
     def values(self, tracker, domain) -> dict[str, Any]:
         info = catalog().info(tracker.get_slot("pqrs_type"))
-        return {"type_short": info.short, "definition": info.definition}
+        return {"type_short": info.short, "type_name": info.name, "gist": info.gist}
 
 
 class ActionAskDescription(AskSlot):

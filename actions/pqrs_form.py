@@ -6,8 +6,9 @@ from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import entity, latest_intent, message_sid, say, uow, wa_id
+from actions.common import entity, latest_intent, latest_text, message_sid, say, uow, wa_id
 from actions.forms import (
     CANCEL_REQUESTED,
     CANCEL_SLOT,
@@ -17,12 +18,15 @@ from actions.forms import (
     asks_a_question,
     is_question,
 )
+from actions.status import answer_status_without_number
 from mara.domain.tickets import PqrsType
 from mara.policy import catalogs
 from mara.policy.messages import message
 from mara.policy.pqrs_types import catalog
 from mara.services import filing
 from mara.text import choices, documents, emails, normalize, phones
+from mara.text.asks import asks_about_status
+from mara.text.extract import extract_person_data, says_own_name
 from mara.text.names import parse_full_name
 
 PERSONAL_SLOTS = ["full_name", "document_type", "document_number", "phone", "email"]
@@ -47,9 +51,20 @@ FORM_SLOTS = [
     CANCEL_SLOT,
     CANCEL_REQUESTED,
     PAUSED,
+    "filing_offered",
 ]
+# filing_offered: the bot offered to file the person's text; they declined; or they left the
+# form for a status question (the form ends without "cancelé la solicitud").
+OFFERED, DECLINED, LEFT = "offered", "declined", "left"
+# While these are asked (before any personal data), a status question is a correction
+# ("no, quiero saber cómo va…"), not an answer: "no" is not a refused consent.
+EARLY_SLOTS = frozenset(
+    {"pqrs_type", "type_confirmed", "description", "details_offered", "consent"}
+)
 NO_EMAIL = "ninguno"
 MIN_DESCRIPTION = 8
+# A description this long already says what, when and where: no "¿algo más?" question.
+DETAILED_WORDS = 12
 
 # The summary's fields (config/messages.yml names them) and the slots changing one clears.
 FIELD_SLOTS = {
@@ -94,12 +109,79 @@ def field_named(tracker: Tracker, text: str) -> str | None:
     return None
 
 
+def service_events(tracker: Tracker, description: str) -> dict[str, Any]:
+    """The service the description clearly names, when none was chosen yet."""
+    if tracker.get_slot("service"):
+        return {}
+    service = choices.service_named(description)
+    return {"service": service} if service else {}
+
+
+def earlier_texts(tracker: Tracker) -> list[str]:
+    """What the person wrote since this request began (its description included): read
+    again once consent is given, never kept before it (Ley 1581)."""
+    texts: list[str] = []
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "session_started" or (
+            kind == "active_loop" and event.get("name") not in (None, "pqrs_form")
+        ):
+            break
+        if kind == "active_loop" and event.get("name") is None and texts:
+            break
+        if kind == "user" and not str(event.get("text") or "").startswith("/"):
+            texts.append(str(event.get("text") or ""))
+    description = tracker.get_slot("description")
+    return [*([description] if description else []), *reversed(texts)]
+
+
+def person_data(tracker: Tracker, texts: list[str], asked: str | None = None) -> dict[str, str]:
+    """Personal slots found in `texts` that are still empty (or the one being asked). In
+    texts other than the answer, a document number counts only with its type ("cc 1094…"):
+    a bare number in a story is more likely an amount or a date."""
+    found: dict[str, str] = {}
+    for index, text in enumerate(texts):
+        given = extract_person_data(text, wa_id(tracker)).given()
+        is_answer = index == len(texts) - 1 and asked is not None
+        if not is_answer and "document_type" not in given:
+            given.pop("document_number", None)
+        if not is_answer and not says_own_name(text):
+            given.pop("full_name", None)
+        for slot, value in given.items():
+            found.setdefault(slot, value)
+    return {
+        slot: value
+        for slot, value in found.items()
+        if slot == asked or tracker.get_slot(slot) is None
+    }
+
+
+def leave_for_status(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+) -> list[EventType]:
+    """A status question where a filing began (misread, or corrected): answered, and the
+    form ends quietly."""
+    answer_status_without_number(dispatcher, tracker, domain, latest_text(tracker))
+    return [*reset_events(), SlotSet(CANCEL_SLOT, True), SlotSet("filing_offered", LEFT)]
+
+
+def declines_offer(tracker: Tracker, text: str) -> bool:
+    """ "no" (not the menu's "2") to the bot's offer to file what they wrote."""
+    return (
+        tracker.get_slot("filing_offered") == OFFERED
+        and choices.parse_choice(text, 2) is None
+        and choices.parse_yes_no(text) is False
+    )
+
+
 def start_events(tracker: Tracker, with_text: bool) -> list[EventType]:
     """Slots a new request starts with: the proposed type and the person's own words."""
     events = reset_events()
     intent, confidence = latest_intent(tracker)
     proposed = PqrsType.from_intent(intent)
     if proposed is not None and with_text:
+        text = tracker.latest_message.get("text", "").strip()
+        events += [SlotSet(k, v) for k, v in service_events(tracker, text).items()]
         events += [
             SlotSet("pqrs_type", proposed.value),
             SlotSet("proposed_type", proposed.value),
@@ -127,10 +209,19 @@ class ValidatePqrsForm(FormValidator):
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
         return self.with_cancel(tracker, self.pqrs_slots(tracker))
 
+    async def get_validation_events(self, dispatcher, tracker, domain) -> list[EventType]:
+        requested = tracker.get_slot("requested_slot")
+        if requested in EARLY_SLOTS and asks_about_status(latest_text(tracker)):
+            return leave_for_status(dispatcher, tracker, domain)
+        return await super().get_validation_events(dispatcher, tracker, domain)
+
     @staticmethod
     def pqrs_slots(tracker: Tracker) -> list[str]:
         slots = ["pqrs_type", "type_confirmed", "description"]
-        if tracker.get_slot("description_from_start"):
+        description = str(tracker.get_slot("description") or "")
+        if tracker.get_slot("description_from_start") and (
+            len(description.split()) < DETAILED_WORDS or tracker.get_slot("details_offered")
+        ):
             slots.append("details_offered")
         slots.append("consent")
         consent = tracker.get_slot("consent")
@@ -139,13 +230,16 @@ class ValidatePqrsForm(FormValidator):
             if pqrs_type not in {t.value for t in catalog().anonymous_allowed}:
                 return slots  # nothing more to ask: the submit step explains the channels
         elif consent is True:
-            if tracker.get_slot("saved_requester"):
+            missing = any(tracker.get_slot(slot) is None for slot in PERSONAL_SLOTS)
+            if tracker.get_slot("saved_requester") and (missing or tracker.get_slot("use_saved")):
                 slots.append("use_saved")
             slots += PERSONAL_SLOTS
         return slots + ["service", "confirmation"]
 
     def validate_pqrs_type(self, value, dispatcher, tracker, domain) -> dict | Invalid:
         text = str(value)
+        if declines_offer(tracker, text):
+            return {CANCEL_SLOT: True, "filing_offered": DECLINED}
         if text in {t.value for t in PqrsType}:
             return {"pqrs_type": text}
         number = choices.parse_choice(text, len(catalog().types))
@@ -163,6 +257,7 @@ class ValidatePqrsForm(FormValidator):
                 "proposed_confidence": round(confidence, 4),
                 "description": text.strip(),
                 "description_from_start": True,
+                **service_events(tracker, text),
             }
         return Invalid("utter_invalid_choice")
 
@@ -170,6 +265,8 @@ class ValidatePqrsForm(FormValidator):
         if value is True:
             return {"type_confirmed": True}
         text = str(value)
+        if declines_offer(tracker, text):
+            return {CANCEL_SLOT: True, "filing_offered": DECLINED}
         named = type_from_words(text)
         answer = choices.parse_yes_no(text)
         if named and answer is not True:
@@ -184,7 +281,7 @@ class ValidatePqrsForm(FormValidator):
         text = str(value).strip()
         if len(text) < MIN_DESCRIPTION or len(text.split()) < 2 or asks_a_question(text, tracker):
             return Invalid("utter_invalid_description")
-        return {"description": text}
+        return {"description": text, **service_events(tracker, text)}
 
     def validate_details_offered(self, value, dispatcher, tracker, domain) -> dict | Invalid:
         text = str(value).strip()
@@ -196,11 +293,13 @@ class ValidatePqrsForm(FormValidator):
             say(dispatcher, "utter_ask_description")
             return {"details_offered": None}
         description = (tracker.get_slot("description") or "").strip()
-        return {"details_offered": True, "description": f"{description}\n{text}".strip()}
+        whole = f"{description}\n{text}".strip()
+        return {"details_offered": True, "description": whole, **service_events(tracker, whole)}
 
     def validate_consent(self, value, dispatcher, tracker, domain) -> dict | Invalid:
         if value is True and tracker.get_slot("consent_id"):
-            return {"consent": True}
+            # Consent on file (a returning number): what they wrote may be read at once.
+            return {"consent": True, **person_data(tracker, earlier_texts(tracker))}
         answer = choices.parse_yes_no(str(value))
         if answer is None:
             return Invalid("utter_invalid_consent")
@@ -211,16 +310,20 @@ class ValidatePqrsForm(FormValidator):
             )
             saved = filing.saved_requester(work, wa_id(tracker)) if answer else None
             work.commit()
+        service = service_events(tracker, str(tracker.get_slot("description") or ""))
         if not answer:
             pqrs_type = tracker.get_slot("pqrs_type")
             if PqrsType(pqrs_type) in catalog().anonymous_allowed:
                 label = catalog().info(pqrs_type).label.lower()
                 say(dispatcher, "utter_consent_refused_anonymous", type_label_lower=label)
-            return {"consent": False, "consent_id": None}
+            return {"consent": False, "consent_id": None, **service}
+        # Only now may what they already wrote be read for their data.
         return {
             "consent": True,
             "consent_id": consent_id,
             "saved_requester": saved.__dict__ if saved else None,
+            **person_data(tracker, earlier_texts(tracker)),
+            **service,
         }
 
     def validate_use_saved(self, value, dispatcher, tracker, domain) -> dict | Invalid:
@@ -232,16 +335,25 @@ class ValidatePqrsForm(FormValidator):
             return {"use_saved": False}
         return Invalid("utter_invalid_yes_no")
 
+    @staticmethod
+    def with_data(slot: str, tracker: Tracker, own: dict | Invalid) -> dict | Invalid:
+        """The answer to `slot` plus every other piece of personal data in the same message
+        ("Ana López cc 1094… cel 310…"); the message's own reading wins where it has one."""
+        found = person_data(tracker, [latest_text(tracker)], asked=slot)
+        if isinstance(own, Invalid):
+            return found if slot in found else own
+        return {**found, **own}
+
     def validate_full_name(self, value, dispatcher, tracker, domain) -> dict | Invalid:
         name = parse_full_name(str(value))
         if isinstance(name, normalize.Invalid):
-            return Invalid("utter_invalid_full_name")
-        return {"full_name": name}
+            return self.with_data("full_name", tracker, Invalid("utter_invalid_full_name"))
+        return self.with_data("full_name", tracker, {"full_name": name})
 
     def validate_document_type(self, value, dispatcher, tracker, domain) -> dict | Invalid:
         code = documents.parse_document_type(str(value))
         if isinstance(code, normalize.Invalid):
-            return Invalid("utter_invalid_document_type")
+            return self.with_data("document_type", tracker, Invalid("utter_invalid_document_type"))
         slots: dict[str, Any] = {"document_type": code}
         # "CC 1094887654" answers both questions at once.
         _, number = documents.parse_document(str(value))
@@ -249,21 +361,22 @@ class ValidatePqrsForm(FormValidator):
             checked := documents.parse_document_number(number, code), normalize.Invalid
         ):
             slots["document_number"] = checked
-        return slots
+        return self.with_data("document_type", tracker, slots)
 
     def validate_document_number(self, value, dispatcher, tracker, domain) -> dict | Invalid:
         code = tracker.get_slot("document_type") or "CC"
         number = documents.parse_document_number(str(value), code)
         if isinstance(number, normalize.Invalid):
             hint = next(d.hint for d in catalogs.document_types() if d.code == code)
-            return Invalid("utter_invalid_document_number", {"hint": hint})
-        return {"document_number": number}
+            invalid = Invalid("utter_invalid_document_number", {"hint": hint})
+            return self.with_data("document_number", tracker, invalid)
+        return self.with_data("document_number", tracker, {"document_number": number})
 
     def validate_phone(self, value, dispatcher, tracker, domain) -> dict | Invalid:
         phone = phones.parse_phone(str(value), wa_number=wa_id(tracker))
         if isinstance(phone, normalize.Invalid):
-            return Invalid("utter_invalid_phone")
-        return {"phone": phone}
+            return self.with_data("phone", tracker, Invalid("utter_invalid_phone"))
+        return self.with_data("phone", tracker, {"phone": phone})
 
     def validate_email(self, value, dispatcher, tracker, domain) -> dict | Invalid:
         if value == NO_EMAIL:
@@ -273,8 +386,9 @@ class ValidatePqrsForm(FormValidator):
             return {"email": NO_EMAIL}
         if isinstance(email, normalize.Invalid):
             typo = email.reason == "typo_domain"
-            return Invalid("utter_invalid_email_typo" if typo else "utter_invalid_email")
-        return {"email": email}
+            invalid = Invalid("utter_invalid_email_typo" if typo else "utter_invalid_email")
+            return self.with_data("email", tracker, invalid)
+        return self.with_data("email", tracker, {"email": email})
 
     def validate_service(self, value, dispatcher, tracker, domain) -> dict | Invalid:
         service = choices.parse_service(str(value))
@@ -317,4 +431,7 @@ class ActionStartPqrs(Action):
         return "action_start_pqrs"
 
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        if asks_about_status(latest_text(tracker)):
+            # "¿cómo va lo que puse…?" read as a new request: it is a status question.
+            return leave_for_status(dispatcher, tracker, domain)
         return start_events(tracker, with_text=True)

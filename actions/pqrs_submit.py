@@ -16,7 +16,7 @@ from actions.common import (
     wa_id,
 )
 from actions.forms import CANCEL_REQUESTED, CANCEL_SLOT
-from actions.pqrs_form import NO_EMAIL, reset_events
+from actions.pqrs_form import DECLINED, LEFT, NO_EMAIL, reset_events
 from mara.policy.pqrs_types import catalog
 from mara.services import filing
 from mara.text.format_es import format_date_es
@@ -33,7 +33,11 @@ class ActionSubmitPqrs(Action):
         pqrs_type = slot("pqrs_type")
         info = catalog().info(pqrs_type) if pqrs_type else None
         if slot(CANCEL_SLOT) is True:
-            say(dispatcher, "utter_pqrs_cancelled")
+            offer = slot("filing_offered")
+            if offer == DECLINED:
+                say(dispatcher, "utter_offer_declined")
+            elif offer != LEFT:  # leaving for a status question was answered already
+                say(dispatcher, "utter_pqrs_cancelled")
             return reset_events()
         if info is None:
             return reset_events()

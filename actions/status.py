@@ -11,7 +11,9 @@ from actions.forms import FormValidator, Invalid
 from mara.domain.calendar import BOGOTA
 from mara.policy.pqrs_types import catalog
 from mara.services import lookup
+from mara.text import choices
 from mara.text.format_es import format_date_es
+from mara.text.normalize import normalize_text
 from mara.text.radicado import parse_radicado
 
 STATUS_SLOTS = ["status_radicado", "status_document"]
@@ -44,6 +46,15 @@ class ActionStartStatus(Action):
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
         text = entity(tracker, "radicado") or tracker.latest_message.get("text", "")
         radicado = parse_radicado(text)
+        if radicado is None:
+            # No number: from the filer's phone, the request their words point to, or their
+            # list before the form asks which.
+            views = own_requests(tracker)
+            view = matching_request(views, text) if views else None
+            if view is not None:
+                radicado = view.radicado
+            elif views:
+                say(dispatcher, "utter_open_tickets", tickets=ticket_lines(domain, views))
         return [SlotSet(s, None) for s in STATUS_SLOTS] + (
             [SlotSet("status_radicado", radicado)] if radicado else []
         )
@@ -125,16 +136,57 @@ class ActionMyTickets(Action):
         if not views:
             say(dispatcher, "utter_no_open_tickets")
             return []
-        lines = "\n".join(
-            response_text(
-                domain,
-                "utter_open_ticket_line",
-                radicado=v.radicado,
-                type_label=catalog().info(v.pqrs_type).label,
-                status=catalog().status_words(v.status),
-                answer_due=format_date_es(v.answer_due_on),
-            )
-            for v in views
-        )
-        say(dispatcher, "utter_open_tickets", tickets=lines)
+        say(dispatcher, "utter_open_tickets", tickets=ticket_lines(domain, views))
         return []
+
+
+def matching_request(views: list[lookup.TicketView], text: str) -> lookup.TicketView | None:
+    """The one request a question without a number is about: the only one, or the one whose
+    service or type its words name ("lo de la droguería", "la queja")."""
+    if len(views) == 1:
+        return views[0]
+    service = choices.service_named(text)
+    words = set(normalize_text(text).split())
+    types = {t.key.value for t in catalog().types if words & {normalize_text(w) for w in t.words}}
+    if service is None and not types:
+        return None
+    found = [
+        v
+        for v in views
+        if (service is None or v.service == service) and (not types or v.pqrs_type in types)
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def own_requests(tracker) -> list[lookup.TicketView]:
+    with uow() as work:
+        views = lookup.open_tickets(work, wa_id(tracker))
+        work.commit()
+    return views
+
+
+def ticket_lines(domain, views: list[lookup.TicketView]) -> str:
+    return "\n".join(
+        response_text(
+            domain,
+            "utter_open_ticket_line",
+            radicado=v.radicado,
+            type_label=catalog().info(v.pqrs_type).label,
+            status=catalog().status_words(v.status),
+            answer_due=format_date_es(v.answer_due_on),
+        )
+        for v in views
+    )
+
+
+def answer_status_without_number(dispatcher, tracker, domain, text: str) -> None:
+    """How their request goes, asked from the filer's phone without its number: the status
+    of the one it is about, or their list to pick from, or that there are none."""
+    views = own_requests(tracker)
+    view = matching_request(views, text) if views else None
+    if view is not None:
+        tell_status(dispatcher, domain, view)
+    elif views:
+        say(dispatcher, "utter_status_which", tickets=ticket_lines(domain, views))
+    else:
+        say(dispatcher, "utter_no_open_tickets")

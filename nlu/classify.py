@@ -1,6 +1,14 @@
 """Classify texts with the trained model: one text per stdin line → one JSON line each.
 
 Runs in .venv-rasa (`mara nlu classify` calls it). A PQRS intent is `pqrs_<type>`.
+
+Each line: {"text", "pqrs_type", "confidence", "intent", "sure"}
+- "intent": the model's top intent, `nlu_fallback` when the fallback fired.
+- "pqrs_type": the type of the best real intent of the ranking (the fallback left
+  aside) when that intent is a PQRS one, else null; so a message the model is unsure
+  about still gets the type AU would most likely give it.
+- "confidence": the confidence of that best real intent.
+- "sure": whether the top intent cleared the fallback (threshold and ambiguity).
 """
 
 from __future__ import annotations
@@ -10,8 +18,10 @@ import json
 import logging
 import os
 import sys
+from typing import Any
 
 PQRS_TYPES = {"peticion", "queja", "reclamo", "sugerencia", "felicitacion", "informacion"}
+FALLBACK = "nlu_fallback"
 
 
 def pqrs_type(intent: str | None) -> str | None:
@@ -20,27 +30,41 @@ def pqrs_type(intent: str | None) -> str | None:
     return None
 
 
+def best_intent(parsed: dict[str, Any]) -> tuple[str | None, float]:
+    """The best intent of the ranking that is not the fallback, with its confidence."""
+    ranking = parsed.get("intent_ranking") or []
+    for item in ranking:
+        if item.get("name") and item["name"] != FALLBACK:
+            return item["name"], float(item.get("confidence") or 0.0)
+    top = parsed.get("intent") or {}
+    if top.get("name") and top["name"] != FALLBACK:
+        return top["name"], float(top.get("confidence") or 0.0)
+    return None, 0.0
+
+
+def row(text: str, parsed: dict[str, Any] | None) -> dict[str, Any]:
+    """One output line for a text and Rasa's parse of it (None for a blank line)."""
+    if parsed is None:
+        return {"text": text, "pqrs_type": None, "confidence": 0.0, "intent": None, "sure": False}
+    top = (parsed.get("intent") or {}).get("name")
+    name, confidence = best_intent(parsed)
+    return {
+        "text": text,
+        "pqrs_type": pqrs_type(name),
+        "confidence": round(min(max(confidence, 0.0), 1.0), 4),
+        "intent": top,
+        "sure": top is not None and top != FALLBACK,
+    }
+
+
 async def classify(model_path: str, lines: list[str], out) -> None:
     from rasa.core.agent import Agent
 
     agent = Agent.load(model_path)
     for line in lines:
         text = line.rstrip("\n")
-        if not text.strip():
-            result = {"text": text, "pqrs_type": None, "confidence": 0.0, "intent": None}
-        else:
-            parsed = await agent.parse_message(text)
-            intent = parsed.get("intent") or {}
-            name = intent.get("name")
-            confidence = float(intent.get("confidence") or 0.0)
-            # Below the fallback threshold the model is not sure: not reported as a PQRS.
-            result = {
-                "text": text,
-                "pqrs_type": pqrs_type(name),
-                "confidence": round(confidence, 4),
-                "intent": name,
-            }
-        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+        parsed = await agent.parse_message(text) if text.strip() else None
+        out.write(json.dumps(row(text, parsed), ensure_ascii=False) + "\n")
         out.flush()
 
 

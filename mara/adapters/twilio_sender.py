@@ -13,6 +13,8 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from mara.domain.messages import UNCONFIRMED
+
 log = logging.getLogger(__name__)
 
 TWILIO_DEFAULT_BASE = "https://api.twilio.com"
@@ -34,7 +36,6 @@ class TransientSendError(Exception):
         self.unconfirmed = unconfirmed
 
 
-UNCONFIRMED = "unconfirmed: "
 # Twilio's and our clocks differ a little; a message created this long before the outbound
 # row existed cannot be it.
 CLOCK_SKEW = timedelta(seconds=30)

@@ -2,45 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from typing import Any
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
-    TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-
-class UTCDateTime(TypeDecorator):
-    """Stores naive UTC, returns aware UTC: SQLite keeps no offsets, PostgreSQL would."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetimes are not stored; pass an aware one")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=timezone.utc)
-
-
-class Base(DeclarativeBase):
-    pass
+from mara.db.base import Base, UTCDateTime
 
 
 class InboundMessage(Base):
@@ -380,72 +358,72 @@ class EmailMessage(Base):
     error_message: Mapped[str | None] = mapped_column(String(500))
 
 
-class InboundNlu(Base):
-    """What the model understood of one inbound message (intent, PQRS type, entities, ranking)."""
+class FollowUp(Base):
+    """An SLA reminder, escalation or overdue mark of a request: recorded once per kind."""
 
-    __tablename__ = "inbound_nlu"
-
-    inbound_id: Mapped[int] = mapped_column(
-        ForeignKey("inbound_messages.id"), primary_key=True, autoincrement=False
-    )
-    wa_id: Mapped[str] = mapped_column(String(32), index=True)
-    intent: Mapped[str | None] = mapped_column(String(64), index=True)
-    confidence: Mapped[float | None] = mapped_column(Float)
-    pqrs_type: Mapped[str | None] = mapped_column(String(16))
-    entities: Mapped[list] = mapped_column(JSON, default=list)
-    ranking: Mapped[list] = mapped_column(JSON, default=list)
-    parsed_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class NluLabel(Base):
-    """A trainer's decision on an inbound message: its intent, or noise. Never updated: the
-    latest row of a message is its label, the earlier ones are the audit trail."""
-
-    __tablename__ = "nlu_labels"
+    __tablename__ = "followups"
+    __table_args__ = (UniqueConstraint("ticket_id", "kind", name="uq_followups_ticket_kind"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    inbound_id: Mapped[int] = mapped_column(ForeignKey("inbound_messages.id"), index=True)
-    intent: Mapped[str | None] = mapped_column(String(64))
-    noise: Mapped[bool] = mapped_column(Boolean, default=False)
-    labelled_by: Mapped[str] = mapped_column(String(120))
-    labelled_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class TrainingRun(Base):
-    """One validate → train → evaluate run, polled by the trainer's page for its progress."""
-
-    __tablename__ = "training_runs"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    # queued -> running -> succeeded | failed
-    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
-    step: Mapped[str] = mapped_column(String(16), default="queued")
-    percent: Mapped[int] = mapped_column(Integer, default=0)
-    log_tail: Mapped[str] = mapped_column(Text, default="")
-    requested_by: Mapped[str] = mapped_column(String(120))
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    due_on: Mapped[date] = mapped_column(Date)
+    # "au" or "area:<slug>"; the address is looked up when the e-mail goes out.
+    recipient: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    candidate_model: Mapped[str | None] = mapped_column(String(500))
-    live_model: Mapped[str | None] = mapped_column(String(500))
-    # {"candidate": report, "live": report}; a report has per-intent scores, macro F1, errors.
-    report: Mapped[dict] = mapped_column(JSON, default=dict)
-    error: Mapped[str | None] = mapped_column(Text)
+    # waiting (for business hours) -> sending -> sent | stored (no SMTP) | failed
+    mail_status: Mapped[str] = mapped_column(String(16), default="waiting", index=True)
+    mail_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    # A staff member marked it as handled: it leaves the pending list.
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(120))
 
 
-class ModelPublication(Base):
-    """A model put live (publish) or back (rollback), with the gate's figures and who did it."""
+class Survey(Base):
+    """The satisfaction survey of one closed request, asked on WhatsApp one question at a time."""
 
-    __tablename__ = "model_publications"
+    __tablename__ = "surveys"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    action: Mapped[str] = mapped_column(String(16))  # publish | rollback
-    model: Mapped[str] = mapped_column(String(500))
-    previous_model: Mapped[str | None] = mapped_column(String(500))
-    run_id: Mapped[int | None] = mapped_column(ForeignKey("training_runs.id"))
-    candidate_macro_f1: Mapped[float | None] = mapped_column(Float)
-    live_macro_f1: Mapped[float | None] = mapped_column(Float)
-    forced: Mapped[bool] = mapped_column(Boolean, default=False)
-    reason: Mapped[str | None] = mapped_column(Text)
-    published_by: Mapped[str] = mapped_column(String(120))
-    published_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), unique=True)
+    wa_id: Mapped[str] = mapped_column(String(32), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # scheduled -> invited (template) | asking -> completed | declined | expired;
+    # held (no template configured, staff told), opted_out (BAJA)
+    status: Mapped[str] = mapped_column(String(16), default="scheduled", index=True)
+    question: Mapped[int] = mapped_column(Integer, default=0)
+    hinted: Mapped[bool] = mapped_column(Boolean, default=False)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SurveyResponse(Base):
+    """One answer (or skip) to one survey question; the free text itself is not kept here."""
+
+    __tablename__ = "survey_responses"
+    __table_args__ = (
+        UniqueConstraint("survey_id", "question", name="uq_survey_responses_question"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"), index=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    question: Mapped[str] = mapped_column(String(32))
+    # rating questions: excelente|bueno|regular|deficiente; recommendation: 0-10
+    rating: Mapped[str | None] = mapped_column(String(16))
+    score: Mapped[int | None] = mapped_column(Integer)
+    skipped: Mapped[bool] = mapped_column(Boolean, default=False)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# The trainers' tables live in their own module; imported here so that every table is on
+# Base.metadata whenever the models are (migrations, tests).
+from mara.db.nlu_models import InboundNlu, ModelPublication, NluLabel, TrainingRun  # noqa: E402
+
+__all__ = ["Base", "InboundNlu", "ModelPublication", "NluLabel", "TrainingRun", "UTCDateTime"]

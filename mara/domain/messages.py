@@ -68,3 +68,8 @@ def split_body(body: str, limit: int = WHATSAPP_BODY_LIMIT) -> list[str]:
     if body:
         parts.append(body)
     return parts
+
+
+# Prefix of an outbound message's error when an attempt may have reached the provider
+# (no answer came): the next attempt looks it up before sending again.
+UNCONFIRMED = "unconfirmed: "

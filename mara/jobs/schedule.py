@@ -1,6 +1,8 @@
-"""The registry of scheduled jobs, each with a fixed id and period: `mara serve` runs them in
-its `scheduler` child (`python -m mara.jobs.schedule --loop`: every job at start, then each
-on its period), `mara sweep` runs one pass of every job and prints one JSON line per action.
+"""The one registry of scheduled jobs, each with a fixed id and period: `mara serve` runs them
+in its `scheduler` child (`python -m mara.jobs.schedule --loop`: every job at start, then each
+on its period), `mara sweep` runs one pass of every job and prints one JSON line per action,
+and `mara cron` can run the same registry on RQ's cron scheduler instead (one job per id,
+`mara.jobs.schedule.run_job`). Add a job with `@scheduled(id, every)`.
 
 The schedule lives in the database and this loop, not in Redis: a Redis restarted empty
 loses queued jobs and RQ's scheduled retries, and the recovery jobs below queue again
@@ -18,6 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from mara.db.unit_of_work import UnitOfWork
 from mara.settings import Settings, load_settings
@@ -95,6 +98,48 @@ def resend_outbound(settings: Settings) -> list[Action]:
     for outbound_id in ids:
         enqueue_outbound(settings, outbound_id, suffix=suffix)
     return [{"job": "resend-outbound", "outbound": i} for i in ids]
+
+
+FOLLOWUP_EVERY = timedelta(minutes=5)
+
+
+@scheduled("sla-sweep", every=FOLLOWUP_EVERY)
+def sla_sweep(settings: Settings) -> list[Action]:
+    """SLA reminders, escalations and overdue marks (mara.jobs.followup)."""
+    from mara.jobs import followup
+
+    return list(followup.sla_sweep())
+
+
+@scheduled("survey-sweep", every=FOLLOWUP_EVERY)
+def survey_sweep(settings: Settings) -> list[Action]:
+    """Satisfaction surveys and their reminders for closed requests (mara.jobs.followup)."""
+    from mara.jobs import followup
+
+    return list(followup.survey_sweep())
+
+
+def run_job(job_id: str) -> list[Action]:
+    """One registered job, by id (the function RQ's cron scheduler enqueues)."""
+    return JOBS[job_id].run(load_settings())
+
+
+def cron_scheduler(connection: Any, queue_name: str) -> Any:
+    """RQ's CronScheduler with every registered job under its fixed id."""
+    from rq.cron import CronScheduler
+
+    scheduler = CronScheduler(connection=connection)
+    for job in JOBS.values():
+        seconds = int(job.every.total_seconds())
+        scheduler.register(
+            run_job,
+            queue_name,
+            args=(job.id,),
+            interval=seconds,
+            job_timeout=max(seconds, 60),
+            name=job.id,
+        )
+    return scheduler
 
 
 def sweep(settings: Settings) -> list[Action]:

@@ -1,4 +1,4 @@
-"""The `mara` command: serve, chat, say, train, nlu, replay, db, staff, api."""
+"""The `mara` command: serve, chat, say, train, nlu, replay, db, staff, api, sweep, report, cron."""
 
 from __future__ import annotations
 
@@ -125,7 +125,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from mara.jobs import schedule
 
     for action in schedule.sweep(load_settings()):
-        print(json.dumps(action), flush=True)
+        print(json.dumps(action, ensure_ascii=False), flush=True)
     return 0
 
 
@@ -197,6 +197,41 @@ def cmd_api(args: argparse.Namespace) -> int:
         return 1
     print(f"API token {args.name!r} (shown once; only its hash is stored):")
     print(token)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from mara import clock
+    from mara.db.unit_of_work import UnitOfWork
+    from mara.policy.channels import business_calendar
+    from mara.services.reports import Quarter, quarterly_report, report_csv
+
+    now = clock.now()
+    quarter = Quarter.parse(args.quarter) if args.quarter else Quarter.of(now.date())
+    with UnitOfWork(load_settings().database_url) as uow:
+        report = quarterly_report(uow, quarter, business_calendar(), now)
+    if args.csv:
+        Path(args.csv).write_bytes(report_csv(report))
+    if args.pdf:
+        from mara.adapters.report_pdf import render_pdf
+
+        Path(args.pdf).write_bytes(render_pdf(report))
+    print(json.dumps(report, ensure_ascii=False, indent=1))
+    return 0
+
+
+def cmd_cron(args: argparse.Namespace) -> int:
+    from mara.adapters.redis_queue import get_redis
+    from mara.jobs.schedule import cron_scheduler
+
+    settings = load_settings()
+    if not settings.redis_url:
+        print("mara: REDIS_URL is not set", file=sys.stderr)
+        return 2
+    cron_scheduler(get_redis(settings.redis_url), settings.queue_name).start()
     return 0
 
 
@@ -321,6 +356,14 @@ def build_parser() -> argparse.ArgumentParser:
     create_token = api_sub.add_parser("create-token", help="print a new token once")
     create_token.add_argument("name")
     create_token.set_defaults(func=cmd_api)
+
+    report = sub.add_parser("report", help="quarterly report as JSON (and CSV/PDF files)")
+    report.add_argument("quarter", nargs="?", help="e.g. 2026-T4 (default: the current one)")
+    report.add_argument("--csv", help="write the CSV (UTF-8 with BOM) here")
+    report.add_argument("--pdf", help="write the PDF here")
+    report.set_defaults(func=cmd_report)
+    cron = sub.add_parser("cron", help="run the scheduled jobs on RQ's cron scheduler")
+    cron.set_defaults(func=cmd_cron)
 
     nlu = sub.add_parser("nlu", help="training data tools")
     nlu.add_argument("nlu_command", choices=["check", "eval", "classify", "review"])

@@ -45,3 +45,31 @@ def area_for_service(service: str | None) -> str | None:
     if not service:
         return None
     return next((a.slug for a in load_areas() if service in a.services), None)
+
+
+@dataclass(frozen=True)
+class AreaDirectory:
+    """Where the SLA sweep's e-mails go: AU's mailbox and each area's."""
+
+    au_email: str
+    areas: dict[str, AreaInfo]
+
+    def email_of(self, recipient: str) -> str | None:
+        """ "au" or "area:<slug>" → the mailbox (None for an area unknown or without one)."""
+        if recipient == "au":
+            return self.au_email
+        area = self.areas.get(recipient.removeprefix("area:"))
+        return area.email if area else None
+
+    def name_of(self, slug: str | None) -> str | None:
+        area = self.areas.get(slug or "")
+        return area.name if area else slug
+
+
+@cache
+def area_directory(path: Path = AREAS_PATH) -> AreaDirectory:
+    with path.open(encoding="utf-8") as f:
+        au_email = (yaml.safe_load(f) or {}).get("au_email")
+    if not au_email:
+        raise ValueError(f"{path.name}: au_email is required")
+    return AreaDirectory(str(au_email), {a.slug: a for a in load_areas(path)})

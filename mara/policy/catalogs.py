@@ -36,6 +36,7 @@ class Service:
     label: str
     menu: int
     aliases: tuple[str, ...]
+    info: str = ""
 
 
 def _require(raw: dict[str, Any], field: str, where: str) -> Any:
@@ -108,6 +109,7 @@ def _parse_service(raw: dict[str, Any]) -> Service:
         label=str(_require(raw, "label", where)),
         menu=_menu(raw.get("menu"), where),
         aliases=tuple(str(alias) for alias in raw.get("aliases") or ()),
+        info=" ".join(str(raw.get("info") or "").split()),
     )
 
 

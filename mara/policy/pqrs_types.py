@@ -22,6 +22,7 @@ class PqrsTypeInfo:
     short: str
     definition: str
     name: str = ""
+    gist: str = ""
     words: tuple[str, ...] = ()
 
 
@@ -56,6 +57,7 @@ def catalog(path: Path = PQRS_TYPES_PATH) -> PqrsCatalog:
             short=t["short"],
             definition=" ".join(t["definition"].split()),
             name=str(t.get("name") or t["key"]),
+            gist=str(t.get("gist") or ""),
             words=tuple(str(w) for w in t.get("words") or (t["key"],)),
         )
         for t in data["types"]

@@ -19,7 +19,7 @@ from mara.adapters.twilio_sender import TransientSendError, WhatsAppSender
 from mara.db.unit_of_work import UnitOfWork
 from mara.domain.messages import PendingInbound
 from mara.policy.messages import message
-from mara.services import answering, contact, inbox, loops, nlu_review, outbox
+from mara.services import answering, contact, inbox, loops, nlu_review, outbox, surveys
 from mara.services.delivery import EVERYTHING, deliver_pending
 from mara.text.keywords import keyword_intent
 
@@ -217,7 +217,9 @@ class Conversation:
                 return f"handled {handled}"
             loaded = time.perf_counter()
             try:
-                replies, parse = self._turns(msg)
+                replies, parse = self._survey_reply(msg), None
+                if replies is None:
+                    replies, parse = self._turns(msg)
             except RasaUnavailable as exc:
                 with self.uow() as tx:
                     inbox.note_attempt(tx, msg.id, str(exc))
@@ -250,6 +252,16 @@ class Conversation:
             )
             if done:
                 return f"handled {handled}"
+
+    def _survey_reply(self, msg: PendingInbound) -> list[str] | None:
+        """An answer to an open satisfaction survey is taken before the dialogue engine
+        (None: the engine's turn). Keywords, buttons and attachments-only go to the engine."""
+        if keyword_intent(msg.body) or msg.button_payload or not msg.body.strip():
+            return None
+        with self.uow() as tx:
+            replies = surveys.handle_survey_reply(tx, msg.wa_id, msg.body, self.now())
+            tx.commit()
+        return replies
 
     def _turns(self, msg: PendingInbound) -> tuple[list[str], dict | None]:
         """The replies to one message, and what the NLU understood of its text (None when

@@ -7,13 +7,40 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from mara.adapters.twilio_sender import PermanentSendError, TransientSendError, WhatsAppSender
+from mara.adapters.twilio_sender import (
+    PermanentSendError,
+    SendResult,
+    TransientSendError,
+    WhatsAppSender,
+)
 from mara.db.unit_of_work import UnitOfWork
+from mara.domain.messages import OutboundView
 from mara.services import outbox
 
 log = logging.getLogger(__name__)
 
 EVERYTHING = 2**31 - 1  # the largest id (PostgreSQL integer)
+
+
+def send_claimed(
+    sender: WhatsAppSender,
+    out: OutboundView,
+    earlier: outbox.EarlierAttempt | None,
+    status_callback: str | None,
+) -> SendResult:
+    """Send a claimed message, once. After an unconfirmed attempt Twilio is asked first
+    for a message to that number with this body, created since the row and not already
+    ours; found, it is that send's result and nothing is sent again."""
+    if earlier is not None:
+        found = sender.find_sent(
+            out.to_address, out.body, earlier.created_at, set(earlier.known_sids)
+        )
+        if found is not None:
+            log.info("outbound #%s: an earlier attempt reached Twilio; not sent again", out.id)
+            return found
+    return sender.send(
+        out.to_address, out.body, status_callback, out.content_sid, out.content_variables
+    )
 
 
 @dataclass(frozen=True)
@@ -57,7 +84,7 @@ def deliver_pending(
         if claimed is None:
             return Delivery(sent, result, notices=tuple(notices))
         try:
-            outcome = outbox.send_claimed(sender, claimed, earlier, status_callback)
+            outcome = send_claimed(sender, claimed, earlier, status_callback)
         except TransientSendError as exc:
             with uow() as tx:
                 if not last_try:

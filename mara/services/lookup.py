@@ -33,6 +33,7 @@ class TicketView:
     answer_due_on: date
     answer_summary: str | None
     answered_at: datetime | None
+    service: str | None = None
 
     def on_time(self, today: date) -> bool:
         answered_on = self.answered_at.astimezone(BOGOTA).date() if self.answered_at else None
@@ -48,6 +49,7 @@ def _view(ticket: Ticket) -> TicketView:
         answer_due_on=ticket.answer_due_on,
         answer_summary=ticket.answer_summary,
         answered_at=ticket.answered_at,
+        service=ticket.service,
     )
 
 

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from mara.adapters.twilio_sender import UNCONFIRMED, SendResult, WhatsAppSender
 from mara.clock import utcnow
 from mara.db.models import (
     DeliveryEvent,
@@ -18,7 +17,7 @@ from mara.db.models import (
     StaffAlert,
 )
 from mara.db.unit_of_work import UnitOfWork
-from mara.domain.messages import OutboundView
+from mara.domain.messages import UNCONFIRMED, OutboundView
 from mara.policy.messages import message
 from mara.services.contact import is_opted_out
 
@@ -263,27 +262,6 @@ def earlier_attempt(uow: UnitOfWork, outbound_id: int) -> EarlierAttempt | None:
     return EarlierAttempt(row.created_at, frozenset(s for s in known if s))
 
 
-def send_claimed(
-    sender: WhatsAppSender,
-    out: OutboundView,
-    earlier: EarlierAttempt | None,
-    status_callback: str | None,
-) -> SendResult:
-    """Send a claimed message, once. After an unconfirmed attempt Twilio is asked first
-    for a message to that number with this body, created since the row and not already
-    ours; found, it is that send's result and nothing is sent again."""
-    if earlier is not None:
-        found = sender.find_sent(
-            out.to_address, out.body, earlier.created_at, set(earlier.known_sids)
-        )
-        if found is not None:
-            log.info("outbound #%s: an earlier attempt reached Twilio; not sent again", out.id)
-            return found
-    return sender.send(
-        out.to_address, out.body, status_callback, out.content_sid, out.content_variables
-    )
-
-
 def retry_later_or_fail(
     uow: UnitOfWork, outbound_id: int, error: str, offsets: tuple[int, ...]
 ) -> tuple[str, int | None]:
@@ -402,7 +380,7 @@ def recoverable_outbound(uow: UnitOfWork, stale_after: timedelta, lease: timedel
 
 def replayable_outbound(uow: UnitOfWork) -> list[int]:
     """`mara replay`: failed messages that Twilio never refused (no error code) go back to
-    pending; sending them stays idempotent (send_claimed)."""
+    pending; sending them stays idempotent (delivery.send_claimed)."""
     session = uow.session
     ids = list(
         session.scalars(

@@ -247,3 +247,11 @@ def parse_service(text: str) -> str | Invalid:
         return Invalid("out_of_range")
     found = _best_alias(text, _service_alias_table())
     return Invalid("no_choice") if found is None else found
+
+
+def service_named(text: str) -> str | None:
+    """The one service a free text names ("la piscina estaba sucia" → recreacion_deportes);
+    None when it names none or two equally ("el gimnasio y la droguería"). Numbers in the
+    text are not menu choices here: a description is not an answer to the service list."""
+    found = _best_alias(text, _service_alias_table())
+    return found if isinstance(found, str) else None

@@ -145,3 +145,9 @@ def extract_person_data(text: str, wa_number: str | None = None) -> PersonData:
             found["full_name"] = name
             break
     return PersonData(**{k: v for k, v in found.items() if v is not None})
+
+
+def says_own_name(text: str) -> bool:
+    """Whether the text introduces the writer's name ("me llamo…", "mi nombre es…", "soy…"):
+    in a story, unlabelled leading words are no name."""
+    return any(m.lastgroup == "name" for m in _LABEL_RE.finditer(_fold(text)))

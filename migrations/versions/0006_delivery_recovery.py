@@ -1,7 +1,7 @@
 """delivery recovery: next attempt times for the recovery sweep, staff alerts
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-29 15:10:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import mara.db.models
 
 
 revision = '0006'
-down_revision = '0004'  # followup's '0005' goes in between when it is merged
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

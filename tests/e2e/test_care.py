@@ -9,7 +9,7 @@ from mara import bootstrap
 from mara.db.models import InboundMessage, UnrecognizedMessage
 from mara.db.unit_of_work import UnitOfWork
 from mara.jobs import messages as jobs
-from tests.e2e.test_pqrs import OPENERS, file_with_data, joined, tickets
+from tests.e2e.test_pqrs import ALL_DATA, OPENERS, file_with_data, joined, tickets
 
 FRIDAY_10 = "2026-12-04T10:00:00-05:00"
 NEUTRAL = "No encontré una solicitud con esos datos"
@@ -38,6 +38,25 @@ def test_status_from_the_filing_number(stack, filed):
     assert filed in reply and "recibida" in reply and "Reclamo" in reply
     assert "miércoles 16 de diciembre de 2026" in reply and "a tiempo" in reply
     assert "María" not in reply
+
+
+def test_status_without_a_number_from_the_filers_phone(stack):
+    wa = "573050000030"
+    drugstore = (
+        "en la drogueria de la sede norte no tenian la insulina y me dijeron que volviera otro dia"
+    )
+    stack.conversation(wa, drugstore, "si", "si acepto", ALL_DATA, "1")
+    [first] = tickets(stack, wa)
+    assert first.service == "salud_droguerias"
+    reply = joined(stack.turn(wa, "y cómo va lo que puse de la droguería?"))
+    assert first.radicado in reply and "recibida" in reply
+    # A second request; then a status question misread as a new one is corrected.
+    stack.conversation(wa, OPENERS["reclamo"], "si", "si acepto", ALL_DATA, "1")
+    assert len(tickets(stack, wa)) == 2
+    stack.turn(wa, OPENERS["queja"])
+    corrected = joined(stack.turn(wa, "no, quiero saber cómo va lo de la droguería que ya puse"))
+    assert first.radicado in corrected and "Ley 1581" not in corrected
+    assert len(tickets(stack, wa)) == 2
 
 
 def test_mis_radicados_lists_open_requests(stack, filed):
@@ -112,7 +131,7 @@ def test_preferential_attention_is_recorded_on_the_request(stack):
     assert "preferencial" in joined(
         stack.turn(wa, "soy adulto mayor, tengo atencion preferencial?")
     )
-    stack.conversation(wa, OPENERS["sugerencia"], "si", "no", "no", "4", "1")
+    stack.conversation(wa, OPENERS["sugerencia"], "si", "no", "no", "1")
     [ticket] = tickets(stack, wa)
     assert ticket.preferential is True
 

@@ -12,11 +12,15 @@ import yaml
 from mara.settings import ROOT
 
 PQRS = ["peticion", "queja", "reclamo", "sugerencia", "felicitacion", "informacion"]
-MIN_MACRO_F1 = 0.80
+# Written apart from the training data; register_shift* in registers unlike it (letters,
+# reviews, voice-note run-ons, irony). Floors: what the shipped model must keep.
+HELD_OUT = ("pqrs_test.yml", "register_shift.yml", "register_shift_hard.yml")
+MIN_MACRO_F1 = {"pqrs_test.yml": 0.80, "register_shift.yml": 0.0, "register_shift_hard.yml": 0.0}
+MAX_FALSE_PQRS = {"pqrs_test.yml": 3, "register_shift.yml": 99, "register_shift_hard.yml": 99}
 
 
-def held_out() -> list[tuple[str, str]]:
-    data = yaml.safe_load((ROOT / "tests/nlu/pqrs_test.yml").read_text(encoding="utf-8"))
+def held_out(name: str = "pqrs_test.yml") -> list[tuple[str, str]]:
+    data = yaml.safe_load((ROOT / "tests/nlu" / name).read_text(encoding="utf-8"))
     pairs = []
     for block in data["nlu"]:
         for line in block["examples"].splitlines():
@@ -40,15 +44,8 @@ def classify(texts: list[str]) -> list[dict]:
     return [json.loads(line) for line in result.stdout.splitlines()]
 
 
-def test_classify_contract_and_held_out_scores(model):
-    pairs = held_out()
-    rows = classify([t for t, _ in pairs])
-    assert len(rows) == len(pairs)
-    for row, (text, _) in zip(rows, pairs, strict=True):
-        assert set(row) == {"text", "pqrs_type", "confidence", "intent"}
-        assert row["text"] == text
-        assert row["pqrs_type"] in PQRS + [None]
-        assert 0.0 <= row["confidence"] <= 1.0
+def scores(pairs: list[tuple[str, str]], rows: list[dict], title: str) -> tuple[float, int]:
+    """Per-type precision/recall/F1 printed; returns (macro-F1, non-PQRS texts given a type)."""
     gold = [i.removeprefix("pqrs_") if i.startswith("pqrs_") else None for _, i in pairs]
     predicted = [r["pqrs_type"] for r in rows]
     tp, fp, fn = Counter(), Counter(), Counter()
@@ -61,7 +58,7 @@ def test_classify_contract_and_held_out_scores(model):
             if g is not None:
                 fn[g] += 1
     f1s = []
-    print("\ntype          precision recall  f1    (held-out, n per type)")
+    print(f"\n{title}\ntype          precision recall  f1    n")
     for t in PQRS:
         precision = tp[t] / (tp[t] + fp[t]) if tp[t] + fp[t] else 0.0
         recall = tp[t] / (tp[t] + fn[t]) if tp[t] + fn[t] else 0.0
@@ -69,9 +66,26 @@ def test_classify_contract_and_held_out_scores(model):
         f1s.append(f1)
         print(f"{t:13} {precision:9.2f} {recall:6.2f} {f1:5.2f}  n={tp[t] + fn[t]}")
     macro = sum(f1s) / len(f1s)
-    print(f"macro F1 {macro:.3f}")
-    non_pqrs_flagged = sum(
-        1 for g, p in zip(gold, predicted, strict=True) if g is None and p is not None
-    )
-    assert non_pqrs_flagged <= 3  # of 25 non-PQRS held-out texts
-    assert macro >= MIN_MACRO_F1
+    false_pqrs = sum(1 for g, p in zip(gold, predicted, strict=True) if g is None and p)
+    print(f"macro F1 {macro:.3f}; non-PQRS texts given a type: {false_pqrs}")
+    return macro, false_pqrs
+
+
+def test_classify_contract_and_held_out_scores(model):
+    sets = {name: held_out(name) for name in HELD_OUT}
+    texts = [text for pairs in sets.values() for text, _ in pairs]
+    rows = classify(texts)
+    assert len(rows) == len(texts)
+    for row, text in zip(rows, texts, strict=True):
+        assert {"text", "pqrs_type", "confidence", "intent"} <= set(row)
+        assert row["text"] == text
+        assert row["pqrs_type"] in PQRS + [None]
+        assert 0.0 <= row["confidence"] <= 1.0
+    results = {}
+    start = 0
+    for name, pairs in sets.items():
+        results[name] = scores(pairs, rows[start : start + len(pairs)], f"held-out {name}")
+        start += len(pairs)
+    for name, (macro, false_pqrs) in results.items():
+        assert macro >= MIN_MACRO_F1[name], name
+        assert false_pqrs <= MAX_FALSE_PQRS[name], name

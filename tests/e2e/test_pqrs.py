@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import Counter
 
 import pytest
 from sqlalchemy import select
@@ -24,6 +25,38 @@ OPENERS = {
     "peticion": "necesito un certificado de afiliacion para presentarlo en el trabajo",
     "informacion": "¿qué requisitos hay para el subsidio de vivienda?",
 }
+# The service each opener names (None: asked, and answered "3", recreación).
+SERVICES = {
+    "queja": "recreacion_deportes",
+    "reclamo": "subsidio_cuota",
+    "sugerencia": "recreacion_deportes",
+    "felicitacion": None,
+    "peticion": "afiliacion_aportes",
+    "informacion": "vivienda",
+}
+ALL_DATA = "me llamo Ana María López Giraldo cc 1094 123 456 cel 310 123 4567 correo ana@gmail.com"
+# Person messages per number in this module, for the figure "messages per filing".
+SENT: Counter[str] = Counter()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def messages_per_filing(stack):
+    """Counts what each number sends; at the end prints the average number of person
+    messages per request filed (run with -s to see it)."""
+    turn = stack.turn
+
+    def counted(wa_number, body, *args, **kwargs):
+        SENT[wa_number] += 1
+        return turn(wa_number, body, *args, **kwargs)
+
+    stack.turn = counted
+    yield
+    stack.turn = turn
+    filed = Counter(t.wa_id for t in tickets(stack))
+    total = sum(SENT[wa] for wa in filed)
+    count = sum(filed.values())
+    if count:
+        print(f"\nperson messages per filing: {total / count:.1f} over {count} filings")
 
 
 def tickets(stack, wa_id=None):
@@ -48,24 +81,30 @@ def joined(replies):
 
 
 def file_with_data(stack, wa, opener, email="maria.lopez@gmail.com", service="3"):
-    """The happy path: confirm the proposed type, consent, data, confirm the summary."""
-    steps = [
-        (opener, "¿Es correcto?"),
-        ("si", "agregar algo más"),
-        ("no", "Ley 1581"),
-        ("si acepto", "nombre completo"),
-        ("María Fernanda López", "tipo de documento"),
-        ("1", "número de tu cédula"),
-        ("1.094.887.890", "número te podemos llamar"),
-        ("este mismo", "correo"),
-        (email, "servicio"),
-        (service, "Revisa tu solicitud"),
-    ]
+    """The happy path, one answer at a time: confirm the proposed type, more details only
+    after a short story, consent, data, the service only when the story names none, up to
+    the summary."""
     transcript = []
-    for text, expected in steps:
+
+    def step(text, expected):
         replies = stack.turn(wa, text)
         transcript.append(replies)
         assert expected in joined(replies), (text, replies)
+        return joined(replies)
+
+    step(opener, "¿Está bien?")
+    if "agregar algo más" in step("si", ""):
+        step("no", "Ley 1581")
+    else:
+        assert "Ley 1581" in joined(transcript[-1])
+    step("si acepto", "nombre completo")
+    step("María Fernanda López", "tipo de documento")
+    step("1", "número de tu cédula")
+    step("1.094.887.890", "número te podemos llamar")
+    step("este mismo", "correo")
+    if "Revisa tu solicitud" not in step(email, ""):
+        assert "servicio" in joined(transcript[-1])
+        step(service, "Revisa tu solicitud")
     return transcript
 
 
@@ -83,7 +122,7 @@ def test_each_type_is_proposed_filed_with_a_radicado_and_the_answer_date(stack, 
     assert 0 < ticket.proposed_confidence <= 1
     assert ticket.description.startswith(OPENERS[pqrs_type].strip())
     assert (ticket.service, ticket.channel, ticket.status) == (
-        "recreacion_deportes",
+        SERVICES[pqrs_type] or "recreacion_deportes",
         "whatsapp",
         "recibido",
     )
@@ -93,6 +132,54 @@ def test_each_type_is_proposed_filed_with_a_radicado_and_the_answer_date(stack, 
     with UnitOfWork(stack.settings.database_url) as uow:
         consent = uow.session.get(Consent, ticket.consent_id)
         assert consent.granted and consent.message_sid.startswith("SM")
+
+
+def test_all_data_in_one_message_goes_straight_to_the_summary_in_five_messages(stack):
+    wa = "573010000030"
+    steps = [OPENERS["queja"], "si", "si acepto", ALL_DATA]
+    replies = [joined(r) for r in stack.conversation(wa, *steps)]
+    assert "Lo radico como *queja* (inconformidad" in replies[0]
+    assert "Ley 1581" in replies[1] and len(replies[1]) <= 300
+    summary = replies[-1]
+    assert "Revisa tu solicitud" in summary
+    assert "Ana María López Giraldo" in summary and "CC 1094123456" in summary
+    assert "310 123 4567" in summary and "ana@gmail.com" in summary
+    done = joined(stack.turn(wa, "1"))  # the fifth message: filed
+    [ticket] = tickets(stack, wa)
+    assert ticket.radicado in done and ticket.service == "recreacion_deportes"
+    assert ticket.requester.document_type == "CC" and ticket.requester.phone == "+573101234567"
+
+
+def test_data_told_before_consent_is_taken_only_after_it(stack):
+    wa = "573010000031"
+    story = "soy Pedro Pablo Ríos cc 1094555666, " + OPENERS["reclamo"]
+    replies = [joined(r) for r in stack.conversation(wa, story, "si")]
+    assert "Ley 1581" in replies[-1]
+    with UnitOfWork(stack.settings.database_url) as uow:
+        assert uow.session.scalars(select(Consent).where(Consent.wa_id == wa)).all() == []
+    after = joined(stack.turn(wa, "si acepto"))
+    assert "número te podemos llamar" in after  # name and document already taken
+    summary = joined(stack.conversation(wa, "este mismo", "no tengo")[-1])
+    assert "Pedro Pablo Ríos" in summary and "CC 1094555666" in summary
+
+
+def test_a_long_story_not_understood_is_offered_as_a_request(stack):
+    wa = "573010000032"
+    story = (
+        "resulta que el sabado pasado llegamos con la familia a las ocho y nos tuvieron "
+        "parados afuera hasta las diez sin decirnos nada, una falta de respeto total"
+    )
+    offer = joined(stack.turn(wa, story))
+    assert "¿Quieres que lo radiquemos" in offer and "Escribe el número" in offer
+    assert "Ley 1581" in joined(stack.turn(wa, "2"))
+    summary = joined(stack.conversation(wa, "si acepto", ALL_DATA, "1")[-2])
+    assert "resulta que el sabado pasado" in summary
+    [ticket] = tickets(stack, wa)
+    assert ticket.pqrs_type == "queja" and ticket.description == story
+    other = "573010000033"
+    stack.turn(other, story)
+    assert "no radiqué nada" in joined(stack.turn(other, "no"))
+    assert tickets(stack, other) == []
 
 
 def test_menu_path_asks_the_type_from_a_numbered_list(stack):
@@ -108,17 +195,16 @@ def test_type_can_be_changed_and_definitions_are_quoted(stack):
     wa = "573010000011"
     stack.turn(wa, OPENERS["queja"])
     explained = joined(stack.turn(wa, "¿qué diferencia hay entre queja y reclamo?"))
-    assert "exigir una solución" in explained and "¿Es correcto?" in explained
+    assert "exigir una solución" in explained and "¿Está bien?" in explained
     assert "Escribe el número" in joined(stack.turn(wa, "no"))
-    assert "agregar algo más" in joined(stack.turn(wa, "3"))
+    assert "Ley 1581" in joined(stack.turn(wa, "3"))  # a detailed story: no "¿algo más?"
 
 
 def test_consent_refused_allows_an_anonymous_suggestion(stack):
     wa = "573010000012"
     stack.conversation(wa, OPENERS["sugerencia"], "si", "no")
     anonymous = joined(stack.turn(wa, "no acepto"))
-    assert "anónima" in anonymous and "servicio" in anonymous
-    assert "anónima" in joined(stack.turn(wa, "3"))
+    assert "anónima" in anonymous and "Revisa tu solicitud" in anonymous
     done = joined(stack.turn(wa, "1"))
     [ticket] = tickets(stack, wa)
     assert ticket.radicado in done
@@ -130,7 +216,7 @@ def test_consent_refused_allows_an_anonymous_suggestion(stack):
 
 def test_consent_refused_for_a_complaint_points_to_the_other_channels(stack):
     wa = "573010000013"
-    stack.conversation(wa, OPENERS["queja"], "si", "no")
+    stack.conversation(wa, OPENERS["queja"], "si")
     replies = joined(stack.turn(wa, "no"))
     assert "7314001" in replies and "atencionalusuario@comfenalcoquindio.co" in replies
     assert tickets(stack, wa) == []
@@ -138,14 +224,13 @@ def test_consent_refused_for_a_complaint_points_to_the_other_channels(stack):
 
 def test_invalid_email_phone_and_document_are_asked_again(stack):
     wa = "573010000014"
-    stack.conversation(wa, OPENERS["reclamo"], "si", "no", "si", "Juan Pérez Gómez", "1")
+    stack.conversation(wa, OPENERS["reclamo"], "si", "si", "Juan Pérez Gómez", "1")
     assert "no parece válido" in joined(stack.turn(wa, "123"))
     assert "podemos llamar" in joined(stack.turn(wa, "1094887890"))
     assert "no parece válido" in joined(stack.turn(wa, "300 123"))
     assert "correo" in joined(stack.turn(wa, "3001234567"))
     assert "no parece válido" in joined(stack.turn(wa, "juan@gmail"))
-    assert "servicio" in joined(stack.turn(wa, "juan.perez@hotmail.com"))
-    stack.turn(wa, "2")
+    assert "Revisa tu solicitud" in joined(stack.turn(wa, "juan.perez@hotmail.com"))
     stack.turn(wa, "1")
     [ticket] = tickets(stack, wa)
     assert ticket.requester.document_number == "1094887890"
@@ -155,7 +240,7 @@ def test_invalid_email_phone_and_document_are_asked_again(stack):
 
 def test_three_failures_offer_a_human(stack):
     wa = "573010000015"
-    stack.conversation(wa, OPENERS["reclamo"], "si", "no", "si")
+    stack.conversation(wa, OPENERS["reclamo"], "si", "si")
     for _ in range(2):
         assert "asesor" not in joined(stack.turn(wa, "1234"))
     assert "asesor" in joined(stack.turn(wa, "1234"))
@@ -174,7 +259,7 @@ def test_a_field_is_corrected_at_the_summary(stack):
 
 def test_cancel_mid_form_is_asked_first_then_files_nothing_and_says_so(stack):
     wa = "573010000017"
-    stack.conversation(wa, OPENERS["queja"], "si", "no", "si")
+    stack.conversation(wa, OPENERS["queja"], "si", "si")
     [asked] = stack.turn(wa, "cancelar")
     assert "¿Seguro que quieres cancelar tu solicitud?" in asked
     replies = joined(stack.turn(wa, "si"))
@@ -185,11 +270,11 @@ def test_cancel_mid_form_is_asked_first_then_files_nothing_and_says_so(stack):
 
 def test_no_to_the_cancel_question_loses_nothing(stack):
     wa = "573010000021"
-    stack.conversation(wa, OPENERS["reclamo"], "si", "no", "si", "Ana María Giraldo")
+    stack.conversation(wa, OPENERS["reclamo"], "si", "si", "Ana María Giraldo")
     assert "¿Seguro que quieres cancelar" in joined(stack.turn(wa, "cancelar"))
     back = joined(stack.turn(wa, "no"))
     assert "seguimos" in back and "tipo de documento" in back
-    summary = stack.conversation(wa, "1", "1094887890", "este mismo", "no tengo", "2")[-1]
+    summary = stack.conversation(wa, "1", "1094887890", "este mismo", "no tengo")[-1]
     assert "Ana María Giraldo" in joined(summary) and "no me han pagado" in joined(summary)
     stack.turn(wa, "1")
     [ticket] = tickets(stack, wa)
@@ -208,7 +293,7 @@ NAMES = [
 @pytest.mark.parametrize("name", NAMES)
 def test_a_name_is_never_taken_for_a_cancel(stack, name):
     wa = f"5730110000{NAMES.index(name):02d}"
-    stack.conversation(wa, OPENERS["queja"], "si", "no", "si")
+    stack.conversation(wa, OPENERS["queja"], "si", "si")
     replies = joined(stack.turn(wa, name))
     assert "tipo de documento" in replies and "cancel" not in replies.lower()
 
@@ -217,7 +302,7 @@ def test_a_human_mid_form_pauses_it_and_asks_nothing_more(stack):
     from mara.services import contact
 
     wa = "573010000022"
-    stack.conversation(wa, OPENERS["reclamo"], "si", "no", "si", "Ana María Giraldo", "1")
+    stack.conversation(wa, OPENERS["reclamo"], "si", "si", "Ana María Giraldo", "1")
     [waiting] = stack.turn(wa, "quiero hablar con un asesor")
     assert "le avisé a un asesor" in waiting and "número de tu" not in waiting
     assert stack.turn(wa, "hola?") == []  # the adviser has the chat
@@ -230,7 +315,7 @@ def test_a_human_mid_form_pauses_it_and_asks_nothing_more(stack):
 
 def test_a_question_mid_form_is_answered_and_the_form_resumes(stack):
     wa = "573010000018"
-    stack.conversation(wa, OPENERS["reclamo"], "si", "no", "si")
+    stack.conversation(wa, OPENERS["reclamo"], "si", "si")
     replies = joined(stack.turn(wa, "¿a qué hora abren?"))
     assert "Calle 16 #15-22" in replies and "7314001" in replies
     assert "nombre completo" in replies
@@ -238,7 +323,7 @@ def test_a_question_mid_form_is_answered_and_the_form_resumes(stack):
 
 def test_an_attachment_during_the_form_goes_with_the_ticket(stack):
     wa = "573010000019"
-    stack.conversation(wa, OPENERS["reclamo"], "si", "no", "si", "Ana Gómez")
+    stack.conversation(wa, OPENERS["reclamo"], "si", "si", "Ana Gómez")
     media = {
         "NumMedia": "1",
         "MediaUrl0": "https://api.twilio.com/media/ME77",
@@ -246,7 +331,7 @@ def test_an_attachment_during_the_form_goes_with_the_ticket(stack):
     }
     replies = joined(stack.turn(wa, "", **media))
     assert "adjunto a esta solicitud" in replies and "tipo de documento" in replies
-    summary = stack.conversation(wa, "1", "1094887890", "este mismo", "no tengo", "2")[-1]
+    summary = stack.conversation(wa, "1", "1094887890", "este mismo", "no tengo")[-1]
     assert "1 archivo" in joined(summary) and "no tiene" in joined(summary)
     stack.turn(wa, "1")
     [ticket] = tickets(stack, wa)
@@ -262,9 +347,8 @@ def test_a_returning_person_is_offered_the_saved_data(stack):
     stack.turn(wa, "si")
     offer = joined(stack.turn(wa, "no"))
     assert "¿Sigues siendo María Fernanda López, CC terminada en 7890?" in offer
-    assert "servicio" in joined(stack.turn(wa, "si"))
-    summary = joined(stack.turn(wa, "5"))
-    assert "María Fernanda López" in summary
+    summary = joined(stack.turn(wa, "si"))  # the service was in the story
+    assert "Revisa tu solicitud" in summary and "María Fernanda López" in summary
     done = joined(stack.turn(wa, "1"))
     first, second = tickets(stack, wa)
     assert second.radicado in done and second.radicado != first.radicado
@@ -277,7 +361,7 @@ def test_twenty_people_filing_at_once_get_twenty_distinct_radicados(stack):
 
     def person(wa: str) -> None:
         try:
-            stack.conversation(wa, OPENERS["sugerencia"], "si", "no", "no", "4", "1")
+            stack.conversation(wa, OPENERS["sugerencia"], "si", "no", "no", "1")
         except BaseException as exc:  # surfaced by the assertion below
             errors.append(exc)
 
@@ -291,4 +375,4 @@ def test_twenty_people_filing_at_once_get_twenty_distinct_radicados(stack):
     assert len(filed) == 20
     assert len({t.radicado for t in filed}) == 20
     assert {t.wa_id for t in filed} == set(people)
-    assert all(t.pqrs_type == "sugerencia" and t.service == "turismo_hoteles" for t in filed)
+    assert all(t.pqrs_type == "sugerencia" and t.service == "recreacion_deportes" for t in filed)

@@ -1,4 +1,5 @@
-"""The staff web (/staff): sign-in, the request desk, the handoff desk and administration."""
+"""The staff web (/staff): sign-in, the request desk, the handoff desk, follow-ups, the
+quarterly report and administration."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from mara.web.staff import (  # noqa: E402,F401  (routes register on bp)
     admin,
     auth,
     desk_views,
+    followup_views,
     handoff_views,
 )
 

@@ -71,3 +71,12 @@ DELIVERY = {
     "handoff": "para asesor",
     "stored": "guardado (SMTP sin configurar)",
 }
+FOLLOWUP = {
+    "area_reminder": "Recordatorio al área (día hábil 4)",
+    "area_due": "Vence hoy la respuesta del área (día 5)",
+    "escalation": "Escalamiento: el área no respondió",
+    "au_reminder": "Recordatorio a AU (día hábil 6)",
+    "overdue": "Vencida sin respuesta al usuario",
+    "survey_held": "Encuesta retenida (sin plantilla aprobada)",
+    "answer_undelivered": "La respuesta por WhatsApp no llegó",
+}

@@ -1,0 +1,67 @@
+"""What the model did not place, offered as a request: a long story is most likely a PQRS in
+the person's own words, and a question about a service is answered where config/ knows, and
+otherwise offered as a "solicitud de información"."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import latest_text, say
+from actions.pqrs_form import OFFERED, start_events
+from mara.domain.tickets import PqrsType
+from mara.policy import catalogs
+from mara.text.asks import service_asked
+from mara.text.choices import service_named
+
+# A message this long that the model does not understand is most likely a PQRS.
+LONG_STORY_WORDS = 15
+
+
+def is_long_story(text: str) -> bool:
+    return len(text.split()) >= LONG_STORY_WORDS
+
+
+def offer_filing(tracker: Tracker, text: str, pqrs_type: PqrsType | None = None) -> list[EventType]:
+    """The form, started with the person's text as the description (the type proposed when
+    known, else asked from the list); a plain "no" ends it."""
+    events = [
+        *start_events(tracker, with_text=False),
+        SlotSet("description", text.strip()),
+        SlotSet("description_from_start", True),
+        SlotSet("filing_offered", OFFERED),
+    ]
+    service = service_named(text)
+    if service:
+        events.append(SlotSet("service", service))
+    if pqrs_type is not None:
+        events += [SlotSet("pqrs_type", pqrs_type.value), SlotSet("proposed_type", pqrs_type.value)]
+    return [*events, FollowupAction("pqrs_form")]
+
+
+def answer_service(
+    dispatcher: CollectingDispatcher, tracker: Tracker, text: str, service_key: str | None
+) -> list[EventType]:
+    """What config/services.yml says of the service; where it says nothing, the web page
+    and phone, and the question offered as a "solicitud de información"."""
+    service = next((s for s in catalogs.services() if s.key == service_key), None)
+    if service is not None and service.info:
+        say(dispatcher, "utter_service_info", service_label=service.label, info=service.info)
+        return []
+    if service is not None:
+        say(dispatcher, "utter_service_unknown", service_label=service.label)
+    else:
+        say(dispatcher, "utter_service_unknown_general")
+    return offer_filing(tracker, text, PqrsType.INFORMACION)
+
+
+class ActionAnswerService(Action):
+    """A question about the Caja's services (intent ask_service)."""
+
+    def name(self) -> str:
+        return "action_answer_service"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        text = latest_text(tracker)
+        return answer_service(dispatcher, tracker, text, service_asked(text) or service_named(text))

@@ -1,0 +1,154 @@
+"""Status without a number from the filer's phone (also where a filing was misread or is
+being corrected), a long story not understood offered as a request, service questions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from actions.menu import ActionNotUnderstood
+from actions.offers import ActionAnswerService
+from actions.pqrs_form import ActionStartPqrs, ValidatePqrsForm
+from actions.pqrs_submit import ActionSubmitPqrs
+from actions.status import ActionStartStatus
+from mara.db.unit_of_work import UnitOfWork
+from mara.services import filing
+from tests.unit.actions.conftest import rendered, run_action, tracker_from
+
+FILER = "573001234567"  # the sender of the pqrs_form fixtures
+STORY = (
+    "el sábado fui con mis hijos al parque acuático y el salvavidas no estaba pendiente, "
+    "un niño casi se ahoga y nadie hizo nada"
+)
+
+
+def file(db, pqrs_type: str, service: str, description: str) -> str:
+    with UnitOfWork(db) as uow:
+        consent_id = filing.record_consent(uow, FILER, True, "SM1", "2026-11")
+        filed = filing.file_ticket(
+            uow,
+            now=datetime.fromisoformat("2026-12-04T10:00:00-05:00"),
+            pqrs_type=pqrs_type,
+            description=description,
+            wa_id=FILER,
+            service=service,
+            requester=filing.RequesterData(
+                full_name="María López",
+                document_type="CC",
+                document_number="1094887890",
+                phone="+573001234567",
+                email=None,
+            ),
+            consent_id=consent_id,
+        )
+        uow.commit()
+    return filed.radicado
+
+
+def idle(text, intent="check_status", **kwargs):
+    tracker = tracker_from("idle", text, intent, **kwargs)
+    tracker.sender_id = FILER
+    return tracker
+
+
+def test_status_without_a_number_answers_the_only_request(domain, db):
+    radicado = file(db, "queja", "salud_droguerias", "la droguería no tenía el medicamento")
+    outcome = run_action(ActionStartStatus(), idle("y cómo va lo que puse?"), domain)
+    assert outcome.slots["status_radicado"] == radicado
+
+
+def test_status_without_a_number_picks_the_request_its_words_name(domain, db):
+    file(db, "queja", "recreacion_deportes", "la piscina estaba sucia")
+    drugstore = file(db, "reclamo", "salud_droguerias", "me cobraron dos veces")
+    text = "y cómo va lo que puse de la droguería?"
+    assert run_action(ActionStartStatus(), idle(text), domain).slots["status_radicado"] == (
+        drugstore
+    )
+    listed = run_action(ActionStartStatus(), idle("cómo va lo mío?"), domain)
+    assert listed.responses == ["utter_open_tickets"] and listed.slots["status_radicado"] is None
+
+
+def test_a_status_question_read_as_a_new_request_answers_the_status(domain, db):
+    radicado = file(db, "queja", "salud_droguerias", "la droguería no tenía el medicamento")
+    tracker = idle("y cómo va lo que puse de la droguería?", intent="pqrs_queja")
+    outcome = run_action(ActionStartPqrs(), tracker, domain)
+    assert outcome.responses == ["utter_status"]
+    assert f"*{radicado}*" in outcome.messages[0]["text"]
+    assert outcome.slots["cancel_confirm"] is True and outcome.slots["filing_offered"] == "left"
+
+
+def test_a_correction_mid_form_leaves_the_form_for_the_status(domain, db):
+    file(db, "queja", "salud_droguerias", "la droguería no tenía el medicamento")
+    file(db, "reclamo", "subsidio_cuota", "no me pagaron la cuota")
+    tracker = tracker_from(
+        "pqrs_form_personal",
+        "no, quiero saber cómo va la queja que ya puse",
+        slots={"type_confirmed": None, "requested_slot": "type_confirmed"},
+    )
+    outcome = run_action(ValidatePqrsForm(), tracker, domain)
+    assert outcome.responses == ["utter_status"]
+    assert "(Queja)" in outcome.messages[0]["text"]
+    assert outcome.slots["requested_slot"] is None  # the form ends
+    at_consent = tracker_from(
+        "pqrs_form_personal",
+        "no, quiero saber cómo va la queja que ya puse",
+        slots={"consent": None, "consent_id": None, "requested_slot": "consent"},
+    )
+    left = run_action(ValidatePqrsForm(), at_consent, domain)
+    assert left.responses == ["utter_status"] and left.slots["consent"] is None
+    submit = tracker_from("pqrs_form_personal", slots={"cancel_confirm": True, **outcome.slots})
+    done = run_action(ActionSubmitPqrs(), submit, domain)
+    assert done.messages == []  # nothing more said, nothing filed
+
+
+def test_a_long_story_not_understood_is_offered_as_a_request(domain, db):
+    outcome = run_action(ActionNotUnderstood(), idle(STORY, intent="nlu_fallback"), domain)
+    assert outcome.responses == ["utter_offer_to_file"]
+    assert outcome.slots["description"] == STORY
+    assert outcome.slots["filing_offered"] == "offered"
+    assert outcome.slots["pqrs_type"] is None
+    assert outcome.events[-1]["name"] == "pqrs_form"
+    short = run_action(ActionNotUnderstood(), idle("asdf qwer", intent="nlu_fallback"), domain)
+    assert short.responses == ["utter_default"]
+
+
+def test_no_to_the_offer_ends_it_politely_and_a_number_picks_the_type(domain):
+    slots = {
+        "pqrs_type": None,
+        "requested_slot": "pqrs_type",
+        "filing_offered": "offered",
+        "description": STORY,
+    }
+    no = run_action(
+        ValidatePqrsForm(), tracker_from("pqrs_form_personal", "no", slots=slots), domain
+    )
+    assert no.slots["cancel_confirm"] is True and no.slots["requested_slot"] is None
+    done = tracker_from("pqrs_form_personal", slots={**slots, **no.slots})
+    assert run_action(ActionSubmitPqrs(), done, domain).responses == ["utter_offer_declined"]
+    two = run_action(
+        ValidatePqrsForm(), tracker_from("pqrs_form_personal", "2", slots=slots), domain
+    )
+    assert two.slots["pqrs_type"] == "queja"
+
+
+def test_a_service_question_gives_the_page_and_phone_and_offers_an_information_request(domain, db):
+    text = "que requisitos piden para postularse al subsidio de vivienda?"
+    for action, intent in (
+        (ActionNotUnderstood(), "nlu_fallback"),
+        (ActionAnswerService(), "ask_service"),
+    ):
+        outcome = run_action(action, idle(text, intent=intent), domain)
+        assert outcome.responses == ["utter_service_unknown"]
+        said = rendered(outcome, domain)
+        assert "Vivienda" in said and "comfenalcoquindio.com" in said
+        assert outcome.slots["pqrs_type"] == "informacion"
+        assert outcome.slots["description"] == text
+        assert outcome.events[-1]["name"] == "pqrs_form"
+
+
+def test_a_question_on_a_service_config_knows_is_answered_from_it(domain, db):
+    text = "que requisitos hay para el subsidio de desempleo?"
+    outcome = run_action(ActionAnswerService(), idle(text, intent="ask_service"), domain)
+    assert outcome.responses == ["utter_service_info"]
+    said = rendered(outcome, domain)
+    assert "Ley 1636 de 2013" in said and "comfenalcoquindio.com" in said
+    assert outcome.events == []  # answered: nothing filed
