@@ -107,6 +107,18 @@ def test_a_job_answers_and_sends_without_touching_the_environment(settings, runt
     assert statuses(settings) == ["processed"]
 
 
+def test_what_the_nlu_understood_is_stored_with_the_message(settings, runtime, twilio_api):
+    from mara.db.models import InboundNlu
+
+    message_id = receive(settings, "quiero poner una queja")
+    assert jobs.handle_inbound(message_id, with_dialogue(runtime, ScriptedDialogue())) == (
+        "handled 1"
+    )
+    with UnitOfWork(settings.database_url) as uow:
+        row = uow.session.get(InboundNlu, message_id)
+        assert row is not None and (row.intent, row.wa_id) == ("eco", WA)
+
+
 def test_dialogue_sees_a_bounded_prefix_and_the_full_text_stays_stored(
     settings, runtime, twilio_api
 ):
