@@ -115,7 +115,9 @@ def test_rasa_down_retries_sends_one_kind_message_then_replay_answers(stack, twi
         env={**__import__("os").environ, **env},
         check=True,
     )
-    assert "replayed 1 message" in result.stdout
+    # The scheduler's recovery sweep may have queued it again first (failed messages of
+    # the last 24 hours are retried every few minutes): then replay has nothing to do.
+    assert "replayed 1 message" in result.stdout or "replayed 0 message" in result.stdout
     replies = bodies(twilio_api.wait_for(3, to=to))
     assert GREETING in replies[1] and MENU in replies[2]
     assert inbound(stack, form["MessageSid"]).status == "processed"
