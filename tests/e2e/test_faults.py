@@ -221,7 +221,7 @@ def test_killed_worker_mid_filing(served, twilio_api):
         up_to_the_summary(served, wa)
         served.send(wa, "1")
         time.sleep(0.5)  # the turn is under way
-        served.kill("rq worker")
+        served.kill("mara.jobs.worker")  # the worker pool (the trainer runs `rq worker`)
         ticket, sent = wait_for_ticket(served, twilio_api, wa, timeout=240)
         assert ticket is not None and sent == 1
 
