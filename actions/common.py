@@ -4,8 +4,10 @@ latest message's parts, and replies filled with the Caja's facts from config/.""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
+import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -13,7 +15,7 @@ from mara import clock
 from mara.db.unit_of_work import UnitOfWork
 from mara.policy.channels import advisers_channel, business_calendar
 from mara.policy.facts import facts
-from mara.settings import load_settings
+from mara.settings import ROOT, load_settings
 from mara.text.hours import weekly_schedule_es
 
 
@@ -85,3 +87,27 @@ def phone_as_written(e164: str) -> str:
         if digits.startswith("60"):
             return f"({digits[:3]}) {digits[3:]}"
     return e164
+
+
+@lru_cache(maxsize=1)
+def _responses() -> dict[str, Any]:
+    with (ROOT / "domain.yml").open(encoding="utf-8") as f:
+        return yaml.safe_load(f)["responses"]
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def utter_as_data(dispatcher: CollectingDispatcher, response: str, **values: Any) -> None:
+    """Say a domain.yml response with `values` inserted as plain data.
+
+    Rasa's own interpolation gives up and sends the raw template, placeholders and all,
+    when an inserted value contains "0[" (its escaping trick), and it fills any `{slot}`
+    from the tracker: so texts that carry people's or staff's words are rendered here,
+    with str.format_map on our own template, and sent as finished text."""
+    template = _responses()[response][0]["text"]
+    text = template.format_map(_Blank({**fact_values(), **values}))
+    # `rendered_from` names the response for tests and logs (Rasa keeps it as metadata).
+    dispatcher.utter_message(text=text, rendered_from=response)

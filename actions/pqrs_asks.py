@@ -9,7 +9,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 
-from actions.common import numbered, phone_as_written, response_text, say
+from actions.common import numbered, phone_as_written, response_text, say, utter_as_data
 from actions.forms import PAUSED
 from actions.pqrs_form import NO_EMAIL
 from mara.policy import catalogs
@@ -30,13 +30,17 @@ class AskSlot(Action, ABC):
     def name(self) -> str:
         return f"action_ask_{self.slot}"
 
+    # The question carries people's words (a name, a description): rendered as data.
+    as_data = False
+
     def values(self, tracker: Tracker, domain: dict[str, Any]) -> dict[str, Any]:
         return {}
 
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
         if tracker.get_slot(PAUSED):
             return []
-        say(dispatcher, f"utter_ask_{self.slot}", **self.values(tracker, domain))
+        utter = utter_as_data if self.as_data else say
+        utter(dispatcher, f"utter_ask_{self.slot}", **self.values(tracker, domain))
         return []
 
 
@@ -69,6 +73,7 @@ class ActionAskConsent(AskSlot):
 
 class ActionAskUseSaved(AskSlot):
     slot = "use_saved"
+    as_data = True
 
     def values(self, tracker, domain) -> dict[str, Any]:
         saved = tracker.get_slot("saved_requester") or {}
@@ -130,6 +135,7 @@ class ActionAskConfirmation(AskSlot):
     """The summary of the request, to confirm, change a field or cancel."""
 
     slot = "confirmation"
+    as_data = True
 
     def values(self, tracker, domain) -> dict[str, Any]:
         slot = tracker.get_slot

@@ -5,7 +5,16 @@ from __future__ import annotations
 from rasa_sdk import Action
 from rasa_sdk.events import EventType, SlotSet
 
-from actions.common import latest_media, message_sid, now, response_text, say, uow, wa_id
+from actions.common import (
+    latest_media,
+    message_sid,
+    now,
+    response_text,
+    say,
+    uow,
+    utter_as_data,
+    wa_id,
+)
 from actions.forms import CANCEL_REQUESTED, CANCEL_SLOT
 from actions.pqrs_form import DECLINED, LEFT, NO_EMAIL, reset_events
 from mara.policy.pqrs_types import catalog
@@ -67,7 +76,7 @@ class ActionSubmitPqrs(Action):
             )
             work.commit()
         if requester is None:
-            say(
+            utter_as_data(
                 dispatcher,
                 "utter_pqrs_filed_anonymous",
                 type_label_lower=info.label.lower(),
@@ -79,7 +88,7 @@ class ActionSubmitPqrs(Action):
                 if requester.email
                 else response_text(domain, "utter_contact_note_phone")
             )
-            say(
+            utter_as_data(
                 dispatcher,
                 "utter_pqrs_filed",
                 type_label_lower=info.label.lower(),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rasa_sdk import Action
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 
-from actions.common import entity, now, response_text, say, uow, wa_id
+from actions.common import entity, now, response_text, say, uow, utter_as_data, wa_id
 from actions.forms import FormValidator, Invalid
 from mara.domain.calendar import BOGOTA
 from mara.policy.pqrs_types import catalog
@@ -26,7 +26,7 @@ def tell_status(dispatcher, domain, view: lookup.TicketView) -> None:
     if view.answer_summary:
         answer = response_text(domain, "utter_status_answer", answer=view.answer_summary)
     timing = "utter_status_on_time" if view.on_time(today) else "utter_status_overdue"
-    say(
+    utter_as_data(
         dispatcher,
         "utter_status",
         radicado=view.radicado,

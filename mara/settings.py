@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from collections.abc import Mapping
@@ -11,9 +12,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+PRIVATE_UMASK = 0o077
+
+
+def private_files() -> None:
+    """Files this process creates are its owner's only (0600, directories 0700): the
+    database, logs, media, secrets and Redis's dump hold personal data."""
+    os.umask(PRIVATE_UMASK)
+
+
 def var_dir(env: Mapping[str, str] | None = None) -> Path:
+    private_files()
     path = Path((os.environ if env is None else env).get("MARA_VAR_DIR", ROOT / "var"))
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        with contextlib.suppress(PermissionError):  # someone else's directory: leave it
+            path.chmod(0o700)
     return path
 
 
@@ -58,6 +72,20 @@ class Settings:
     template_survey_sid: str | None = None
     template_reminder_sid: str | None = None
     media_dir: str = ""
+    # Shared by Rasa (endpoints.yml `token:`) and the action server (mara.ops.action_server).
+    actions_token: str = ""
+    # After a send job's quick retries: further tries at these offsets (seconds) from the
+    # message's creation, by the recovery sweep; then it is failed and staff are alerted.
+    long_retry_offsets: tuple[int, ...] = (60, 180, 480, 1080, 2280, 4680, 8280, 15480, 29880)
+    twilio_timeout: float = 15.0
+    # Throughput: worker processes, and how long a dead job's per-person lock can block.
+    workers: int = 4
+    lock_ttl: int = 10
+    # NLU and dialogue see at most this much of a message; the full text stays stored.
+    nlu_max_chars: int = 1000
+    # RASA_URL may list several servers (comma-separated) sharing tracker and lock stores;
+    # `rasa_url` is the first one.
+    rasa_urls: tuple[str, ...] = ()
 
     @property
     def twilio_enabled(self) -> bool:
@@ -76,6 +104,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     redis_url = env.get("REDIS_URL")
     if not redis_url and embedded_redis_url_file(env).exists():
         redis_url = embedded_redis_url_file(env).read_text().strip() or None
+    rasa_urls = tuple(
+        u.strip().rstrip("/")
+        for u in (env.get("RASA_URL") or "http://127.0.0.1:5005").split(",")
+        if u.strip()
+    )
     intervals = tuple(int(x) for x in env.get("MARA_RETRY_INTERVALS", "3,15,60").split(","))
     return Settings(
         database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir(env) / 'mara.db'}",
@@ -90,7 +123,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         twilio_api_base_url=(env.get("TWILIO_API_BASE_URL") or "https://api.twilio.com").rstrip(
             "/"
         ),
-        rasa_url=(env.get("RASA_URL") or "http://127.0.0.1:5005").rstrip("/"),
+        rasa_url=rasa_urls[0],
+        rasa_urls=rasa_urls,
         action_server_port=int(env.get("ACTION_SERVER_PORT", "5055")),
         secret_key=env.get("MARA_SECRET_KEY") or _generated_secret("secret-key", env),
         retry_intervals=intervals,
@@ -100,4 +134,20 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         template_survey_sid=env.get("TWILIO_TEMPLATE_SURVEY_SID") or None,
         template_reminder_sid=env.get("TWILIO_TEMPLATE_REMINDER_SID") or None,
         media_dir=env.get("MARA_MEDIA_DIR") or str(var_dir(env) / "media"),
+        actions_token=env.get("MARA_ACTIONS_TOKEN") or _generated_secret("actions-token", env),
+        long_retry_offsets=tuple(
+            int(x)
+            for x in env.get(
+                "MARA_LONG_RETRY_OFFSETS", "60,180,480,1080,2280,4680,8280,15480,29880"
+            ).split(",")
+        ),
+        twilio_timeout=float(env.get("MARA_TWILIO_TIMEOUT", "15")),
+        workers=int(env.get("MARA_WORKERS") or default_workers()),
+        lock_ttl=int(env.get("MARA_LOCK_TTL", "10")),
+        nlu_max_chars=int(env.get("MARA_NLU_MAX_CHARS", "1000")),
     )
+
+
+def default_workers() -> int:
+    """Workers mostly wait on Rasa and the network: two per core keep the CPUs busy."""
+    return min(16, max(2, 2 * (os.cpu_count() or 1)))

@@ -153,6 +153,10 @@ def settings(clean_db, redis_url, twilio_api, tmp_path, monkeypatch) -> Settings
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
+    # Jobs called without a runtime build one from this environment on first use.
+    from mara import bootstrap
+
+    monkeypatch.setattr(bootstrap, "_current", None)
     twilio_api.reset()
     from redis import Redis
 

@@ -1,34 +1,106 @@
-"""Talks to the Rasa server's REST channel (and checks the action server is up)."""
+"""Talks to the Rasa servers' REST channel (and checks the action server is up), over one
+pooled HTTP session per process so a turn does not pay a new connection."""
 
 from __future__ import annotations
 
+import threading
+import time
+import zlib
+from collections.abc import Sequence
+
 import requests
+from requests.adapters import HTTPAdapter
 
 
 class RasaUnavailable(Exception):
     """Rasa or the action server could not take the turn; the job retries."""
 
 
-def check_action_server(url: str, timeout: float = 3.0) -> None:
-    try:
-        requests.get(f"{url}/health", timeout=timeout).raise_for_status()
-    except requests.RequestException as exc:
-        raise RasaUnavailable(f"action server: {type(exc).__name__}") from exc
+def pooled_session(connections: int = 32) -> requests.Session:
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=connections)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
 
 
-def converse(
-    rasa_url: str, sender: str, text: str, metadata: dict, timeout: float = 30.0
-) -> list[str]:
-    """One user turn; returns the bot's texts in order."""
-    try:
-        response = requests.post(
-            f"{rasa_url}/webhooks/rest/webhook",
-            json={"sender": sender, "message": text, "metadata": metadata},
-            timeout=timeout,
-        )
-    except requests.RequestException as exc:
-        raise RasaUnavailable(f"rasa: {type(exc).__name__}") from exc
-    if response.status_code >= 500:
-        raise RasaUnavailable(f"rasa answered {response.status_code}")
-    response.raise_for_status()
-    return [item["text"] for item in response.json() if item.get("text")]
+class RasaClient:
+    """One or more Rasa servers sharing the tracker and lock stores. A person always goes to
+    the same server (their turns stay in one server's queue); any server could answer."""
+
+    def __init__(
+        self,
+        rasa_urls: Sequence[str],
+        action_server_url: str,
+        session: requests.Session | None = None,
+        timeout: float = 30.0,
+        actions_check_every: float = 2.0,
+    ):
+        if not rasa_urls:
+            raise ValueError("at least one Rasa URL is needed")
+        self.rasa_urls = tuple(u.rstrip("/") for u in rasa_urls)
+        self.action_server_url = action_server_url.rstrip("/")
+        self.session = session or pooled_session()
+        self.timeout = timeout
+        self._actions_check_every = actions_check_every
+        self._actions_ok_at = float("-inf")
+        self._lock = threading.Lock()
+
+    def server_for(self, sender: str) -> str:
+        return self.rasa_urls[zlib.crc32(sender.encode()) % len(self.rasa_urls)]
+
+    def check_action_server(self) -> None:
+        """Raises RasaUnavailable when the action server is down. A success is trusted for a
+        couple of seconds: Rasa would otherwise lose the actions' events without saying so."""
+        if time.monotonic() - self._actions_ok_at < self._actions_check_every:
+            return
+        try:
+            self.session.get(f"{self.action_server_url}/health", timeout=3).raise_for_status()
+        except requests.RequestException as exc:
+            raise RasaUnavailable(f"action server: {type(exc).__name__}") from exc
+        with self._lock:
+            self._actions_ok_at = time.monotonic()
+
+    def forget_action_server(self) -> None:
+        """Check again on the next turn (after a failure)."""
+        with self._lock:
+            self._actions_ok_at = float("-inf")
+
+    def converse(self, sender: str, text: str, metadata: dict) -> list[str]:
+        """One user turn; returns the bot's texts in order."""
+        try:
+            response = self.session.post(
+                f"{self.server_for(sender)}/webhooks/rest/webhook",
+                json={"sender": sender, "message": text, "metadata": metadata},
+                timeout=self.timeout,
+            )
+        except requests.RequestException as exc:
+            self.forget_action_server()
+            raise RasaUnavailable(f"rasa: {type(exc).__name__}") from exc
+        if response.status_code >= 500:
+            self.forget_action_server()
+            raise RasaUnavailable(f"rasa answered {response.status_code}")
+        response.raise_for_status()
+        return [item["text"] for item in response.json() if item.get("text")]
+
+    def converse_with_nlu(
+        self, sender: str, text: str, metadata: dict
+    ) -> tuple[list[str], dict | None]:
+        """One user turn through MARA's channel (nlu/channels.py): the bot's texts in order
+        and what the NLU understood of the message (intent, entities, ranking), in one call."""
+        try:
+            response = self.session.post(
+                f"{self.server_for(sender)}/webhooks/mara/webhook",
+                json={"sender": sender, "message": text, "metadata": metadata},
+                timeout=self.timeout,
+            )
+        except requests.RequestException as exc:
+            self.forget_action_server()
+            raise RasaUnavailable(f"rasa: {type(exc).__name__}") from exc
+        if response.status_code >= 500:
+            self.forget_action_server()
+            raise RasaUnavailable(f"rasa answered {response.status_code}")
+        response.raise_for_status()
+        body = response.json()
+        texts = [item["text"] for item in body.get("messages") or [] if item.get("text")]
+        return texts, body.get("nlu")

@@ -1,13 +1,24 @@
-"""Redis connections and the RQ queue: one place owns queue names, retries and job ids."""
+"""Redis connections, the RQ queue and per-person locks: one place owns queue names, retries,
+job ids and lock keys."""
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 from redis import Redis
+from redis.exceptions import LockError
 from rq import Queue, Retry
+from rq.job import Job
 
 from mara.settings import Settings
+
+INBOUND_JOB = "mara.jobs.messages.handle_inbound"
+OUTBOUND_JOB = "mara.jobs.messages.send_outbound"
+EMAIL_JOB = "mara.jobs.mail.send_email"
 
 
 @lru_cache(maxsize=4)
@@ -21,35 +32,128 @@ def get_queue(settings: Settings) -> Queue:
     return Queue(settings.queue_name, connection=get_redis(settings.redis_url))
 
 
-def _retry(settings: Settings) -> Retry:
-    return Retry(max=len(settings.retry_intervals), interval=list(settings.retry_intervals))
+class JobQueue:
+    """The RQ queue of one process: jobs are plain functions taking ids (never personal data)."""
+
+    def __init__(self, queue: Queue, retry_intervals: tuple[int, ...]):
+        self.queue = queue
+        self.retry_intervals = retry_intervals
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> JobQueue:
+        return cls(get_queue(settings), settings.retry_intervals)
+
+    def _retry(self) -> Retry | None:
+        if not self.retry_intervals:
+            return None
+        return Retry(max=len(self.retry_intervals), interval=list(self.retry_intervals))
+
+    def inbound(self, message_id: int, suffix: str = "") -> None:
+        self.queue.enqueue(
+            INBOUND_JOB,
+            message_id,
+            job_id=f"inbound-{message_id}{suffix}",
+            retry=self._retry(),
+            job_timeout=300,
+        )
+
+    def outbound(self, outbound_id: int, suffix: str = "") -> None:
+        self.queue.enqueue(
+            OUTBOUND_JOB,
+            outbound_id,
+            job_id=f"outbound-{outbound_id}{suffix}",
+            retry=self._retry(),
+            job_timeout=120,
+        )
+
+    def email(self, email_id: int) -> None:
+        self.queue.enqueue(
+            EMAIL_JOB,
+            email_id,
+            job_id=f"email-{email_id}",
+            retry=self._retry(),
+            job_timeout=60,
+        )
+
+    def depth(self) -> int:
+        return self.queue.count
+
+    def oldest_age(self, now_ts: float) -> float | None:
+        """Seconds the job at the head of the queue has waited (None when empty)."""
+        ids = self.queue.get_job_ids(0, 0)
+        if not ids:
+            return None
+        job = Job.fetch(ids[0], connection=self.queue.connection)
+        if job.enqueued_at is None:
+            return None
+        return max(0.0, now_ts - job.enqueued_at.timestamp())
 
 
 def enqueue_inbound(settings: Settings, message_id: int, suffix: str = "") -> None:
-    get_queue(settings).enqueue(
-        "mara.jobs.messages.handle_inbound",
-        message_id,
-        job_id=f"inbound-{message_id}{suffix}",
-        retry=_retry(settings),
-        job_timeout=300,
-    )
+    JobQueue.for_settings(settings).inbound(message_id, suffix)
 
 
-def enqueue_outbound(settings: Settings, outbound_id: int) -> None:
-    get_queue(settings).enqueue(
-        "mara.jobs.messages.send_outbound",
-        outbound_id,
-        job_id=f"outbound-{outbound_id}",
-        retry=_retry(settings),
-        job_timeout=120,
-    )
+def enqueue_outbound(settings: Settings, outbound_id: int, suffix: str = "") -> None:
+    JobQueue.for_settings(settings).outbound(outbound_id, suffix)
 
 
 def enqueue_email(settings: Settings, email_id: int) -> None:
-    get_queue(settings).enqueue(
-        "mara.jobs.mail.send_email",
-        email_id,
-        job_id=f"email-{email_id}",
-        retry=_retry(settings),
-        job_timeout=60,
-    )
+    JobQueue.for_settings(settings).email(email_id)
+
+
+class PersonLocks:
+    """One job at a time per person, so their messages are answered and sent in order.
+
+    A lock lives `ttl` seconds and is renewed while its job works, so a killed job blocks
+    its person for at most `ttl` seconds. A job that finds the lock taken does not wait:
+    it leaves a note (`mark_waiting`) that the holder reads after releasing."""
+
+    def __init__(self, redis: Redis, ttl: int = 10, prefix: str = "mara:person"):
+        self.redis = redis
+        self.ttl = ttl
+        self.prefix = prefix
+
+    def _key(self, wa_id: str) -> str:
+        return f"{self.prefix}:{wa_id}"
+
+    @contextmanager
+    def hold(self, wa_id: str) -> Iterator[bool]:
+        """Yields whether this job holds the person's lock (never waits for it)."""
+        # thread_local=False: the renewing thread must see the token.
+        lock = self.redis.lock(self._key(wa_id), timeout=self.ttl, thread_local=False)
+        if not lock.acquire(blocking=False):
+            yield False
+            return
+        stop = threading.Event()
+
+        def renew() -> None:
+            while not stop.wait(self.ttl / 3):
+                try:
+                    lock.reacquire()
+                except LockError:
+                    return
+
+        renewer = threading.Thread(target=renew, name="person-lock", daemon=True)
+        renewer.start()
+        try:
+            yield True
+        finally:
+            stop.set()
+            renewer.join()
+            # LockError: it expired while we were paused, and someone else may hold it now.
+            with contextlib.suppress(LockError):
+                lock.release()
+
+    def is_free(self, wa_id: str) -> bool:
+        return not self.redis.exists(self._key(wa_id))
+
+    def mark_waiting(self, wa_id: str) -> None:
+        self.redis.set(f"{self._key(wa_id)}:waiting", 1, ex=max(60, self.ttl * 6))
+
+    def take_waiting(self, wa_id: str) -> bool:
+        """Whether a job found this person's lock taken since the last call (and clear it)."""
+        with self.redis.pipeline() as pipe:
+            pipe.get(f"{self._key(wa_id)}:waiting")
+            pipe.delete(f"{self._key(wa_id)}:waiting")
+            value, _ = pipe.execute()
+        return value is not None

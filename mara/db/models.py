@@ -2,45 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from typing import Any
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
-    TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-
-class UTCDateTime(TypeDecorator):
-    """Stores naive UTC, returns aware UTC: SQLite keeps no offsets, PostgreSQL would."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetimes are not stored; pass an aware one")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=timezone.utc)
-
-
-class Base(DeclarativeBase):
-    pass
+from mara.db.base import Base, UTCDateTime
 
 
 class InboundMessage(Base):
@@ -62,6 +40,8 @@ class InboundMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # A failed message is retried by the recovery sweep (mara.jobs.schedule) from then on.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     media: Mapped[list[InboundMedia]] = relationship(
         back_populates="message", order_by="InboundMedia.position", cascade="all, delete-orphan"
@@ -103,6 +83,27 @@ class OutboundMessage(Base):
     content_sid: Mapped[str | None] = mapped_column(String(64))
     content_variables: Mapped[dict | None] = mapped_column(JSON)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    # After the job's quick retries, a long outage is retried by the recovery sweep on a
+    # longer schedule (minutes to hours): not before this instant.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class StaffAlert(Base):
+    """Something staff must see and act on, e.g. `delivery_failed`: a message MARA could
+    not deliver after every retry (outbound_id says which; the person's chat has it)."""
+
+    __tablename__ = "staff_alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    # One alert per fact: raising it again is a no-op.
+    key: Mapped[str] = mapped_column(String(128), unique=True)
+    wa_id: Mapped[str | None] = mapped_column(String(32))
+    outbound_id: Mapped[int | None] = mapped_column(ForeignKey("outbound_messages.id"))
+    inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
+    detail: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class DeliveryEvent(Base):
@@ -419,3 +420,10 @@ class SurveyResponse(Base):
     score: Mapped[int | None] = mapped_column(Integer)
     skipped: Mapped[bool] = mapped_column(Boolean, default=False)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# The trainers' tables live in their own module; imported here so that every table is on
+# Base.metadata whenever the models are (migrations, tests).
+from mara.db.nlu_models import InboundNlu, ModelPublication, NluLabel, TrainingRun  # noqa: E402
+
+__all__ = ["Base", "InboundNlu", "ModelPublication", "NluLabel", "TrainingRun", "UTCDateTime"]

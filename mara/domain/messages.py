@@ -5,10 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-class MalformedInbound(ValueError):
-    """A webhook request that does not carry a usable message."""
-
-
 @dataclass(frozen=True)
 class Media:
     url: str
@@ -17,7 +13,8 @@ class Media:
 
 @dataclass(frozen=True)
 class Inbound:
-    """The Twilio fields MARA uses, parsed from one webhook request."""
+    """One inbound WhatsApp message as MARA keeps it (mara.adapters.twilio_form parses
+    Twilio's form into it; `fields` keeps the other form fields for the record)."""
 
     message_sid: str
     wa_id: str
@@ -28,44 +25,6 @@ class Inbound:
     media: tuple[Media, ...]
     button_payload: str | None
     fields: dict = field(default_factory=dict)
-
-    @classmethod
-    def from_twilio_form(cls, form: dict[str, str]) -> Inbound:
-        sid = form.get("MessageSid") or form.get("SmsMessageSid")
-        if not sid:
-            raise MalformedInbound("MessageSid is missing")
-        sender = form.get("From", "")
-        if not sender.startswith("whatsapp:+"):
-            raise MalformedInbound("From must be a WhatsApp address (whatsapp:+…)")
-        wa_id = form.get("WaId") or sender.removeprefix("whatsapp:+")
-        if not wa_id.isdigit():
-            raise MalformedInbound("WaId must be digits")
-        try:
-            num_media = int(form.get("NumMedia") or 0)
-        except ValueError:
-            raise MalformedInbound("NumMedia must be a number") from None
-        if not 0 <= num_media <= 10:
-            raise MalformedInbound("NumMedia out of range")
-        media = []
-        for i in range(num_media):
-            url = form.get(f"MediaUrl{i}")
-            if not url:
-                raise MalformedInbound(f"MediaUrl{i} is missing")
-            media.append(Media(url=url, content_type=form.get(f"MediaContentType{i}")))
-        body = form.get("Body", "")
-        if not body.strip() and not media and not form.get("ButtonPayload"):
-            raise MalformedInbound("the message has no text, media or button")
-        return cls(
-            message_sid=sid,
-            wa_id=wa_id,
-            from_address=sender,
-            to_address=form.get("To", ""),
-            profile_name=form.get("ProfileName") or None,
-            body=body,
-            media=tuple(media),
-            button_payload=form.get("ButtonPayload") or None,
-            fields=dict(form),
-        )
 
 
 @dataclass(frozen=True)
@@ -109,3 +68,8 @@ def split_body(body: str, limit: int = WHATSAPP_BODY_LIMIT) -> list[str]:
     if body:
         parts.append(body)
     return parts
+
+
+# Prefix of an outbound message's error when an attempt may have reached the provider
+# (no answer came): the next attempt looks it up before sending again.
+UNCONFIRMED = "unconfirmed: "

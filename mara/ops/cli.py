@@ -8,7 +8,9 @@ import subprocess
 import sys
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
+from mara.ops.trainer_cli import cmd_model, cmd_nlu_compare, cmd_nlu_review
 from mara.settings import ROOT, load_settings
 
 
@@ -35,7 +37,7 @@ def _sync_areas(database_url: str) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from mara.ops import training
+    from mara.adapters import rasa_training as training
     from mara.ops.supervisor import Supervisor, stop_on_signals
 
     settings = load_settings()
@@ -43,7 +45,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # No Redis configured: this run starts its own (a stale var/redis.url is ignored).
         settings = replace(settings, redis_url=None)
     db_upgrade(settings.database_url, quiet=True)
-    model = training.current_model() or training.latest_model()
+    model = training.live_model()
     if model is None:
         print("mara: no trained model; run `mara train` (or `make run`)", file=sys.stderr)
         return 2
@@ -88,7 +90,7 @@ def cmd_say(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from mara.ops import training
+    from mara.adapters import rasa_training as training
 
     model = training.train(force=args.force)
     print(f"model: {model.relative_to(ROOT)}")
@@ -96,20 +98,34 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from mara.adapters.redis_queue import enqueue_inbound
+    import time
+
+    from mara.adapters.redis_queue import enqueue_inbound, enqueue_outbound
     from mara.db.unit_of_work import UnitOfWork
-    from mara.services import inbox
+    from mara.services import inbox, outbox
 
     settings = load_settings()
     with UnitOfWork(settings.database_url) as uow:
         ids = inbox.replayable_inbound(uow, timedelta(seconds=args.stale_after))
+        outbound_ids = outbox.replayable_outbound(uow)
         uow.commit()
-    import time
-
     suffix = f"-replay-{int(time.time())}"
     for message_id in ids:
         enqueue_inbound(settings, message_id, suffix=suffix)
-    print(f"replayed {len(ids)} message(s)")
+    # Failed replies go out again; a send Twilio may already have is looked up first.
+    for outbound_id in outbound_ids:
+        enqueue_outbound(settings, outbound_id, suffix=suffix)
+    print(f"replayed {len(ids)} message(s); resending {len(outbound_ids)} reply(ies)")
+    return 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    import json
+
+    from mara.jobs import schedule
+
+    for action in schedule.sweep(load_settings()):
+        print(json.dumps(action, ensure_ascii=False), flush=True)
     return 0
 
 
@@ -184,16 +200,6 @@ def cmd_api(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_sweep(args: argparse.Namespace) -> int:
-    import json
-
-    from mara.jobs.schedule import run_all
-
-    for action in run_all():
-        print(json.dumps(action, ensure_ascii=False), flush=True)
-    return 0
-
-
 def cmd_report(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
@@ -247,7 +253,7 @@ def cmd_nlu(args: argparse.Namespace) -> int:
             cwd=ROOT,
         )
     if args.nlu_command == "classify":
-        from mara.ops import training
+        from mara.adapters import rasa_training as training
 
         model = training.current_model() or training.latest_model()
         if model is None:
@@ -258,8 +264,12 @@ def cmd_nlu(args: argparse.Namespace) -> int:
         return subprocess.call(
             [python, "-m", "nlu.classify", str(model)], cwd=ROOT, env=env, stderr=subprocess.DEVNULL
         )
+    if args.nlu_command == "review":
+        return cmd_nlu_review(args)
+    if args.nlu_command == "eval" and args.compare:
+        return cmd_nlu_compare(args)
     if args.nlu_command == "eval":
-        from mara.ops import training
+        from mara.adapters import rasa_training as training
 
         model = training.train()
         return subprocess.call(
@@ -286,7 +296,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="web + worker + rasa + actions in the foreground")
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--workers", type=int, default=None, help="worker processes (default: MARA_WORKERS)"
+    )
     serve.add_argument("--chat", action="store_true", help="open the terminal chat when ready")
     serve.add_argument("--from", dest="from_address", default=DEFAULT_FROM)
     serve.set_defaults(func=cmd_serve)
@@ -314,6 +326,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     replay.set_defaults(func=cmd_replay)
 
+    sweep = sub.add_parser(
+        "sweep", help="one pass of every scheduled job; one JSON line per action"
+    )
+    sweep.set_defaults(func=cmd_sweep)
+
     handoff = sub.add_parser("handoff", help="conversations waiting for a human adviser")
     handoff.add_argument("handoff_command", choices=["list", "release"])
     handoff.add_argument("wa_id", nargs="?")
@@ -340,8 +357,6 @@ def build_parser() -> argparse.ArgumentParser:
     create_token.add_argument("name")
     create_token.set_defaults(func=cmd_api)
 
-    sweep = sub.add_parser("sweep", help="one pass of every scheduled job; JSON line per action")
-    sweep.set_defaults(func=cmd_sweep)
     report = sub.add_parser("report", help="quarterly report as JSON (and CSV/PDF files)")
     report.add_argument("quarter", nargs="?", help="e.g. 2026-T4 (default: the current one)")
     report.add_argument("--csv", help="write the CSV (UTF-8 with BOM) here")
@@ -351,8 +366,33 @@ def build_parser() -> argparse.ArgumentParser:
     cron.set_defaults(func=cmd_cron)
 
     nlu = sub.add_parser("nlu", help="training data tools")
-    nlu.add_argument("nlu_command", choices=["check", "eval", "classify"])
+    nlu.add_argument("nlu_command", choices=["check", "eval", "classify", "review"])
+    nlu.add_argument(
+        "review_args",
+        nargs="*",
+        metavar="ARG",
+        help="review: list [--all] | groups | label ID… (--intent NAME | --noise) | export",
+    )
+    nlu.add_argument(
+        "--compare",
+        nargs="+",
+        metavar="MODEL",
+        help="eval: CANDIDATE [LIVE] model files on the held-out set (LIVE: the live model)",
+    )
+    nlu.add_argument("--intent", help="review label: the intent")
+    nlu.add_argument("--noise", action="store_true", help="review label: not an example")
+    nlu.add_argument("--all", action="store_true", help="review list: labelled ones too")
+    nlu.add_argument("--by", default=os.environ.get("USER") or "cli", help="who labels")
+    nlu.add_argument("--out", type=Path, help="review export: another file than data/nlu/…")
     nlu.set_defaults(func=cmd_nlu)
+
+    model = sub.add_parser("model", help="train, publish and roll back the Rasa model")
+    model.add_argument("model_command", choices=["train", "publish", "rollback", "status"])
+    model.add_argument("--run", type=int, help="publish: the run (default: the latest)")
+    model.add_argument("--force", action="store_true", help="publish past the gate (admins)")
+    model.add_argument("--reason", help="publish --force: why, recorded")
+    model.add_argument("--by", default=os.environ.get("USER") or "cli", help="who does it")
+    model.set_defaults(func=cmd_model)
     return parser
 
 

@@ -1,4 +1,7 @@
-"""`mara serve`: start web, worker, rasa and actions (and the embedded Redis) and watch them."""
+"""`mara serve`: start web, worker, rasa, actions and the scheduler (and the embedded Redis),
+and keep them running: a child that dies is restarted after a backoff (1 s, 2 s, 4 s… up
+to a minute; reset once it has stayed up a minute) while the others go on. Ctrl-C or
+SIGTERM stops them all."""
 
 from __future__ import annotations
 
@@ -8,17 +11,29 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
 
+from mara.adapters.rasa_training import rasa_api_token
 from mara.ops import embedded_redis
-from mara.settings import ROOT, Settings, embedded_redis_url_file, var_dir
+from mara.settings import ROOT, Settings, embedded_redis_url_file, private_files, var_dir
 
 VENV_BIN = Path(sys.executable).parent
 RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
+RASA_LOGGING = ROOT / "mara" / "ops" / "rasa_logging.yml"
+
+BACKOFF_FIRST = 1.0
+BACKOFF_MAX = 60.0
+STABLE_AFTER = 60.0  # a child up this long has recovered: its next death waits 1 s again
+STARTUP_FAILURES = 3  # deaths before readiness that mean a broken install, not bad luck
+
+
+def backoff_delay(failures: int) -> float:
+    """Seconds before the restart after `failures` quick deaths in a row (1, 2, 4… 60)."""
+    return min(BACKOFF_FIRST * 2 ** max(failures - 1, 0), BACKOFF_MAX)
 
 
 def rasa_environment(settings: Settings) -> dict[str, str]:
@@ -40,6 +55,8 @@ def rasa_environment(settings: Settings) -> dict[str, str]:
         # Rasa must not phone home (telemetry, error reports): the network is the Caja's.
         "RASA_TELEMETRY_ENABLED": "false",
         "MARA_ACTION_ENDPOINT": f"{settings.action_server_url}/webhook",
+        # endpoints.yml sends it as `token=`; the action server refuses calls without it.
+        "MARA_ACTIONS_TOKEN": settings.actions_token,
         "MARA_TRACKER_DIALECT": dialect,
         "MARA_TRACKER_URL": tracker_url,
         "MARA_REDIS_HOST": redis.hostname or "127.0.0.1",
@@ -53,44 +70,67 @@ def rasa_environment(settings: Settings) -> dict[str, str]:
 class Child:
     name: str
     argv: list[str]
+    env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
+    started_at: float = 0.0
+    failures: int = 0
+    restart_at: float | None = None
+    restarts: int = 0
 
     @property
     def exit_code(self) -> int | None:
         return None if self.process is None else self.process.returncode
 
 
-def commands(settings: Settings, model: Path, workers: int = 1) -> list[Child]:
-    rasa_port = urlsplit(settings.rasa_url).port or 5005
+def rasa_command(model: Path, port: int) -> list[str]:
+    return [
+        str(RASA_BIN),
+        "run",
+        "--model",
+        str(model),
+        "--endpoints",
+        "endpoints.yml",
+        "--credentials",
+        "credentials.yml",
+        "--port",
+        str(port),
+        "--interface",
+        "127.0.0.1",
+        "--logging-config-file",
+        str(RASA_LOGGING),
+        # `mara model publish/rollback` swap the model in place (PUT /model).
+        "--enable-api",
+        "--auth-token",
+        rasa_api_token(),
+    ]
+
+
+def commands(settings: Settings, model: Path, workers: int | None = None) -> list[Child]:
+    """The children: actions, one Rasa server per RASA_URL entry (they share the tracker and
+    lock stores), web, one pool of `workers` worker processes (MARA_WORKERS), the scheduler
+    and the trainer's worker (the mara-training queue)."""
+    rasa_urls = settings.rasa_urls or (settings.rasa_url,)
     children = [
         Child(
             "actions",
             [
                 str(VENV_BIN / "python"),
                 "-m",
-                "rasa_sdk",
+                "mara.ops.action_server",
                 "--actions",
                 "actions",
                 "--port",
                 str(settings.action_server_port),
             ],
         ),
-        Child(
-            "rasa",
-            [
-                str(RASA_BIN),
-                "run",
-                "--model",
-                str(model),
-                "--endpoints",
-                "endpoints.yml",
-                "--credentials",
-                "credentials.yml",
-                "--port",
-                str(rasa_port),
-                "--interface",
-                "127.0.0.1",
-            ],
+        *(
+            Child(
+                "rasa" if i == 0 else f"rasa{i + 1}",
+                rasa_command(model, urlsplit(url).port or 5005),
+                # mara.logs (standard library only) masks personal data in Rasa's logs.
+                env={"PYTHONPATH": str(ROOT)},
+            )
+            for i, url in enumerate(rasa_urls)
         ),
         Child(
             "web",
@@ -100,38 +140,56 @@ def commands(settings: Settings, model: Path, workers: int = 1) -> list[Child]:
                 f"{os.environ.get('MARA_BIND', '127.0.0.1')}:{settings.port}",
                 "--workers",
                 os.environ.get("MARA_WEB_WORKERS", "2"),
+                # Threads overlap a webhook's database and Redis waits (bursts of webhooks).
+                "--threads",
+                os.environ.get("MARA_WEB_THREADS", "4"),
                 "--access-logfile",
                 "-",
+                # key=value: a status and a size never read as one long (masked) number.
+                "--access-logformat",
+                '"%(r)s" status=%(s)s bytes=%(B)s duration_ms=%(M)s',
                 "webhook:create_app()",
             ],
         ),
+        Child(
+            "worker",
+            [
+                str(VENV_BIN / "python"),
+                "-m",
+                "mara.jobs.worker",
+                "--processes",
+                str(workers or settings.workers),
+            ],
+        ),
     ]
-    for i in range(workers):
-        children.append(
-            Child(
-                f"worker{i + 1}" if workers > 1 else "worker",
-                [
-                    str(VENV_BIN / "rq"),
-                    "worker",
-                    "--with-scheduler",
-                    "--worker-class",
-                    "mara.jobs.worker.MaraWorker",
-                    "--url",
-                    settings.redis_url or "",
-                    settings.queue_name,
-                ],
-            )
+    children.append(
+        Child("scheduler", [str(VENV_BIN / "python"), "-m", "mara.jobs.schedule", "--loop"])
+    )
+    # Trainers' "Entrenar" runs for minutes: its own worker, so replies never wait behind it.
+    children.append(
+        Child(
+            "trainer",
+            [
+                str(VENV_BIN / "rq"),
+                "worker",
+                "--url",
+                settings.redis_url or "",
+                f"{settings.queue_name}-training",
+            ],
         )
-    # Periodic jobs (SLA sweep, surveys): RQ's cron scheduler enqueues mara/jobs/schedule.py.
-    children.append(Child("cron", [str(VENV_BIN / "mara"), "cron"]))
+    )
     return children
 
 
 class Supervisor:
-    """Runs the children in the foreground; one crash stops them all with a non-zero status."""
+    """Runs the children in the foreground and restarts any that dies, with backoff."""
 
     def __init__(
-        self, settings: Settings, model: Path, workers: int = 1, log_dir: Path | None = None
+        self,
+        settings: Settings,
+        model: Path,
+        workers: int | None = None,
+        log_dir: Path | None = None,
     ):
         self.settings = settings
         self.model = model
@@ -139,40 +197,86 @@ class Supervisor:
         self.log_dir = log_dir
         self.children: list[Child] = []
         self.redis_process: subprocess.Popen | None = None
+        self.redis_port: int | None = None
+        self.env: dict[str, str] = {}
 
     def start(self) -> Settings:
+        private_files()
+        _tighten(var_dir())
         settings = self.settings
         if not settings.redis_url:
-            self.redis_process, url = embedded_redis.start(var_dir() / "redis")
+            self._start_redis()
+            url = f"redis://127.0.0.1:{self.redis_port}/0"
             embedded_redis_url_file().write_text(url)
             os.environ["REDIS_URL"] = url
             settings = replace(settings, redis_url=url)
             self.settings = settings
             _wait_for_redis(url)
-        env = {**os.environ, **rasa_environment(settings), "REDIS_URL": settings.redis_url or ""}
+        self.env = {
+            **os.environ,
+            **rasa_environment(settings),
+            "REDIS_URL": settings.redis_url or "",
+        }
         for child in commands(settings, self.model, self.workers):
-            out = None
-            if self.log_dir:
-                self.log_dir.mkdir(parents=True, exist_ok=True)
-                out = open(self.log_dir / f"{child.name}.log", "ab")  # noqa: SIM115
-            child.process = subprocess.Popen(
-                child.argv,
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT if out else None,
-                start_new_session=True,
-            )
             self.children.append(child)
+            self._spawn(child)
         return settings
+
+    def _start_redis(self) -> None:
+        self.redis_process, url = embedded_redis.start(var_dir() / "redis", port=self.redis_port)
+        self.redis_port = urlsplit(url).port
+
+    def _spawn(self, child: Child) -> None:
+        out = None
+        if self.log_dir:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            out = open(self.log_dir / f"{child.name}.log", "ab")  # noqa: SIM115
+        child.process = subprocess.Popen(
+            child.argv,
+            cwd=ROOT,
+            env={**self.env, **child.env},
+            stdout=out,
+            stderr=subprocess.STDOUT if out else None,
+            start_new_session=True,
+        )
+        if out:
+            out.close()  # the child has its own descriptor
+        child.started_at = time.monotonic()
+        child.restart_at = None
+
+    def tick(self, now: float | None = None) -> None:
+        """Restart what died, each after its backoff; the others keep running meanwhile."""
+        now = time.monotonic() if now is None else now
+        if self.redis_process and self.redis_process.poll() is not None:
+            _say(f"embedded redis exited with {self.redis_process.returncode}; restarting")
+            self._start_redis()
+        for child in self.children:
+            process = child.process
+            if process is None or process.poll() is None:
+                continue
+            if child.restart_at is None:
+                if now - child.started_at >= STABLE_AFTER:
+                    child.failures = 0
+                child.failures += 1
+                delay = backoff_delay(child.failures)
+                child.restart_at = now + delay
+                # Its process group too: a dead RQ worker must not leave a work-horse behind.
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                _say(f"{child.name} exited with {process.returncode}; restarting in {delay:g} s")
+            elif now >= child.restart_at:
+                child.restarts += 1
+                self._spawn(child)
+                _say(f"{child.name} restarted (restart {child.restarts})")
 
     def wait_ready(self, timeout: float = 300) -> None:
         deadline = time.monotonic() + timeout
         url = f"http://127.0.0.1:{self.settings.port}/readyz"
         while time.monotonic() < deadline:
-            crashed = self.crashed()
-            if crashed:
-                raise RuntimeError(f"{crashed.name} exited with {crashed.exit_code}")
+            self.tick()
+            broken = next((c for c in self.children if c.failures >= STARTUP_FAILURES), None)
+            if broken:
+                raise RuntimeError(f"{broken.name} keeps exiting (last status {broken.exit_code})")
             try:
                 if requests.get(url, timeout=2).status_code == 200:
                     return
@@ -181,24 +285,11 @@ class Supervisor:
             time.sleep(0.5)
         raise TimeoutError("MARA did not become ready in time (see /readyz)")
 
-    def crashed(self) -> Child | None:
-        for child in self.children:
-            if child.process and child.process.poll() is not None:
-                return child
-        return None
-
     def watch(self) -> int:
-        """Block until Ctrl-C/SIGTERM/SIGHUP (0) or a child's exit (1)."""
+        """Keep the children running until Ctrl-C/SIGTERM/SIGHUP; then 0."""
         try:
             while True:
-                crashed = self.crashed()
-                if crashed:
-                    print(
-                        f"mara: {crashed.name} stopped unexpectedly "
-                        f"(exit {crashed.exit_code}); stopping everything",
-                        file=sys.stderr,
-                    )
-                    return 1
+                self.tick()
                 time.sleep(0.5)
         except KeyboardInterrupt:
             return 0
@@ -209,6 +300,19 @@ class Supervisor:
         if self.redis_process:
             _terminate([self.redis_process])
             embedded_redis_url_file().unlink(missing_ok=True)
+
+
+def _tighten(directory: Path) -> None:
+    """Files an older version left readable by others (0644) become the owner's only."""
+    for path in [directory, *directory.rglob("*")]:
+        with contextlib.suppress(OSError):
+            mode = path.stat().st_mode
+            if mode & 0o077:
+                path.chmod(mode & 0o700)
+
+
+def _say(text: str) -> None:
+    print(f"mara: {text}", file=sys.stderr, flush=True)
 
 
 def _terminate(processes: list[subprocess.Popen], grace: float = 15) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from mara.clock import utcnow
@@ -186,3 +186,47 @@ def inbound_state(uow: UnitOfWork, message_sid: str) -> tuple[int, str] | None:
         )
     ).first()
     return None if row is None else (row.id, row.status)
+
+
+def oldest_pending_ids(uow: UnitOfWork, wa_id: str, limit: int = 1) -> list[int]:
+    """The ids of the person's oldest messages still waiting for an answer."""
+    return list(
+        uow.session.scalars(
+            select(InboundMessage.id)
+            .where(InboundMessage.wa_id == wa_id, InboundMessage.status == "pending")
+            .order_by(InboundMessage.id)
+            .limit(limit)
+        )
+    )
+
+
+def stale_pending(
+    uow: UnitOfWork, older_than: timedelta, limit: int = 500
+) -> list[tuple[int, str]]:
+    """(id, wa_id) of each person's oldest message pending for longer than `older_than` that
+    no failed try is waiting to retry: what a job that died with its worker left behind."""
+    cutoff = utcnow() - older_than
+    rows = uow.session.execute(
+        select(InboundMessage.id, InboundMessage.wa_id)
+        .where(
+            InboundMessage.status == "pending",
+            InboundMessage.attempts == 0,
+            InboundMessage.received_at < cutoff,
+        )
+        .order_by(InboundMessage.id)
+        .limit(limit)
+    )
+    oldest: dict[str, int] = {}
+    for row in rows:
+        oldest.setdefault(row.wa_id, row.id)
+    return [(message_id, wa_id) for wa_id, message_id in oldest.items()]
+
+
+def pending_summary(uow: UnitOfWork) -> tuple[int, datetime | None]:
+    """How many messages wait for an answer, and when the oldest arrived (no personal data)."""
+    row = uow.session.execute(
+        select(func.count(InboundMessage.id), func.min(InboundMessage.received_at)).where(
+            InboundMessage.status == "pending"
+        )
+    ).one()
+    return row[0], row[1]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -10,10 +14,19 @@ from mara.db.models import (
     DeliveryEvent,
     InboundMessage,
     OutboundMessage,
+    StaffAlert,
 )
 from mara.db.unit_of_work import UnitOfWork
-from mara.domain.messages import OutboundView
+from mara.domain.messages import UNCONFIRMED, OutboundView
+from mara.policy.messages import message
 from mara.services.contact import is_opted_out
+
+log = logging.getLogger(__name__)
+
+# A claimed message not finished by then was interrupted (worker killed): the sweep takes it.
+SENDING_LEASE = timedelta(minutes=2)
+# Messages whose failure is not worth another message to the person.
+NO_NOTICE_KINDS = frozenset({"trouble", "delivery_failed"})
 
 # Twilio's delivery statuses in the order they can happen; a late callback never moves back.
 _STATUS_RANK = {
@@ -90,7 +103,11 @@ def claim_outbound(uow: UnitOfWork, outbound_id: int) -> OutboundView | None:
     claimed = session.execute(
         update(OutboundMessage)
         .where(OutboundMessage.id == outbound_id, OutboundMessage.status == "pending")
-        .values(status="sending", attempts=OutboundMessage.attempts + 1)
+        .values(
+            status="sending",
+            attempts=OutboundMessage.attempts + 1,
+            next_attempt_at=utcnow() + SENDING_LEASE,
+        )
         .returning(
             OutboundMessage.to_address,
             OutboundMessage.body,
@@ -219,3 +236,229 @@ def queue_proactive(
             raise
         return existing_id, False
     return row.id, not suppressed
+
+
+@dataclass(frozen=True)
+class EarlierAttempt:
+    """An earlier send whose answer never came (a read timeout, a worker killed mid-send):
+    Twilio may have it. `known_sids` are the person's messages already recorded as ours."""
+
+    created_at: datetime
+    known_sids: frozenset[str]
+
+
+def earlier_attempt(uow: UnitOfWork, outbound_id: int) -> EarlierAttempt | None:
+    """Whether this claimed message's last attempt is unconfirmed (read before the caller
+    commits the claim: no transaction stays open while Twilio answers)."""
+    session = uow.session
+    row = session.get(OutboundMessage, outbound_id)
+    if row is None or not (row.error_message or "").startswith(UNCONFIRMED):
+        return None
+    known = session.scalars(
+        select(OutboundMessage.provider_sid).where(
+            OutboundMessage.wa_id == row.wa_id, OutboundMessage.provider_sid.is_not(None)
+        )
+    )
+    return EarlierAttempt(row.created_at, frozenset(s for s in known if s))
+
+
+def retry_later_or_fail(
+    uow: UnitOfWork, outbound_id: int, error: str, offsets: tuple[int, ...]
+) -> tuple[str, int | None]:
+    """After a send job's last quick retry: back to pending until the next offset (seconds
+    from the message's creation) for the recovery sweep, or, past the last one, failed for
+    good with a `delivery_failed` staff alert and one notice to the person. Returns
+    ("deferred" | "failed", id of a notice to send once the caller commits)."""
+    session = uow.session
+    row = session.get(OutboundMessage, outbound_id)
+    if row is None:
+        raise LookupError(f"outbound #{outbound_id} does not exist")
+    now = utcnow()
+    due = next(
+        (
+            row.created_at + timedelta(seconds=s)
+            for s in sorted(offsets)
+            if row.created_at + timedelta(seconds=s) > now
+        ),
+        None,
+    )
+    if due is not None:
+        row.status, row.next_attempt_at, row.error_message = "pending", due, error[:500]
+        return "deferred", None
+    row.status, row.next_attempt_at, row.error_message = "failed", None, error[:500]
+    wa_id, kind = row.wa_id, row.kind
+    raise_alert(
+        uow,
+        kind="delivery_failed",
+        key=f"delivery_failed:{outbound_id}",
+        wa_id=wa_id,
+        outbound_id=outbound_id,
+        detail=error,
+    )
+    notice_id = None
+    if kind not in NO_NOTICE_KINDS:
+        notice_id = store_notice(
+            uow,
+            key=f"delivery_failed:{wa_id}:{now.date().isoformat()}",
+            wa_id=wa_id,
+            to_address=f"whatsapp:+{wa_id}",
+            body=message("delivery_failed"),
+            kind="delivery_failed",
+        )
+    return "failed", notice_id
+
+
+def raise_alert(
+    uow: UnitOfWork,
+    kind: str,
+    key: str,
+    wa_id: str | None = None,
+    outbound_id: int | None = None,
+    inbound_id: int | None = None,
+    detail: str | None = None,
+) -> bool:
+    """A staff alert, once per key (the caller commits); False when it was raised before."""
+    session = uow.session
+    if session.scalar(select(StaffAlert.id).where(StaffAlert.key == key)) is not None:
+        return False
+    session.add(
+        StaffAlert(
+            kind=kind,
+            key=key,
+            wa_id=wa_id,
+            outbound_id=outbound_id,
+            inbound_id=inbound_id,
+            detail=(detail or "")[:500] or None,
+            created_at=utcnow(),
+        )
+    )
+    session.flush()
+    return True
+
+
+def open_alerts(uow: UnitOfWork, kind: str | None = None) -> list[StaffAlert]:
+    """Unresolved staff alerts, newest first (the staff desk shows them)."""
+    query = select(StaffAlert).where(StaffAlert.resolved_at.is_(None))
+    if kind:
+        query = query.where(StaffAlert.kind == kind)
+    return list(uow.session.scalars(query.order_by(StaffAlert.id.desc())))
+
+
+def recoverable_outbound(uow: UnitOfWork, stale_after: timedelta, lease: timedelta) -> list[int]:
+    """Messages to (re)send now, leased to the caller for `lease` so the next sweep leaves
+    them to the job it queues: pending ones nobody sent (Redis lost the job, or a deferred
+    retry is due) and `sending` ones whose sender died (their attempt is unconfirmed)."""
+    session = uow.session
+    now = utcnow()
+    session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.status == "sending", OutboundMessage.next_attempt_at < now)
+        .values(status="pending", error_message=UNCONFIRMED + "sender interrupted")
+    )
+    ids = list(
+        session.scalars(
+            select(OutboundMessage.id)
+            .where(
+                OutboundMessage.status == "pending",
+                (OutboundMessage.next_attempt_at <= now)
+                | (
+                    OutboundMessage.next_attempt_at.is_(None)
+                    & (OutboundMessage.created_at < now - stale_after)
+                ),
+            )
+            .order_by(OutboundMessage.id)
+        )
+    )
+    if ids:
+        session.execute(
+            update(OutboundMessage)
+            .where(OutboundMessage.id.in_(ids))
+            .values(next_attempt_at=now + lease)
+        )
+    return ids
+
+
+def replayable_outbound(uow: UnitOfWork) -> list[int]:
+    """`mara replay`: failed messages that Twilio never refused (no error code) go back to
+    pending; sending them stays idempotent (delivery.send_claimed)."""
+    session = uow.session
+    ids = list(
+        session.scalars(
+            select(OutboundMessage.id)
+            .where(OutboundMessage.status == "failed", OutboundMessage.error_code.is_(None))
+            .order_by(OutboundMessage.id)
+        )
+    )
+    if ids:
+        session.execute(
+            update(OutboundMessage)
+            .where(OutboundMessage.id.in_(ids))
+            .values(status="pending", next_attempt_at=None)
+        )
+    return ids
+
+
+def stale_pending_outbound(
+    uow: UnitOfWork, older_than: timedelta, limit: int = 500
+) -> list[tuple[int, str]]:
+    """(id, wa_id) of each person's oldest message stored longer than `older_than` ago and
+    never claimed for sending (its job died before sending it)."""
+    cutoff = utcnow() - older_than
+    rows = uow.session.execute(
+        select(OutboundMessage.id, OutboundMessage.wa_id)
+        .where(
+            OutboundMessage.status == "pending",
+            OutboundMessage.attempts == 0,
+            OutboundMessage.created_at < cutoff,
+        )
+        .order_by(OutboundMessage.id)
+        .limit(limit)
+    )
+    oldest: dict[str, int] = {}
+    for row in rows:
+        oldest.setdefault(row.wa_id, row.id)
+    return [(outbound_id, wa_id) for wa_id, outbound_id in oldest.items()]
+
+
+def claim_next_outbound(uow: UnitOfWork, wa_id: str, up_to_id: int) -> OutboundView | None:
+    """Claim (pending → sending) the person's oldest unsent message up to `up_to_id`, in one
+    statement; None when there is none. Only one job ever wins a message: it is sent once.
+    The claim is a lease: not finished by then, the recovery sweep takes it (unconfirmed)."""
+    oldest = (
+        select(OutboundMessage.id)
+        .where(
+            OutboundMessage.wa_id == wa_id,
+            OutboundMessage.status == "pending",
+            OutboundMessage.id <= up_to_id,
+        )
+        .order_by(OutboundMessage.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    row = uow.session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.id == oldest, OutboundMessage.status == "pending")
+        .values(
+            status="sending",
+            attempts=OutboundMessage.attempts + 1,
+            next_attempt_at=utcnow() + SENDING_LEASE,
+        )
+        .returning(
+            OutboundMessage.id,
+            OutboundMessage.to_address,
+            OutboundMessage.body,
+            OutboundMessage.content_sid,
+            OutboundMessage.content_variables,
+        )
+        .execution_options(synchronize_session=False)
+    ).first()
+    if row is None:
+        return None
+    return OutboundView(
+        id=row.id,
+        to_address=row.to_address,
+        body=row.body,
+        status="sending",
+        content_sid=row.content_sid,
+        content_variables=row.content_variables,
+    )

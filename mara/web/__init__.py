@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
 from flask import Flask
@@ -15,7 +14,12 @@ csrf = CSRFProtect()
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    settings = settings or load_settings()
+    if settings is None:
+        # A served process (gunicorn calls create_app()): its logs are JSON lines, masked.
+        from mara.logs import configure_logging
+
+        configure_logging("web")
+        settings = load_settings()
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=settings.secret_key,
@@ -26,9 +30,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         SESSION_COOKIE_NAME="mara_session",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
         WTF_CSRF_TIME_LIMIT=8 * 3600,
+        # Staff uploads; Twilio's webhooks have their own, smaller limit (mara.web.twilio).
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
     )
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
     from mara.web import api, health, twilio
     from mara.web.staff import auth as staff_auth

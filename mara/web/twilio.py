@@ -8,10 +8,11 @@ from functools import wraps
 from flask import Blueprint, Response, abort, current_app, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
+from werkzeug.exceptions import RequestEntityTooLarge
 
+from mara.adapters import twilio_form
 from mara.adapters.redis_queue import enqueue_inbound
 from mara.db.unit_of_work import UnitOfWork
-from mara.domain import messages
 from mara.services import inbox, outbox
 from mara.settings import Settings
 
@@ -42,6 +43,23 @@ def signed_by_twilio(view):
     return wrapper
 
 
+def _refused(reason: str, status: int = 400) -> Response:
+    return Response(f"Bad request: {reason}\n", status=status, mimetype="text/plain")
+
+
+@bp.before_request
+def _form_limits() -> None:
+    # Larger requests are refused with 413 before their body is read (Flask 3.1 per-request
+    # limits; the app's own limit is for staff uploads).
+    request.max_content_length = twilio_form.MAX_FORM_BYTES
+    request.max_form_memory_size = twilio_form.MAX_FORM_BYTES
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(_exc):
+    return _refused(f"the request is larger than {twilio_form.MAX_FORM_BYTES} bytes", 413)
+
+
 def _empty_twiml() -> Response:
     return Response(str(MessagingResponse()), mimetype="text/xml")
 
@@ -51,9 +69,10 @@ def _empty_twiml() -> Response:
 def inbound():
     settings = _settings()
     try:
-        message = messages.Inbound.from_twilio_form(request.form.to_dict())
-    except messages.MalformedInbound as exc:
-        return Response(f"Bad request: {exc}\n", status=400, mimetype="text/plain")
+        message = twilio_form.parse_inbound(request.form.to_dict())
+    except twilio_form.BadForm as exc:
+        log.warning("refused an inbound request: %s", exc)
+        return _refused(str(exc), exc.status)
     with UnitOfWork(settings.database_url) as uow:
         message_id, created = inbox.record_inbound(uow, message)
         uow.commit()
@@ -71,11 +90,14 @@ def inbound():
 @bp.post("/status")
 @signed_by_twilio
 def status():
-    sid = request.form.get("MessageSid")
-    state = request.form.get("MessageStatus") or request.form.get("SmsStatus")
-    if not sid or not state:
-        return Response("Bad request: MessageSid and MessageStatus are required\n", status=400)
+    try:
+        callback = twilio_form.parse_status(request.form.to_dict())
+    except twilio_form.BadForm as exc:
+        log.warning("refused a status callback: %s", exc)
+        return _refused(str(exc), exc.status)
     with UnitOfWork(_settings().database_url) as uow:
-        outbox.record_delivery_status(uow, sid, state, request.form.get("ErrorCode") or None)
+        outbox.record_delivery_status(
+            uow, callback.message_sid, callback.status, callback.error_code
+        )
         uow.commit()
     return Response(status=204)

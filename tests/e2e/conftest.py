@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from mara.ops import training
+from mara.adapters import rasa_training as training
 from mara.ops.chat import inbound_form, signed_post, wait_for_replies
 from mara.ops.embedded_redis import free_port
 from mara.ops.supervisor import commands, rasa_environment
@@ -44,7 +44,7 @@ def service_env(database_url: str, redis_url: str, twilio_base: str, tmp: Path) 
 
 
 class Stack:
-    """web + 2 workers + rasa + actions as real processes, each stoppable on its own."""
+    """web + a pool of 2 workers + rasa + actions as real processes, each stoppable alone."""
 
     def __init__(self, env: dict[str, str], log_dir: Path):
         self.env = env
@@ -52,12 +52,14 @@ class Stack:
         self.settings = None
         self.processes: dict[str, subprocess.Popen] = {}
         self.argv: dict[str, list[str]] = {}
+        self.child_env: dict[str, dict[str, str]] = {}
 
     def start_all(self, model: Path) -> None:
         self.settings = load_settings({**os.environ, **self.env})
         self.env.update(rasa_environment(self.settings))
         for child in commands(self.settings, model, workers=2):
             self.argv[child.name] = child.argv
+            self.child_env[child.name] = child.env
             self.start(child.name)
         self.wait_ready()
 
@@ -66,7 +68,7 @@ class Stack:
         self.processes[name] = subprocess.Popen(
             self.argv[name],
             cwd=ROOT,
-            env={**os.environ, **self.env},
+            env={**os.environ, **self.env, **self.child_env.get(name, {})},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -149,6 +151,8 @@ def stack(model, redis_url, twilio_api, tmp_path_factory):
     env = {
         **service_env(database_url, e2e_redis_url(redis_url), twilio_api.base_url, tmp),
         "MARA_RETRY_INTERVALS": "1,2,2",
+        # A killed job's person lock expires in 3 s (test_spine kills a worker mid-turn).
+        "MARA_LOCK_TTL": "3",
         "MARA_WEB_WORKERS": "2",
         # Friday 2026-12-04 10:00 in Bogotá: the deadline example of the calendar tests.
         "MARA_CLOCK": "2026-12-04T10:00:00-05:00",

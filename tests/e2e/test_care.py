@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from sqlalchemy import select
 
+from mara import bootstrap
 from mara.db.models import InboundMessage, UnrecognizedMessage
 from mara.db.unit_of_work import UnitOfWork
 from mara.jobs import messages as jobs
@@ -165,17 +164,12 @@ def test_handoff_outside_hours_says_when_advisers_are_back(friday):
 def test_baja_stops_proactive_messages_and_alta_restores_them(stack, twilio_api):
     wa = "573050000016"
     assert "No te enviaremos más mensajes" in joined(stack.turn(wa, "BAJA"))
-    saved = dict(os.environ)
-    os.environ.update(stack.env)
-    try:
-        assert jobs.notify(wa, "¿Cómo te atendimos?", "survey", f"survey:{wa}:1") == (
-            "suppressed (opted out)"
-        )
-        assert "Volverás a recibir" in joined(stack.turn(wa, "ALTA"))
-        assert jobs.notify(wa, "¿Cómo te atendimos?", "survey", f"survey:{wa}:2") == "queued"
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    runtime = bootstrap.build(stack.settings)
+    assert jobs.notify(wa, "¿Cómo te atendimos?", "survey", f"survey:{wa}:1", runtime) == (
+        "suppressed (opted out)"
+    )
+    assert "Volverás a recibir" in joined(stack.turn(wa, "ALTA"))
+    assert jobs.notify(wa, "¿Cómo te atendimos?", "survey", f"survey:{wa}:2", runtime) == "queued"
     surveys = [
         m
         for m in twilio_api.wait_for(3, to=f"whatsapp:+{wa}")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from mara.adapters.twilio_form import parse_inbound
 from mara.db.unit_of_work import UnitOfWork
-from mara.domain import messages
 from mara.ops.cli import main
 from mara.services import contact, inbox
 
@@ -34,7 +34,7 @@ def test_replay_requeues_failed_messages(settings, capsys):
 
     with UnitOfWork(settings.database_url) as uow:
         message_id, _ = inbox.record_inbound(
-            uow, messages.Inbound.from_twilio_form(inbound_form("whatsapp:+573001112233", "x"))
+            uow, parse_inbound(inbound_form("whatsapp:+573001112233", "x"))
         )
         inbox.fail_pending(uow, "573001112233", message_id, "rasa down")
         uow.commit()

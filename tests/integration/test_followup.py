@@ -272,17 +272,19 @@ def test_the_cron_scheduler_enqueues_every_scheduled_job_by_its_fixed_id(redis_u
     from redis import Redis
     from rq import Queue
 
-    from mara.jobs.schedule import SCHEDULE, cron_scheduler
+    from mara.jobs.schedule import JOBS, cron_scheduler
 
     connection = Redis.from_url(redis_url)
     connection.flushdb()
     scheduler = cron_scheduler(connection, "mara-cron-test")
-    assert [job.name for job in scheduler.get_jobs()] == [job_id for job_id, _, _ in SCHEDULE]
+    assert [job.name for job in scheduler.get_jobs()] == list(JOBS)
+    assert {"sla-sweep", "survey-sweep", "recover-inbound", "resend-outbound"} <= set(JOBS)
     scheduler.enqueue_jobs()
     queued = Queue("mara-cron-test", connection=connection).get_jobs()
-    assert sorted(j.func_name for j in queued) == sorted(path for _, _, path in SCHEDULE)
+    assert {j.func_name for j in queued} == {"mara.jobs.schedule.run_job"}
+    assert sorted(j.args[0] for j in queued) == sorted(JOBS)
     scheduler.enqueue_jobs()  # not due again before its interval
-    assert len(Queue("mara-cron-test", connection=connection).get_jobs()) == len(SCHEDULE)
+    assert len(Queue("mara-cron-test", connection=connection).get_jobs()) == len(JOBS)
     connection.flushdb()
 
 

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
+from mara import bootstrap
+from mara.adapters.twilio_form import parse_inbound
 from mara.adapters.twilio_sender import PermanentSendError, TransientSendError, TwilioSender
 from mara.db.models import OutboundMessage
 from mara.db.unit_of_work import UnitOfWork
-from mara.domain import messages
 from mara.jobs import messages as jobs
 from mara.services import inbox, outbox
-from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
+from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, without_twilio
+
+
+@pytest.fixture
+def runtime(settings):
+    return bootstrap.build(settings)
 
 
 def store(settings, body="Hola 👋", key="notice:1"):
@@ -72,10 +80,10 @@ def test_network_errors_are_transient():
         sender.send("whatsapp:+573001112233", "hola", None)
 
 
-def test_send_outbound_sends_once_and_stores_the_sid(settings, twilio_api):
+def test_send_outbound_sends_once_and_stores_the_sid(settings, twilio_api, runtime):
     outbound_id = store(settings)
-    assert jobs.send_outbound(outbound_id) == "queued"
-    assert jobs.send_outbound(outbound_id) == "already sent or being sent"
+    assert jobs.send_outbound(outbound_id, runtime) == "queued"
+    assert jobs.send_outbound(outbound_id, runtime) == "already sent or being sent"
     [request] = twilio_api.messages()
     row = outbound(settings, outbound_id)
     assert (row.status, row.provider_sid) == ("queued", request.sid)
@@ -87,36 +95,40 @@ def test_a_notice_key_is_stored_once(settings):
     assert store(settings) is None
 
 
-def test_transient_failure_releases_the_message_for_the_retry(settings, twilio_api, monkeypatch):
+def test_transient_failure_releases_the_message_for_the_retry(
+    settings, twilio_api, monkeypatch, runtime
+):
     outbound_id = store(settings)
     twilio_api.fail_next(500)
     monkeypatch.setattr(jobs, "_is_last_try", lambda: False)
     with pytest.raises(TransientSendError):
-        jobs.send_outbound(outbound_id)
+        jobs.send_outbound(outbound_id, runtime)
     assert outbound(settings, outbound_id).status == "pending"
-    assert jobs.send_outbound(outbound_id) == "queued"
+    assert jobs.send_outbound(outbound_id, runtime) == "queued"
     assert len(twilio_api.messages()) == 1
 
 
-def test_last_transient_failure_marks_failed(settings, twilio_api):
+def test_last_quick_failure_leaves_it_for_the_long_schedule(settings, twilio_api, runtime):
     outbound_id = store(settings)
     twilio_api.fail_next(500)
-    assert jobs.send_outbound(outbound_id) == "failed"
-    assert outbound(settings, outbound_id).status == "failed"
+    assert jobs.send_outbound(outbound_id, runtime) == "deferred"
+    row = outbound(settings, outbound_id)
+    assert row.status == "pending"
+    assert row.next_attempt_at == row.created_at + timedelta(seconds=60)
 
 
-def test_permanent_failure_is_not_retried(settings, twilio_api):
+def test_permanent_failure_is_not_retried(settings, twilio_api, runtime):
     outbound_id = store(settings)
     twilio_api.fail_next(400)
-    assert jobs.send_outbound(outbound_id) == "rejected"
+    assert jobs.send_outbound(outbound_id, runtime) == "rejected"
     row = outbound(settings, outbound_id)
     assert (row.status, row.error_code) == ("failed", "21211")
 
 
-def test_without_credentials_the_console_outbox_delivers(settings, twilio_api, monkeypatch):
-    monkeypatch.delenv("TWILIO_ACCOUNT_SID")
+def test_without_credentials_the_console_outbox_delivers(settings, twilio_api):
+    runtime = bootstrap.build(without_twilio(settings))
     outbound_id = store(settings)
-    assert jobs.send_outbound(outbound_id) == "console"
+    assert jobs.send_outbound(outbound_id, runtime) == "console"
     assert twilio_api.messages() == []
     with UnitOfWork(settings.database_url) as uow:
         assert outbox.outbox_after(uow, "573001112233", 0) == [(outbound_id, "Hola 👋", "console")]
@@ -127,7 +139,7 @@ def test_long_replies_are_stored_in_parts_under_the_limit(settings):
         from mara.ops.chat import inbound_form
 
         message_id, _ = inbox.record_inbound(
-            uow, messages.Inbound.from_twilio_form(inbound_form("whatsapp:+573001112233", "x"))
+            uow, parse_inbound(inbound_form("whatsapp:+573001112233", "x"))
         )
         ids = inbox.complete_inbound(
             uow, message_id, "573001112233", "whatsapp:+573001112233", ["corto", "palabra " * 400]

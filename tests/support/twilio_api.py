@@ -26,6 +26,7 @@ class Recorded:
     user_agent: str
     sid: str | None = None
     at: float = field(default_factory=time.monotonic)
+    created: datetime | None = None
 
 
 class TwilioApi:
@@ -34,6 +35,9 @@ class TwilioApi:
         self.auth_token = auth_token
         self.requests: list[Recorded] = []
         self._failures: list[int] = []
+        self._delays: list[float] = []
+        self.down = False  # every create answers 500 while True (an outage)
+        self.lookups = 0
         self._lock = threading.Lock()
         self.app = self._build()
         self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
@@ -53,10 +57,18 @@ class TwilioApi:
         with self._lock:
             self._failures.extend(statuses)
 
+    def slow_next(self, *seconds: float) -> None:
+        """The next create calls accept the message but answer only after these delays."""
+        with self._lock:
+            self._delays.extend(seconds)
+
     def reset(self) -> None:
         with self._lock:
             self.requests.clear()
             self._failures.clear()
+            self._delays.clear()
+            self.down = False
+            self.lookups = 0
 
     def messages(self, to: str | None = None) -> list[Recorded]:
         with self._lock:
@@ -91,6 +103,9 @@ class TwilioApi:
             with self._lock:
                 self.requests.append(record)
                 failure = self._failures.pop(0) if self._failures else None
+                if failure is None and self.down:
+                    failure = 500
+                delay = self._delays.pop(0) if self._delays and not failure else 0.0
             if auth != (self.account_sid, self.auth_token) or account != self.account_sid:
                 return _error(401, 20003, "Authenticate")
             if failure:
@@ -106,35 +121,71 @@ class TwilioApi:
                 )
             sid = "SM" + secrets.token_hex(16)
             record.sid = sid
-            now = datetime.now(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S +0000")
+            record.created = datetime.now(timezone.utc)
+            if delay:
+                time.sleep(delay)  # accepted, but the answer comes after the client gave up
+            return jsonify(self._resource(account, record)), 201
+
+        @app.get("/2010-04-01/Accounts/<account>/Messages.json")
+        def list_messages(account: str):
+            if _basic_auth(request.headers.get("Authorization", "")) != (
+                self.account_sid,
+                self.auth_token,
+            ):
+                return _error(401, 20003, "Authenticate")
+            to, from_ = request.args.get("To"), request.args.get("From")
+            with self._lock:
+                found = [
+                    r
+                    for r in reversed(self.requests)
+                    if r.sid
+                    and (to is None or r.form.get("To") == to)
+                    and (from_ is None or r.form.get("From") == from_)
+                ]
+                self.lookups += 1
             return jsonify(
                 {
-                    "account_sid": account,
-                    "api_version": "2010-04-01",
-                    "body": form.get("Body", ""),
-                    "date_created": now,
-                    "date_sent": None,
-                    "date_updated": now,
-                    "direction": "outbound-api",
-                    "error_code": None,
-                    "error_message": None,
-                    "from": form["From"],
-                    "messaging_service_sid": None,
-                    "num_media": "0",
-                    "num_segments": "1",
-                    "price": None,
-                    "price_unit": "USD",
-                    "sid": sid,
-                    "status": "queued",
-                    "subresource_uris": {
-                        "media": f"/2010-04-01/Accounts/{account}/Messages/{sid}/Media.json"
-                    },
-                    "to": form["To"],
-                    "uri": f"/2010-04-01/Accounts/{account}/Messages/{sid}.json",
+                    "messages": [self._resource(account, r) for r in found],
+                    "end": max(len(found) - 1, 0),
+                    "first_page_uri": request.full_path,
+                    "next_page_uri": None,
+                    "page": 0,
+                    "page_size": 50,
+                    "previous_page_uri": None,
+                    "start": 0,
+                    "uri": request.full_path,
                 }
-            ), 201
+            )
 
         return app
+
+    def _resource(self, account: str, record: Recorded) -> dict:
+        form, sid = record.form, record.sid
+        now = (record.created or datetime.now(timezone.utc)).strftime("%a, %d %b %Y %H:%M:%S +0000")
+        return {
+            "account_sid": account,
+            "api_version": "2010-04-01",
+            "body": form.get("Body", ""),
+            "date_created": now,
+            "date_sent": None,
+            "date_updated": now,
+            "direction": "outbound-api",
+            "error_code": None,
+            "error_message": None,
+            "from": form["From"],
+            "messaging_service_sid": None,
+            "num_media": "0",
+            "num_segments": "1",
+            "price": None,
+            "price_unit": "USD",
+            "sid": sid,
+            "status": "queued",
+            "subresource_uris": {
+                "media": f"/2010-04-01/Accounts/{account}/Messages/{sid}/Media.json"
+            },
+            "to": form["To"],
+            "uri": f"/2010-04-01/Accounts/{account}/Messages/{sid}.json",
+        }
 
 
 def _basic_auth(header: str) -> tuple[str, str] | None:

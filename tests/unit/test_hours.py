@@ -5,10 +5,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mara.jobs.messages import keyword_intent
 from mara.policy.channels import business_calendar
 from mara.text.cues import claims_preferential, date_in_question
 from mara.text.hours import channel_statuses, hours_on_date_es, render_channels, weekly_schedule_es
+from mara.text.keywords import keyword_intent
 
 BOGOTA = ZoneInfo("America/Bogota")
 FRIDAY = datetime(2026, 12, 4, 10, 0, tzinfo=BOGOTA)

@@ -71,7 +71,8 @@ class Outcome:
 
     @property
     def responses(self) -> list[str]:
-        return [m["response"] for m in self.messages]
+        # utter_as_data sends finished text and names its response in `rendered_from`.
+        return [m["response"] or m.get("rendered_from") for m in self.messages]
 
     @property
     def slots(self) -> dict[str, Any]:
@@ -95,6 +96,9 @@ def rendered(outcome: Outcome, domain: dict[str, Any]) -> str:
     """The Spanish text Rasa would send for the outcome's responses (for fact checks)."""
     texts = []
     for message in outcome.messages:
+        if not message["response"]:
+            texts.append(message["text"])
+            continue
         template = domain["responses"][message["response"]][0]["text"]
         texts.append(template.format(**message))
     return "\n".join(texts)

@@ -58,9 +58,10 @@ def test_the_summary_shows_the_phone_as_people_write_it(domain):
     summary = run_action(ActionAskConfirmation(), tracker_from("pqrs_form_summary"), domain)
     assert summary.responses == ["utter_ask_confirmation"]
     message = summary.messages[0]
-    assert "300 123 4567" in message["person"] and "+57" not in message["person"]
-    assert "CC 1094887890" in message["person"]
-    assert message["type_label"] == "Queja" and message["attachments"] == "ninguno"
+    # Rendered here as data (utter_as_data): the finished text is checked.
+    assert "300 123 4567" in message["text"] and "+57" not in message["text"]
+    assert "CC 1094887890" in message["text"]
+    assert "• Tipo: Queja" in message["text"] and "• Adjuntos: ninguno" in message["text"]
 
 
 def test_start_proposes_the_type_from_the_first_message(domain, db):
@@ -81,9 +82,9 @@ def test_submit_files_the_ticket_with_its_radicado_and_answer_date(domain, db):
     [ticket] = tickets(db)
     assert outcome.responses == ["utter_pqrs_filed"]
     message = outcome.messages[0]
-    assert message["radicado"] == ticket.radicado
-    assert message["answer_due"] == "miércoles 16 de diciembre de 2026"
-    assert "maria.lopez@gmail.com" in message["contact_note"]
+    assert f"*{ticket.radicado}*" in message["text"]
+    assert "miércoles 16 de diciembre de 2026" in message["text"]
+    assert "maria.lopez@gmail.com" in message["text"]
     assert ticket.requester.phone == "+573001234567" and ticket.pqrs_type == "queja"
     assert outcome.slots["pqrs_type"] is None and outcome.slots["full_name"] is None
 

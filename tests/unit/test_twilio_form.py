@@ -2,7 +2,8 @@
 
 import pytest
 
-from mara.domain.messages import Inbound, MalformedInbound
+from mara.adapters.twilio_form import BadForm as MalformedInbound
+from mara.adapters.twilio_form import parse_inbound
 
 
 def form(**extra):
@@ -20,7 +21,7 @@ def form(**extra):
 
 
 def test_reads_the_whatsapp_fields():
-    msg = Inbound.from_twilio_form(form())
+    msg = parse_inbound(form())
     assert msg.wa_id == "573001234567"
     assert msg.profile_name == "María"
     assert msg.body == "hola"
@@ -29,7 +30,7 @@ def test_reads_the_whatsapp_fields():
 
 
 def test_reads_every_attachment_in_order():
-    msg = Inbound.from_twilio_form(
+    msg = parse_inbound(
         form(
             Body="",
             NumMedia="2",
@@ -46,14 +47,14 @@ def test_reads_every_attachment_in_order():
 
 
 def test_button_payload_is_kept():
-    msg = Inbound.from_twilio_form(form(Body="Sí", ButtonPayload="affirm"))
+    msg = parse_inbound(form(Body="Sí", ButtonPayload="affirm"))
     assert msg.button_payload == "affirm"
 
 
 def test_wa_id_falls_back_to_the_from_number():
     data = form()
     del data["WaId"]
-    assert Inbound.from_twilio_form(data).wa_id == "573001234567"
+    assert parse_inbound(data).wa_id == "573001234567"
 
 
 @pytest.mark.parametrize(
@@ -70,4 +71,4 @@ def test_wa_id_falls_back_to_the_from_number():
 )
 def test_malformed_requests_say_why(change, reason):
     with pytest.raises(MalformedInbound, match=reason):
-        Inbound.from_twilio_form(form(**change))
+        parse_inbound(form(**change))

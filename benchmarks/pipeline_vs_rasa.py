@@ -1,0 +1,497 @@
+"""MARA's pipeline against the same Rasa server's REST channel, in one run, on PostgreSQL + Redis.
+
+    .venv/bin/python benchmarks/pipeline_vs_rasa.py [--people 20] [--turns 10] [--workers N]
+        [--rasa-servers 1] [--burst 600] [--rate 200] [--rounds 1]
+
+Starts `mara serve` (PostgreSQL database created for the run, the machine's Redis, database
+MARA_BENCH_REDIS_DB or 7) with the Twilio SDK pointed at a local Twilio API, then:
+1. closed loop: `people` conversations at once, `turns` simple questions each (greeting, hours,
+   types, deadlines, thanks), straight to the Rasa server's REST channel (`rest`), and the same
+   through the signed webhook until the last reply reaches the Twilio API (`pipeline`);
+2. open loop: `burst` webhooks at `rate`/s from burst/5 people (5 messages each, sent round
+   robin): ack latency, time until all are answered, answered twice, first messages first;
+3. where a pipeline turn's time goes (the workers' per-turn log lines) and the CPU load seen.
+Needs a trained model in models/ (`mara train`, or a copy of one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import psutil  # noqa: E402
+import requests  # noqa: E402
+from redis import Redis  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+
+from mara.db.models import InboundMessage, OutboundMessage  # noqa: E402
+from mara.db.unit_of_work import UnitOfWork  # noqa: E402
+from mara.domain.messages import split_body  # noqa: E402
+from mara.ops.chat import inbound_form, signed_post  # noqa: E402
+from mara.ops.embedded_redis import free_port  # noqa: E402
+from mara.settings import load_settings  # noqa: E402
+from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, _drop_pg_database, make_database  # noqa: E402
+from tests.support.twilio_api import TwilioApi  # noqa: E402
+
+CONVERSATION = [
+    "hola",
+    "¿cuál es el horario de atención?",
+    "¿qué tipos de pqrs hay?",
+    "¿cuánto se demoran en responder?",
+    "muchas gracias",
+    "buenos días",
+    "¿a qué hora abren?",
+    "tipos de pqrs",
+    "¿cuál es el plazo de respuesta?",
+    "gracias",
+]
+BURST_TEXTS = ["hola", "gracias", "¿a qué hora abren?", "tipos de pqrs", "muchas gracias"]
+
+
+class CountingApi(TwilioApi):
+    """The local Twilio API, noting when each message to each number arrives."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.arrived: dict[str, list[float]] = defaultdict(list)
+        self.changed = threading.Condition()
+        api = self
+
+        class Requests(list):
+            def append(self, record):
+                super().append(record)
+                with api.changed:
+                    api.arrived[record.form.get("To", "")].append(time.perf_counter())
+                    api.changed.notify_all()
+
+        self.requests = Requests()
+        # Keep-alive like the real API (werkzeug answers HTTP/1.0 and closes by default).
+        handler = self._server.RequestHandlerClass
+        self._server.RequestHandlerClass = type(
+            "KeepAliveHandler", (handler,), {"protocol_version": "HTTP/1.1"}
+        )
+
+    def wait_count(self, to: str, count: int, timeout: float) -> float | None:
+        """When the `count`-th message to `to` arrived (None on timeout)."""
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while len(self.arrived[to]) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                self.changed.wait(left)
+            return self.arrived[to][count - 1]
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+class CpuMeter:
+    """Machine-wide CPU use between start() and stop(), from /proc/stat."""
+
+    @staticmethod
+    def _read() -> tuple[int, int]:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        idle = fields[3] + fields[4]
+        return sum(fields), idle
+
+    def start(self) -> None:
+        self._start = self._read()
+
+    def stop(self) -> str:
+        total, idle = self._read()
+        busy = 1 - (idle - self._start[1]) / max(1, total - self._start[0])
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        return f"CPU busy {busy * 100:.0f}% of {os.cpu_count()} cores, load average {load}"
+
+
+class ComponentCpu:
+    """CPU seconds spent by each part of the stack (rasa, actions, web, worker, this run's
+    PostgreSQL backends, Redis, this benchmark with the local Twilio API) between two points."""
+
+    def __init__(self, serve_pid: int, database: str):
+        self.serve = psutil.Process(serve_pid)
+        self.database = database
+
+    def _component(self, p: psutil.Process) -> str | None:
+        try:
+            line = " ".join(p.cmdline())
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            return None
+        if "rasa_sdk" in line:
+            return "actions"
+        if "rasa" in line and " run" in line:
+            return "rasa"
+        if "gunicorn" in line:
+            return "web"
+        if "mara.jobs.worker" in line:
+            return "worker"
+        if line.startswith("postgres:") and f" {self.database} " in line:
+            return "postgres"
+        if "redis-server" in line:
+            return "redis (shared)"
+        return None
+
+    def snapshot(self) -> dict[int, tuple[str, float]]:
+        found: dict[int, tuple[str, float]] = {}
+        # Only this run's processes: other people's Rasa, gunicorn… may share the machine.
+        ours = {p.pid for p in self.serve.children(recursive=True)}
+        for p in psutil.process_iter():
+            name = self._component(p)
+            if name is None or (p.pid not in ours and name not in ("postgres", "redis (shared)")):
+                continue
+            try:
+                t = p.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            found[p.pid] = (name, t.user + t.system)
+        me = psutil.Process().cpu_times()
+        found[os.getpid()] = ("benchmark + Twilio API", me.user + me.system)
+        return found
+
+    def start(self) -> None:
+        self._before = self.snapshot()
+
+    def report(self, turns: int) -> str:
+        after = self.snapshot()
+        spent: dict[str, float] = defaultdict(float)
+        for pid, (name, seconds) in after.items():
+            spent[name] += seconds - self._before.get(pid, (name, 0.0))[1]
+        parts = [f"{k} {v / turns * 1000:.1f}" for k, v in sorted(spent.items()) if v > 0]
+        return (
+            f"CPU ms per turn: {', '.join(parts)} (total {sum(spent.values()) / turns * 1000:.0f})"
+        )
+
+
+# --- the stack ---
+
+
+def start_stack(args, tmp: Path, api: TwilioApi):
+    url, pg_name = make_database("postgresql", tmp)
+    redis_url = f"redis://127.0.0.1:6379/{os.environ.get('MARA_BENCH_REDIS_DB', '7')}"
+    Redis.from_url(redis_url).flushdb()
+    port = free_port()
+    rasa_urls = ",".join(f"http://127.0.0.1:{free_port()}" for _ in range(args.rasa_servers))
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "REDIS_URL": redis_url,
+        "MARA_PORT": str(port),
+        "PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "RASA_URL": rasa_urls,
+        "ACTION_SERVER_PORT": str(free_port()),
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_WHATSAPP_NUMBER": "whatsapp:+14155238886",
+        "TWILIO_API_BASE_URL": api.base_url,
+        "MARA_VAR_DIR": str(tmp / "var"),
+        "MARA_WEB_WORKERS": str(args.web_workers),
+    }
+    if args.workers:
+        env["MARA_WORKERS"] = str(args.workers)
+    log_path = tmp / "serve.log"
+    process = subprocess.Popen(
+        [str(ROOT / ".venv/bin/mara"), "serve"],
+        cwd=ROOT,
+        env=env,
+        stdout=log_path.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"mara serve exited:\n{log_path.read_text()[-3000:]}")
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                break
+        except requests.RequestException:
+            pass
+        time.sleep(1)
+    else:
+        raise SystemExit("mara serve did not become ready in 10 minutes")
+    return process, load_settings(env), pg_name, log_path
+
+
+def stop_stack(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+# --- closed loop ---
+
+
+def rest_conversation(rasa_url: str, sender: str, counts: list[int] | None) -> list[float]:
+    session = requests.Session()
+    latencies = []
+    for text in CONVERSATION:
+        started = time.perf_counter()
+        response = session.post(
+            f"{rasa_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text},
+            timeout=120,
+        )
+        latencies.append(time.perf_counter() - started)
+        response.raise_for_status()
+        if counts is not None:
+            texts = [m["text"] for m in response.json() if m.get("text")]
+            counts.append(sum(len(split_body(t)) for t in texts))
+    return latencies
+
+
+def pipeline_conversation(settings, api: CountingApi, wa: str, expected: list[int]) -> list:
+    to = f"whatsapp:+{wa}"
+    latencies: list[float] = []
+    received = 0
+    for text, replies in zip(CONVERSATION, expected, strict=True):
+        started = time.perf_counter()
+        signed_post(settings, "/twilio/whatsapp", inbound_form(to, text)).raise_for_status()
+        received += replies
+        arrived = api.wait_count(to, received, timeout=120)
+        if arrived is None:
+            raise RuntimeError(f"turn {text!r} was not answered in 120 s")
+        latencies.append(arrived - started)
+    return latencies
+
+
+def closed_loop(name: str, people: int, run) -> tuple[float, list[float]]:
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=people) as pool:
+        results = list(pool.map(run, range(people)))
+    elapsed = time.perf_counter() - started
+    latencies = [x for r in results for x in r[: len(CONVERSATION)]]
+    rate = len(latencies) / elapsed
+    print(
+        f"  {name:9s} {len(latencies)} turns in {elapsed:6.1f} s: {rate:5.1f} turns/s  "
+        f"p50 {pct(latencies, 50) * 1000:6.0f} ms  p95 {pct(latencies, 95) * 1000:6.0f} ms"
+    )
+    return rate, latencies
+
+
+# --- open-loop burst ---
+
+
+def burst(settings, api: CountingApi, total: int, rate: float) -> dict:
+    people = max(1, total // len(BURST_TEXTS))
+    plan = [
+        (j * people + i, f"5731{i:08d}", BURST_TEXTS[j % len(BURST_TEXTS)])
+        for j in range(total // people)
+        for i in range(people)
+    ]
+    acks: list[float] = []
+    statuses: list[int] = []
+    lock = threading.Lock()
+    t0 = time.perf_counter() + 0.5
+
+    def post(item) -> None:
+        index, wa, text = item
+        delay = t0 + index / rate - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        form = inbound_form(f"whatsapp:+{wa}", text)
+        started = time.perf_counter()
+        response = signed_post(settings, "/twilio/whatsapp", form)
+        with lock:
+            acks.append(time.perf_counter() - started)
+            statuses.append(response.status_code)
+
+    # Enough senders to keep the rate while acks are slow (open loop, as Twilio does).
+    with ThreadPoolExecutor(max_workers=128) as pool:
+        list(pool.map(post, plan))
+    last_sent = time.perf_counter()
+    wa_ids = {wa for _, wa, _ in plan}
+    # Wait until every burst message is answered and its replies sent (or 5 minutes).
+    while time.perf_counter() - last_sent < 300:
+        with UnitOfWork(settings.database_url) as uow:
+            waiting = uow.session.scalar(
+                select(InboundMessage.id)
+                .where(InboundMessage.wa_id.in_(wa_ids), InboundMessage.status == "pending")
+                .limit(1)
+            ) or uow.session.scalar(
+                select(OutboundMessage.id)
+                .where(
+                    OutboundMessage.wa_id.in_(wa_ids),
+                    OutboundMessage.status.in_(("pending", "sending")),
+                )
+                .limit(1)
+            )
+        if not waiting:
+            break
+        time.sleep(0.5)
+    done = time.perf_counter()
+    return analyse_burst(settings, api, wa_ids, acks, statuses, t0, last_sent, done)
+
+
+def analyse_burst(settings, api, wa_ids, acks, statuses, t0, last_sent, done) -> dict:
+    sid_at = {r.sid: r.at for r in api.messages() if r.sid}
+    # TwilioApi stamps records with time.monotonic(); perf_counter here: rebase.
+    offset = time.perf_counter() - time.monotonic()
+    with UnitOfWork(settings.database_url) as uow:
+        inbound = uow.session.execute(
+            select(InboundMessage.id, InboundMessage.wa_id, InboundMessage.status)
+            .where(InboundMessage.wa_id.in_(wa_ids))
+            .order_by(InboundMessage.id)
+        ).all()
+        outbound = uow.session.execute(
+            select(OutboundMessage.in_reply_to_id, OutboundMessage.provider_sid).where(
+                OutboundMessage.wa_id.in_(wa_ids)
+            )
+        ).all()
+    answered_at: dict[int, float] = {}
+    for reply_to, sid in outbound:
+        if reply_to is not None and sid in sid_at:
+            answered_at[reply_to] = max(answered_at.get(reply_to, 0.0), sid_at[sid] + offset)
+    per_person: dict[str, list[int]] = defaultdict(list)
+    for row in inbound:
+        per_person[row.wa_id].append(row.id)
+    firsts = [answered_at.get(ids[0], float("inf")) for ids in per_person.values()]
+    lasts = [answered_at.get(ids[-1], float("inf")) for ids in per_person.values()]
+    sent_to_burst = sum(
+        1 for r in api.messages() if r.form.get("To", "").removeprefix("whatsapp:+") in wa_ids
+    )
+    late_firsts = sum(1 for f in firsts if f > min(lasts))
+    return {
+        "webhooks": len(acks),
+        "non_200": sum(1 for s in statuses if s != 200),
+        "ack_p50_ms": pct(acks, 50) * 1000,
+        "ack_p99_ms": pct(acks, 99) * 1000,
+        "sent_over_s": last_sent - t0,
+        "answered": sum(1 for r in inbound if r.status == "processed"),
+        "all_answered_after_s": done - t0,
+        "within_60s": sum(1 for t in answered_at.values() if t - t0 <= 60),
+        "outbound_rows": len(outbound),
+        "twilio_requests": sent_to_burst,
+        "late_firsts": late_firsts,
+        "people": len(per_person),
+    }
+
+
+# --- where the time goes ---
+
+TURN_LINE = re.compile(
+    r"turn #\d+: load ([\d.]+) ms, dialogue ([\d.]+) ms, store ([\d.]+) ms, send ([\d.]+) ms"
+)
+JOB_LINE = re.compile(r"handle_inbound\(\d+\) job in (\d+):(\d+):([\d.]+)s")
+
+
+def breakdown(log_text: str) -> str:
+    phases: dict[str, list[float]] = defaultdict(list)
+    for m in TURN_LINE.finditer(log_text):
+        for name, value in zip(("load", "dialogue", "store", "send"), m.groups(), strict=True):
+            phases[name].append(float(value))
+    jobs = [
+        (int(h) * 3600 + int(mi) * 60 + float(s)) * 1000 for h, mi, s in JOB_LINE.findall(log_text)
+    ]
+    if not jobs:
+        return "  (no per-turn log lines found)"
+    parts = [f"{k} {statistics.median(v):.1f}" for k, v in phases.items()]
+    turn_sum = sum(statistics.median(v) for v in phases.values())
+    return (
+        f"  per turn (medians, ms): {', '.join(parts)}; whole handle_inbound job "
+        f"{statistics.median(jobs):.1f} (RQ overhead ≈ {statistics.median(jobs) - turn_sum:.1f})"
+        f"; {len(jobs)} jobs"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--people", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=None, help="default: MARA_WORKERS")
+    parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--rasa-servers", type=int, default=1)
+    parser.add_argument("--burst", type=int, default=600)
+    parser.add_argument("--rate", type=float, default=200)
+    parser.add_argument("--rounds", type=int, default=1)
+    args = parser.parse_args()
+
+    api = CountingApi(ACCOUNT_SID, AUTH_TOKEN).start()
+    tmp = Path(tempfile.mkdtemp(prefix="mara-bench-"))
+    print(f"starting mara serve (PostgreSQL, Redis, {os.cpu_count()} cores; logs in {tmp})")
+    process, settings, pg_name, log_path = start_stack(args, tmp, api)
+    try:
+        rasa_url = settings.rasa_urls[0]
+        counts: list[int] = []
+        rest_conversation(rasa_url, "bench-warmup", counts)
+        expected = counts
+        # Warm the pipeline too (first SQL compiles, connections, Rasa's first turns).
+        pipeline_conversation(settings, api, "573990000000", expected)
+        cpu = CpuMeter()
+        parts = ComponentCpu(process.pid, settings.database_url.rsplit("/", 1)[1])
+        rest_rates, pipe_rates, rest_lat, pipe_lat = [], [], [], []
+        for r in range(args.rounds):
+            print(f"round {r + 1}: {args.people} conversations × {len(CONVERSATION)} turns")
+            cpu.start()
+            parts.start()
+            rate, lat = closed_loop(
+                "rasa REST",
+                args.people,
+                lambda i, r=r: rest_conversation(rasa_url, f"rest-{r}-{i}", None),
+            )
+            print(f"            {cpu.stop()}")
+            print(f"            {parts.report(len(lat))}")
+            rest_rates.append(rate)
+            rest_lat += lat
+            cpu.start()
+            parts.start()
+            rate, lat = closed_loop(
+                "pipeline",
+                args.people,
+                lambda i, r=r: pipeline_conversation(
+                    settings, api, f"5739{r:02d}{i:06d}", expected
+                ),
+            )
+            print(f"            {cpu.stop()}")
+            print(f"            {parts.report(len(lat))}")
+            pipe_rates.append(rate)
+            pipe_lat += lat
+        rest_rate, pipe_rate = statistics.mean(rest_rates), statistics.mean(pipe_rates)
+        print(
+            f"closed loop: pipeline {pipe_rate:.1f} turns/s vs Rasa REST {rest_rate:.1f} turns/s "
+            f"= {pipe_rate / rest_rate:.2f}×; p95 {pct(pipe_lat, 95) * 1000:.0f} ms vs "
+            f"{pct(rest_lat, 95) * 1000:.0f} ms = {pct(pipe_lat, 95) / pct(rest_lat, 95):.2f}×; "
+            f"p50 {pct(pipe_lat, 50) * 1000:.0f} ms vs {pct(rest_lat, 50) * 1000:.0f} ms"
+        )
+        print(breakdown(log_path.read_text(errors="replace")))
+        if args.burst:
+            cpu.start()
+            b = burst(settings, api, args.burst, args.rate)
+            print(
+                f"burst: {b['webhooks']} webhooks from {b['people']} people in "
+                f"{b['sent_over_s']:.1f} s; ack p50 {b['ack_p50_ms']:.0f} ms, "
+                f"p99 {b['ack_p99_ms']:.0f} ms, non-200 {b['non_200']}"
+            )
+            print(
+                f"       answered {b['answered']}/{b['webhooks']}, all done "
+                f"{b['all_answered_after_s']:.1f} s after the first webhook; replies within "
+                f"60 s for {b['within_60s']} messages; outbound rows {b['outbound_rows']}, "
+                f"Twilio requests {b['twilio_requests']} (equal: none sent twice); people whose "
+                f"first message was answered after someone's last: {b['late_firsts']}"
+            )
+            print(f"       {cpu.stop()}")
+    finally:
+        stop_stack(process)
+        api.stop()
+        _drop_pg_database(pg_name)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,325 @@
+"""Conversation use case: answer a person's pending WhatsApp messages in arrival order through
+the dialogue engine (handoff check, keyword routing, bounded text), store and send the replies,
+and give up kindly when the engine stays down. Collaborators are injected (mara.bootstrap)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from mara import clock
+from mara.adapters.rasa import RasaUnavailable
+from mara.adapters.twilio_sender import TransientSendError, WhatsAppSender
+from mara.db.unit_of_work import UnitOfWork
+from mara.domain.messages import PendingInbound
+from mara.policy.messages import message
+from mara.services import answering, contact, inbox, loops, nlu_review, outbox, surveys
+from mara.services.delivery import EVERYTHING, deliver_pending
+from mara.text.keywords import keyword_intent
+
+log = logging.getLogger(__name__)
+
+MEDIA_TRIGGER = "/media_shared"
+
+
+class Dialogue(Protocol):
+    """The dialogue engine (Rasa's REST channel behind mara.adapters.rasa.RasaClient)."""
+
+    def check_action_server(self) -> None: ...
+
+    def converse(self, sender: str, text: str, metadata: dict) -> list[str]: ...
+
+    def converse_with_nlu(
+        self, sender: str, text: str, metadata: dict
+    ) -> tuple[list[str], dict | None]: ...
+
+
+class Jobs(Protocol):
+    def inbound(self, message_id: int, suffix: str = "") -> None: ...
+
+    def outbound(self, outbound_id: int, suffix: str = "") -> None: ...
+
+
+class Locks(Protocol):
+    def hold(self, wa_id: str) -> AbstractContextManager[bool]: ...
+
+    def mark_waiting(self, wa_id: str) -> None: ...
+
+    def take_waiting(self, wa_id: str) -> bool: ...
+
+    def is_free(self, wa_id: str) -> bool: ...
+
+
+def dialogue_texts(msg: PendingInbound, max_chars: int) -> list[str]:
+    """What the dialogue engine is told for one message: an attachment is a turn of its own,
+    a keyword typed alone is its intent, and text is cut to `max_chars` (the full message
+    stays stored for staff; NLU on 65,536 characters would stall everyone)."""
+    texts = [MEDIA_TRIGGER] if msg.media else []
+    text = keyword_intent(msg.body) or msg.button_payload or msg.body[:max_chars]
+    if text.strip():
+        texts.append(text)
+    return texts
+
+
+@dataclass(frozen=True)
+class Conversation:
+    uow: Callable[[], UnitOfWork]
+    dialogue: Dialogue
+    sender: WhatsAppSender
+    locks: Locks
+    jobs: Jobs
+    status_callback: str | None = None
+    max_chars: int = 1000
+    now: Callable[[], datetime] = field(default=clock.now)
+    # After the quick retries, a send is tried again at these offsets (seconds) from its
+    # creation by the recovery sweep, then failed with a staff alert (outbox).
+    long_retry_offsets: tuple[int, ...] = ()
+    # (wa_id, message_sid) → the replies Rasa already gave to that message (read back from
+    # its tracker store), or None: a retried turn is not taken twice (mara.db.rasa_tracker).
+    turn_taken: Callable[[str, str], list[str] | None] | None = None
+
+    # --- entry points (one per job) ---
+
+    def answer(self, message_id: int, last_try: bool = True) -> str:
+        """Answer every pending message of this message's sender up to it, oldest first."""
+        with self.uow() as tx:
+            wa_id = inbox.sender_of(tx, message_id)
+            tx.commit()
+        if wa_id is None:
+            return "unknown message"
+        return self._exclusive(wa_id, lambda: self._answer_up_to(wa_id, message_id, last_try))
+
+    def send(self, outbound_id: int, last_try: bool = True) -> str:
+        """Send this stored message once, after the same person's earlier ones."""
+        with self.uow() as tx:
+            wa_id = outbox.recipient_of(tx, outbound_id)
+            tx.commit()
+        if wa_id is None:
+            return "unknown message"
+
+        def work() -> str:
+            delivery = deliver_pending(
+                self.uow,
+                self.sender,
+                wa_id,
+                self.status_callback,
+                up_to_id=outbound_id,
+                last_try=last_try,
+                long_retry_offsets=self.long_retry_offsets,
+            )
+            self._queue_notices(delivery.notices)
+            if delivery.retry_id is not None:
+                raise TransientSendError(f"outbound #{delivery.retry_id} will be retried")
+            return delivery.result
+
+        return self._exclusive(wa_id, work)
+
+    def notify(self, wa_id: str, body: str, kind: str, key: str) -> str:
+        """A message MARA starts (reminder, survey, notice): never to a number that opted out."""
+        with self.uow() as tx:
+            outbound_id, to_send = outbox.queue_proactive(tx, wa_id, body, kind, key)
+            tx.commit()
+        if not to_send:
+            return "suppressed (opted out)" if outbound_id else "skipped"
+        self.jobs.outbound(outbound_id)
+        return "queued"
+
+    def requeue_stale(self, older_than_seconds: float) -> int:
+        """Queue a job for each person whose messages a dead job left pending (its worker was
+        killed): their lock has expired, nobody else will pick them up. Returns how many."""
+        older_than = timedelta(seconds=older_than_seconds)
+        with self.uow() as tx:
+            inbound_ids = inbox.stale_pending(tx, older_than)
+            outbound_ids = outbox.stale_pending_outbound(tx, older_than)
+            tx.commit()
+        suffix = f"-recover-{secrets.token_hex(4)}"
+        requeued = 0
+        for message_id, wa_id in inbound_ids:
+            if self.locks.is_free(wa_id):
+                self.jobs.inbound(message_id, suffix)
+                requeued += 1
+        busy = {wa_id for _, wa_id in inbound_ids}
+        for outbound_id, wa_id in outbound_ids:
+            if wa_id not in busy and self.locks.is_free(wa_id):
+                self.jobs.outbound(outbound_id, suffix)
+                requeued += 1
+        return requeued
+
+    # --- one person at a time, never waiting for them ---
+
+    def _exclusive(self, wa_id: str, work: Callable[[], str]) -> str:
+        """Run `work` holding the person's lock. If another job holds it, leave a note and
+        return at once (a waiting job must not hold a worker idle); the holder, after
+        releasing, queues a job for whatever the person still has pending."""
+        for attempt in range(2):
+            held = False
+            try:
+                with self.locks.hold(wa_id) as held:
+                    if held:
+                        return work()
+            finally:
+                # After the release, never before: a job that left its note after we looked
+                # would otherwise find the lock still taken and nobody to continue for it.
+                if held:
+                    self._continue_if_waiting(wa_id)
+            if attempt == 0:
+                # Then try once more: the holder may have released before reading the note.
+                self.locks.mark_waiting(wa_id)
+        return "deferred (the person's lock is held; its holder continues)"
+
+    def _continue_if_waiting(self, wa_id: str) -> None:
+        if not self.locks.take_waiting(wa_id):
+            return
+        with self.uow() as tx:
+            inbound_ids = inbox.oldest_pending_ids(tx, wa_id, limit=2)
+            outbound_id = outbox.next_pending_outbound(tx, wa_id, EVERYTHING)
+            tx.commit()
+        # One message per job, at the back of the queue: everyone else's waiting messages
+        # go first. With more left, the note stays for the next holder to continue.
+        suffix = f"-next-{secrets.token_hex(4)}"
+        if inbound_ids:
+            if len(inbound_ids) > 1:
+                self.locks.mark_waiting(wa_id)
+            self.jobs.inbound(inbound_ids[0], suffix)
+        elif outbound_id is not None:
+            self.jobs.outbound(outbound_id, suffix)
+
+    # --- the turn ---
+
+    def _answer_up_to(self, wa_id: str, message_id: int, last_try: bool) -> str:
+        handled = 0
+        while True:
+            started = time.perf_counter()
+            with self.uow() as tx:
+                msg = inbox.next_pending(tx, wa_id, message_id)
+                # The person wrote: answers held for them (outside the 24-hour window, after
+                # the template) can go now.
+                released = answering.release_awaiting(tx, wa_id) if msg is not None else []
+                if released:
+                    tx.commit()
+            for outbound_id in released:
+                self.jobs.outbound(outbound_id)
+            with self.uow() as tx:
+                if msg is not None and contact.handoff_active(tx, wa_id, self.now()):
+                    # An adviser has this conversation: stored for them, the bot keeps quiet.
+                    inbox.complete_silently(tx, msg.id, "handoff")
+                    tx.commit()
+                    handled += 1
+                    continue
+                tx.commit()
+            if msg is None:
+                return f"handled {handled}"
+            loaded = time.perf_counter()
+            try:
+                replies, parse = self._survey_reply(msg), None
+                if replies is None:
+                    replies, parse = self._turns(msg)
+            except RasaUnavailable as exc:
+                with self.uow() as tx:
+                    inbox.note_attempt(tx, msg.id, str(exc))
+                    tx.commit()
+                if not last_try:
+                    raise
+                self._give_up(wa_id, message_id, str(exc))
+                return "failed; left for mara replay"
+            answered = time.perf_counter()
+            with self.uow() as tx:
+                # The same question a third time in a row: the menu and a human instead.
+                replies = loops.without_loops(tx, wa_id, replies)
+                # What the NLU understood, for trainers (mara.services.nlu_review).
+                nlu_review.record_nlu(tx, msg.id, parse, wa_id)
+                inbox.complete_inbound(tx, msg.id, wa_id, f"whatsapp:+{wa_id}", replies)
+                tx.commit()
+            stored = time.perf_counter()
+            sent = self._deliver(wa_id)
+            handled += 1
+            done = msg.id == message_id  # oldest first: nothing earlier is left
+            # Where a turn's time goes (README, benchmarks/pipeline_vs_rasa.py): no content.
+            log.info(
+                "turn #%s: load %.1f ms, dialogue %.1f ms, store %.1f ms, send %.1f ms (%d)",
+                msg.id,
+                (loaded - started) * 1000,
+                (answered - loaded) * 1000,
+                (stored - answered) * 1000,
+                (time.perf_counter() - stored) * 1000,
+                sent,
+            )
+            if done:
+                return f"handled {handled}"
+
+    def _survey_reply(self, msg: PendingInbound) -> list[str] | None:
+        """An answer to an open satisfaction survey is taken before the dialogue engine
+        (None: the engine's turn). Keywords, buttons and attachments-only go to the engine."""
+        if keyword_intent(msg.body) or msg.button_payload or not msg.body.strip():
+            return None
+        with self.uow() as tx:
+            replies = surveys.handle_survey_reply(tx, msg.wa_id, msg.body, self.now())
+            tx.commit()
+        return replies
+
+    def _turns(self, msg: PendingInbound) -> tuple[list[str], dict | None]:
+        """The replies to one message, and what the NLU understood of its text (None when
+        it had no text, or the turn was read back)."""
+        # A retry after Rasa took the turn (the worker died before storing the replies):
+        # the replies are in Rasa's tracker; the text is not sent again.
+        if self.turn_taken is not None:
+            given = self.turn_taken(msg.wa_id, msg.message_sid)
+            if given is not None:
+                return given, None
+        self.dialogue.check_action_server()
+        metadata = {
+            "message_sid": msg.message_sid,
+            "inbound_id": msg.id,
+            "media": [{"url": m.url, "content_type": m.content_type} for m in msg.media],
+            "text_length": len(msg.body),
+        }
+        replies: list[str] = []
+        parse = None
+        for text in dialogue_texts(msg, self.max_chars):
+            if text == MEDIA_TRIGGER:
+                replies += self.dialogue.converse(msg.wa_id, text, metadata)
+            else:
+                texts, parse = self.dialogue.converse_with_nlu(msg.wa_id, text, metadata)
+                replies += texts
+        if len(msg.body) > self.max_chars and not keyword_intent(msg.body):
+            limit = f"{self.max_chars:,}".replace(",", ".")
+            replies.insert(0, message("long_message").format(limit=limit))
+        return replies, parse
+
+    def _deliver(self, wa_id: str) -> int:
+        """Send what the person has pending now, in order; a transient failure leaves the
+        rest to a send job with its own retries (the next turn does not wait for Twilio)."""
+        delivery = deliver_pending(
+            self.uow, self.sender, wa_id, self.status_callback, last_try=False
+        )
+        self._queue_notices(delivery.notices)
+        if delivery.retry_id is not None:
+            self.jobs.outbound(delivery.retry_id, f"-retry-{secrets.token_hex(4)}")
+        return delivery.sent
+
+    def _queue_notices(self, notices: tuple[int, ...]) -> None:
+        for notice_id in notices:
+            self.jobs.outbound(notice_id)
+
+    def _give_up(self, wa_id: str, message_id: int, error: str) -> None:
+        log.warning("inbound #%s: giving up after retries (%s)", message_id, error)
+        with self.uow() as tx:
+            due = outbox.trouble_notice_due(tx, wa_id)
+            inbox.fail_pending(tx, wa_id, message_id, error)
+            if due:
+                outbox.store_notice(
+                    tx,
+                    key=f"trouble:{message_id}",
+                    wa_id=wa_id,
+                    to_address=f"whatsapp:+{wa_id}",
+                    body=message("trouble"),
+                    kind="trouble",
+                )
+            tx.commit()
+        self._deliver(wa_id)

@@ -1,0 +1,241 @@
+"""The conversation use case on a real database, Redis and Twilio API, with a scripted
+dialogue engine in place of Rasa: order, exactly-once, locks that never make a job wait."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import replace
+
+import pytest
+from redis import Redis
+from rq import Queue, SimpleWorker
+from sqlalchemy import select
+
+from mara import bootstrap
+from mara.adapters.rasa import RasaUnavailable
+from mara.adapters.redis_queue import PersonLocks
+from mara.adapters.twilio_form import parse_inbound
+from mara.db.models import InboundMessage
+from mara.db.unit_of_work import UnitOfWork
+from mara.jobs import messages as jobs
+from mara.ops.chat import inbound_form
+from mara.services import inbox
+
+WA = "573001112233"
+TO = f"whatsapp:+{WA}"
+
+
+class ScriptedDialogue:
+    """Answers "eco: <text>"; can be slow or down."""
+
+    def __init__(self, delay: float = 0.0, down: bool = False):
+        self.delay = delay
+        self.down = down
+        self.seen: list[str] = []
+        self.active = 0
+        self.most_at_once = 0
+        self._lock = threading.Lock()
+
+    def check_action_server(self) -> None:
+        if self.down:
+            raise RasaUnavailable("action server: ConnectionError")
+
+    def converse(self, sender: str, text: str, metadata: dict) -> list[str]:
+        with self._lock:
+            self.active += 1
+            self.most_at_once = max(self.most_at_once, self.active)
+        time.sleep(self.delay)
+        with self._lock:
+            self.active -= 1
+            self.seen.append(text)
+        return [f"eco: {text[:20]}"]
+
+    def converse_with_nlu(self, sender: str, text: str, metadata: dict):
+        return self.converse(sender, text, metadata), {"text": text, "intent": {"name": "eco"}}
+
+
+@pytest.fixture
+def runtime(settings):
+    return bootstrap.build(replace(settings, lock_ttl=2))
+
+
+def with_dialogue(runtime, dialogue):
+    return replace(runtime, conversation=replace(runtime.conversation, dialogue=dialogue))
+
+
+def receive(settings, body: str, wa: str = WA) -> int:
+    with UnitOfWork(settings.database_url) as uow:
+        message_id, _ = inbox.record_inbound(
+            uow, parse_inbound(inbound_form(f"whatsapp:+{wa}", body))
+        )
+        uow.commit()
+    return message_id
+
+
+def statuses(settings) -> list[str]:
+    with UnitOfWork(settings.database_url) as uow:
+        return list(uow.session.scalars(select(InboundMessage.status).order_by(InboundMessage.id)))
+
+
+def sent_bodies(twilio_api, to: str = TO) -> list[str]:
+    return [r.form["Body"] for r in twilio_api.messages(to)]
+
+
+def run_queued_jobs(runtime) -> None:
+    """What a worker would do with the queue (continuations included), in this process."""
+    bootstrap.install(runtime)
+    try:
+        queue = Queue(
+            runtime.settings.queue_name, connection=Redis.from_url(runtime.settings.redis_url)
+        )
+        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    finally:
+        bootstrap.install(None)
+
+
+def test_a_job_answers_and_sends_without_touching_the_environment(settings, runtime, twilio_api):
+    rt = with_dialogue(runtime, ScriptedDialogue())
+    message_id = receive(settings, "hola")
+    assert jobs.handle_inbound(message_id, rt) == "handled 1"
+    assert sent_bodies(twilio_api) == ["eco: hola"]
+    # A redelivered or retried job answers nothing twice.
+    assert jobs.handle_inbound(message_id, rt) == "handled 0"
+    assert sent_bodies(twilio_api) == ["eco: hola"]
+    assert statuses(settings) == ["processed"]
+
+
+def test_what_the_nlu_understood_is_stored_with_the_message(settings, runtime, twilio_api):
+    from mara.db.models import InboundNlu
+
+    message_id = receive(settings, "quiero poner una queja")
+    assert jobs.handle_inbound(message_id, with_dialogue(runtime, ScriptedDialogue())) == (
+        "handled 1"
+    )
+    with UnitOfWork(settings.database_url) as uow:
+        row = uow.session.get(InboundNlu, message_id)
+        assert row is not None and (row.intent, row.wa_id) == ("eco", WA)
+
+
+def test_dialogue_sees_a_bounded_prefix_and_the_full_text_stays_stored(
+    settings, runtime, twilio_api
+):
+    dialogue = ScriptedDialogue()
+    body = "queja " * 11_000  # 66,000 characters
+    message_id = receive(settings, body)
+    jobs.handle_inbound(message_id, with_dialogue(runtime, dialogue))
+    assert [len(t) for t in dialogue.seen] == [1000]
+    long_notice, answer = sent_bodies(twilio_api)
+    assert "primeros 1.000 caracteres" in long_notice and answer == "eco: queja queja queja qu"
+    with UnitOfWork(settings.database_url) as uow:
+        assert uow.session.get(InboundMessage, message_id).body == body
+
+
+def test_concurrent_messages_of_one_person_are_answered_once_in_order(
+    settings, runtime, twilio_api
+):
+    dialogue = ScriptedDialogue(delay=0.05)
+    rt = with_dialogue(runtime, dialogue)
+    ids = [receive(settings, f"mensaje {i}") for i in range(6)]
+    results: list[str] = []
+    threads = [
+        threading.Thread(target=lambda m=m: results.append(jobs.handle_inbound(m, rt))) for m in ids
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # Jobs that found the person busy returned at once; the holder queued the rest.
+    run_queued_jobs(rt)
+    assert dialogue.most_at_once == 1
+    assert dialogue.seen == [f"mensaje {i}" for i in range(6)]
+    assert sent_bodies(twilio_api) == [f"eco: mensaje {i}" for i in range(6)]
+    assert statuses(settings) == ["processed"] * 6
+
+
+def test_a_job_never_waits_for_a_busy_person(settings, runtime, twilio_api):
+    rt = with_dialogue(runtime, ScriptedDialogue())
+    message_id = receive(settings, "hola")
+    with rt.locks.hold(WA) as held:
+        assert held
+        started = time.monotonic()
+        assert jobs.handle_inbound(message_id, rt).startswith("deferred")
+        assert time.monotonic() - started < 1
+    assert statuses(settings) == ["pending"]
+    assert rt.locks.take_waiting(WA)
+
+
+def test_a_killed_jobs_lock_frees_the_person_within_its_ttl(settings, runtime, twilio_api):
+    """A work-horse killed while holding a person's lock blocks them for at most the TTL."""
+    code = (
+        "import sys, time\n"
+        "from redis import Redis\n"
+        "from mara.adapters.redis_queue import PersonLocks\n"
+        "locks = PersonLocks(Redis.from_url(sys.argv[1]), ttl=2)\n"
+        f"with locks.hold({WA!r}) as held:\n"
+        "    print(held, flush=True)\n"
+        "    time.sleep(600)\n"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", code, runtime.settings.redis_url], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "True"
+        time.sleep(3)  # renewed while the holder lives: still taken after its TTL
+        locks = PersonLocks(runtime.redis, ttl=2)
+        assert not locks.is_free(WA)
+    finally:
+        holder.kill()
+        holder.wait()
+    killed_at = time.monotonic()
+    while not locks.is_free(WA):
+        assert time.monotonic() - killed_at < 5, "the dead job's lock still blocks the person"
+        time.sleep(0.1)
+    message_id = receive(settings, "hola")
+    assert jobs.handle_inbound(message_id, with_dialogue(runtime, ScriptedDialogue())) == (
+        "handled 1"
+    )
+
+
+def test_rasa_down_retries_then_one_kind_notice(settings, runtime, twilio_api, monkeypatch):
+    rt = with_dialogue(runtime, ScriptedDialogue(down=True))
+    message_id = receive(settings, "hola")
+    monkeypatch.setattr(jobs, "_is_last_try", lambda: False)
+    with pytest.raises(RasaUnavailable):
+        jobs.handle_inbound(message_id, rt)
+    assert statuses(settings) == ["pending"]
+    monkeypatch.setattr(jobs, "_is_last_try", lambda: True)
+    assert jobs.handle_inbound(message_id, rt) == "failed; left for mara replay"
+    assert statuses(settings) == ["failed"]
+    [notice] = sent_bodies(twilio_api)
+    assert "problemas" in notice
+
+
+def test_twilio_down_does_not_hold_the_turn_and_replies_go_out_in_order_later(
+    settings, runtime, twilio_api
+):
+    rt = with_dialogue(runtime, ScriptedDialogue())
+    twilio_api.fail_next(500)
+    first = receive(settings, "uno")
+    assert jobs.handle_inbound(first, rt) == "handled 1"
+    assert statuses(settings) == ["processed"]
+    assert sent_bodies(twilio_api) == []
+    second = receive(settings, "dos")
+    assert jobs.handle_inbound(second, rt) == "handled 1"
+    run_queued_jobs(rt)  # the send job queued after the failure finds nothing left
+    assert sent_bodies(twilio_api) == ["eco: uno", "eco: dos"]
+
+
+def test_messages_a_dead_job_left_pending_are_queued_again(settings, runtime, twilio_api):
+    rt = with_dialogue(runtime, ScriptedDialogue())
+    receive(settings, "hola")
+    other = receive(settings, "buenas", wa="573009998877")
+    with rt.locks.hold("573009998877"):
+        # A live job holds the other person: theirs is not taken from it.
+        assert rt.conversation.requeue_stale(0) == 1
+    run_queued_jobs(rt)
+    assert sent_bodies(twilio_api) == ["eco: hola"]
+    assert statuses(settings) == ["processed", "pending"]
+    assert jobs.handle_inbound(other, rt) == "handled 1"
