@@ -33,7 +33,9 @@ from tests.conftest import make_database
 from tests.e2e.conftest import service_env
 
 RADICADO = re.compile(r"PQRS-2026-\d{6}")
-SUGGESTION = ["seria bueno que abrieran el gimnasio los domingos", "si", "no", "no", "4"]
+# A suggestion filed anonymously: type confirmed, nothing to add, no consent; the service
+# (gimnasio → recreación) is read from the text, so the next message answers the summary.
+SUGGESTION = ["seria bueno que abrieran el gimnasio los domingos", "si", "no", "no"]
 RESULTS: dict[str, bool] = {}
 
 
@@ -329,14 +331,12 @@ def test_the_logs_of_a_filing_hold_no_personal_data(served, twilio_api):
         steps = [
             description,
             "si",
-            "no",
             "si acepto",
             name,
             "1",
             document,
             "este mismo",
             email,
-            "3",
             "1",
         ]
         for text in steps:
