@@ -10,7 +10,8 @@ from mara.domain.tickets import format_radicado
 from mara.policy.channels import business_calendar
 from mara.services import accounts
 
-_sequence = iter(range(1, 999_999))
+# Far above the counter real filings use in the same database (e2e tests share one).
+_sequence = iter(range(900_000, 999_999))
 
 
 def make_ticket(
