@@ -20,7 +20,6 @@ from mara.db.unit_of_work import UnitOfWork
 from mara.domain.tickets import PqrsType
 from mara.settings import ROOT
 from mara.text.mask import KnownPersonalData, known_from, mask_personal_data
-from mara.text.names import parse_full_name
 from mara.text.similar import group_similar, similarity_key
 
 # Below this confidence a message is worth a look even when the bot acted on it.
@@ -31,9 +30,6 @@ _PAYLOAD_RE = re.compile(r"^/\w+")
 RANKING_KEPT = 10
 
 REVIEWED_FILE = ROOT / "data" / "nlu" / "reviewed.yml"
-
-
-_NAME_ANSWER_MAX_WORDS = 6
 
 
 class UnknownIntent(ValueError):
@@ -136,13 +132,6 @@ def known_data(uow: UnitOfWork, wa_id: str) -> KnownPersonalData:
         )
     ).all()
     names += [row.profile_name for row in rows]
-    # A name typed alone (the answer to "¿Cuál es tu nombre completo?") in a filing that
-    # never saved a requester: short texts that read as a full name count as names, even if
-    # that masks a few short sentences too (privacy first).
-    for row in rows:
-        body = row.body or ""
-        if len(body.split()) <= _NAME_ANSWER_MAX_WORDS and isinstance(parse_full_name(body), str):
-            names.append(body)
     return known_from(names=names, numbers=numbers, emails=emails, texts=[r.body for r in rows])
 
 
