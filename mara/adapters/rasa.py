@@ -7,6 +7,7 @@ import threading
 import time
 import zlib
 from collections.abc import Sequence
+from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -68,11 +69,11 @@ class RasaClient:
         with self._lock:
             self._actions_ok_at = float("-inf")
 
-    def converse(self, sender: str, text: str, metadata: dict) -> list[str]:
-        """One user turn; returns the bot's texts in order."""
+    def _post(self, sender: str, channel: str, text: str, metadata: dict) -> Any:
+        """One user turn posted to a Rasa channel; Rasa down or failing is RasaUnavailable."""
         try:
             response = self.session.post(
-                f"{self.server_for(sender)}/webhooks/rest/webhook",
+                f"{self.server_for(sender)}/webhooks/{channel}/webhook",
                 json={"sender": sender, "message": text, "metadata": metadata},
                 timeout=self.timeout,
             )
@@ -83,26 +84,19 @@ class RasaClient:
             self.forget_action_server()
             raise RasaUnavailable(f"rasa answered {response.status_code}")
         response.raise_for_status()
-        return [item["text"] for item in response.json() if item.get("text")]
+        return response.json()
+
+    def converse(self, sender: str, text: str, metadata: dict) -> list[str]:
+        """One user turn; returns the bot's texts in order."""
+        return [
+            item["text"] for item in self._post(sender, "rest", text, metadata) if item.get("text")
+        ]
 
     def converse_with_nlu(
         self, sender: str, text: str, metadata: dict
     ) -> tuple[list[str], dict | None]:
         """One user turn through MARA's channel (nlu/channels.py): the bot's texts in order
         and what the NLU understood of the message (intent, entities, ranking), in one call."""
-        try:
-            response = self.session.post(
-                f"{self.server_for(sender)}/webhooks/mara/webhook",
-                json={"sender": sender, "message": text, "metadata": metadata},
-                timeout=self.timeout,
-            )
-        except requests.RequestException as exc:
-            self.forget_action_server()
-            raise RasaUnavailable(f"rasa: {type(exc).__name__}") from exc
-        if response.status_code >= 500:
-            self.forget_action_server()
-            raise RasaUnavailable(f"rasa answered {response.status_code}")
-        response.raise_for_status()
-        body = response.json()
+        body = self._post(sender, "mara", text, metadata)
         texts = [item["text"] for item in body.get("messages") or [] if item.get("text")]
         return texts, body.get("nlu")
