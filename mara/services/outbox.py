@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -97,36 +98,43 @@ def next_pending_outbound(uow: UnitOfWork, wa_id: str, up_to_id: int) -> int | N
     )
 
 
-def claim_outbound(uow: UnitOfWork, outbound_id: int) -> OutboundView | None:
-    """Move a pending message to `sending`; only one job ever wins, so it is sent once."""
-    session = uow.session
-    claimed = session.execute(
+def _claim(uow: UnitOfWork, which: Any) -> OutboundView | None:
+    """Move the pending message `which` selects to `sending`, as a lease (not finished by
+    then, the recovery sweep takes it, unconfirmed); one statement, so only one job ever wins
+    a message and it is sent once. None when there was nothing pending to claim."""
+    row = uow.session.execute(
         update(OutboundMessage)
-        .where(OutboundMessage.id == outbound_id, OutboundMessage.status == "pending")
+        .where(OutboundMessage.id == which, OutboundMessage.status == "pending")
         .values(
             status="sending",
             attempts=OutboundMessage.attempts + 1,
             next_attempt_at=utcnow() + SENDING_LEASE,
         )
         .returning(
+            OutboundMessage.id,
             OutboundMessage.to_address,
             OutboundMessage.body,
-            OutboundMessage.status,
             OutboundMessage.content_sid,
             OutboundMessage.content_variables,
         )
+        .execution_options(synchronize_session=False)
     ).first()
-    if claimed is None:
+    if row is None:
         return None
-    # The caller commits the claim before it talks to Twilio.
     return OutboundView(
-        id=outbound_id,
-        to_address=claimed.to_address,
-        body=claimed.body,
-        status=claimed.status,
-        content_sid=claimed.content_sid,
-        content_variables=claimed.content_variables,
+        id=row.id,
+        to_address=row.to_address,
+        body=row.body,
+        status="sending",
+        content_sid=row.content_sid,
+        content_variables=row.content_variables,
     )
+
+
+def claim_outbound(uow: UnitOfWork, outbound_id: int) -> OutboundView | None:
+    """Move a pending message to `sending`; only one job ever wins, so it is sent once.
+    The caller commits the claim before it talks to Twilio."""
+    return _claim(uow, outbound_id)
 
 
 def release_outbound(uow: UnitOfWork, outbound_id: int, error: str) -> None:
@@ -435,30 +443,4 @@ def claim_next_outbound(uow: UnitOfWork, wa_id: str, up_to_id: int) -> OutboundV
         .limit(1)
         .scalar_subquery()
     )
-    row = uow.session.execute(
-        update(OutboundMessage)
-        .where(OutboundMessage.id == oldest, OutboundMessage.status == "pending")
-        .values(
-            status="sending",
-            attempts=OutboundMessage.attempts + 1,
-            next_attempt_at=utcnow() + SENDING_LEASE,
-        )
-        .returning(
-            OutboundMessage.id,
-            OutboundMessage.to_address,
-            OutboundMessage.body,
-            OutboundMessage.content_sid,
-            OutboundMessage.content_variables,
-        )
-        .execution_options(synchronize_session=False)
-    ).first()
-    if row is None:
-        return None
-    return OutboundView(
-        id=row.id,
-        to_address=row.to_address,
-        body=row.body,
-        status="sending",
-        content_sid=row.content_sid,
-        content_variables=row.content_variables,
-    )
+    return _claim(uow, oldest)
