@@ -80,6 +80,9 @@ class Settings:
     twilio_timeout: float = 15.0
     # Throughput: worker processes, and how long a dead job's per-person lock can block.
     workers: int = 4
+    # Workers run this much nicer than the web tier and Rasa: when the CPUs are full, acks
+    # to Twilio and Rasa's turns go first, and the worker's own bookkeeping waits.
+    worker_nice: int = 5
     lock_ttl: int = 10
     # NLU and dialogue see at most this much of a message; the full text stays stored.
     nlu_max_chars: int = 1000
@@ -143,6 +146,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         twilio_timeout=float(env.get("MARA_TWILIO_TIMEOUT", "15")),
         workers=int(env.get("MARA_WORKERS") or default_workers()),
+        worker_nice=int(env.get("MARA_WORKER_NICE", "5")),
         lock_ttl=int(env.get("MARA_LOCK_TTL", "10")),
         nlu_max_chars=int(env.get("MARA_NLU_MAX_CHARS", "1000")),
     )

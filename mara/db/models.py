@@ -42,6 +42,9 @@ class InboundMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     # A failed message is retried by the recovery sweep (mara.jobs.schedule) from then on.
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a job first gave it to the dialogue engine: a later job must ask Rasa's tracker
+    # whether the turn was taken before sending the text again (mara.db.rasa_tracker).
+    dialogue_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     media: Mapped[list[InboundMedia]] = relationship(
         back_populates="message", order_by="InboundMedia.position", cascade="all, delete-orphan"

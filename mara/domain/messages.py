@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class PendingInbound:
     profile_name: str | None
     media: tuple[Media, ...]
     button_payload: str | None
+    # An earlier job already gave it to the dialogue engine (it may have taken the turn).
+    dialogue_tried: bool = False
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,8 @@ class OutboundView:
     status: str
     content_sid: str | None = None
     content_variables: dict | None = None
+    # Set (to the message's creation time) when an earlier send's answer never came.
+    unconfirmed_since: datetime | None = None
 
 
 WHATSAPP_BODY_LIMIT = 1600

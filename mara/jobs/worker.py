@@ -64,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     # JSON lines with personal data masked (the twilio SDK's request lines are off), in
     # this process and in the workers it forks.
     configure_logging("worker", logging.getLevelName(level))
+    # Inherited by the forked workers (MARA_WORKER_NICE; 0 keeps the priority).
+    if settings.worker_nice > 0:
+        os.nice(settings.worker_nice)
     # The pool forks its workers before any of them builds a runtime: nothing is shared.
     pool = WorkerPool(
         [settings.queue_name],

@@ -20,7 +20,7 @@ from mara.db.unit_of_work import UnitOfWork
 from mara.domain.messages import PendingInbound
 from mara.policy.messages import message
 from mara.services import answering, contact, inbox, loops, nlu_review, outbox, surveys
-from mara.services.delivery import EVERYTHING, deliver_pending
+from mara.services.delivery import EVERYTHING, Claim, claim_next, deliver_pending
 from mara.text.keywords import keyword_intent
 
 log = logging.getLogger(__name__)
@@ -198,26 +198,27 @@ class Conversation:
             started = time.perf_counter()
             with self.uow() as tx:
                 msg = inbox.next_pending(tx, wa_id, message_id)
+                if msg is None:
+                    return f"handled {handled}"
                 # The person wrote: answers held for them (outside the 24-hour window, after
                 # the template) can go now.
-                released = answering.release_awaiting(tx, wa_id) if msg is not None else []
-                if released:
-                    tx.commit()
+                released = answering.release_awaiting(tx, wa_id)
+                # An adviser has this conversation: stored for them, the bot keeps quiet.
+                silent = contact.handoff_active(tx, wa_id, self.now())
+                if silent:
+                    inbox.complete_silently(tx, msg.id, "handoff")
+                    survey_replies = None
+                else:
+                    survey_replies = self._survey_reply(tx, msg)
+                tx.commit()
             for outbound_id in released:
                 self.jobs.outbound(outbound_id)
-            with self.uow() as tx:
-                if msg is not None and contact.handoff_active(tx, wa_id, self.now()):
-                    # An adviser has this conversation: stored for them, the bot keeps quiet.
-                    inbox.complete_silently(tx, msg.id, "handoff")
-                    tx.commit()
-                    handled += 1
-                    continue
-                tx.commit()
-            if msg is None:
-                return f"handled {handled}"
+            if silent:
+                handled += 1
+                continue
             loaded = time.perf_counter()
             try:
-                replies, parse = self._survey_reply(msg), None
+                replies, parse = survey_replies, None
                 if replies is None:
                     replies, parse = self._turns(msg)
             except RasaUnavailable as exc:
@@ -235,9 +236,10 @@ class Conversation:
                 # What the NLU understood, for trainers (mara.services.nlu_review).
                 nlu_review.record_nlu(tx, msg.id, parse, wa_id)
                 inbox.complete_inbound(tx, msg.id, wa_id, f"whatsapp:+{wa_id}", replies)
+                first = claim_next(tx, wa_id)
                 tx.commit()
             stored = time.perf_counter()
-            sent = self._deliver(wa_id)
+            sent = self._deliver(wa_id, first)
             handled += 1
             done = msg.id == message_id  # oldest first: nothing earlier is left
             # Where a turn's time goes (README, benchmarks/pipeline_vs_rasa.py): no content.
@@ -253,22 +255,20 @@ class Conversation:
             if done:
                 return f"handled {handled}"
 
-    def _survey_reply(self, msg: PendingInbound) -> list[str] | None:
+    def _survey_reply(self, tx: UnitOfWork, msg: PendingInbound) -> list[str] | None:
         """An answer to an open satisfaction survey is taken before the dialogue engine
         (None: the engine's turn). Keywords, buttons and attachments-only go to the engine."""
         if keyword_intent(msg.body) or msg.button_payload or not msg.body.strip():
             return None
-        with self.uow() as tx:
-            replies = surveys.handle_survey_reply(tx, msg.wa_id, msg.body, self.now())
-            tx.commit()
-        return replies
+        return surveys.handle_survey_reply(tx, msg.wa_id, msg.body, self.now())
 
     def _turns(self, msg: PendingInbound) -> tuple[list[str], dict | None]:
         """The replies to one message, and what the NLU understood of its text (None when
         it had no text, or the turn was read back)."""
         # A retry after Rasa took the turn (the worker died before storing the replies):
-        # the replies are in Rasa's tracker; the text is not sent again.
-        if self.turn_taken is not None:
+        # the replies are in Rasa's tracker; the text is not sent again. Only a message an
+        # earlier job gave to Rasa can have been taken.
+        if msg.dialogue_tried and self.turn_taken is not None:
             given = self.turn_taken(msg.wa_id, msg.message_sid)
             if given is not None:
                 return given, None
@@ -292,11 +292,16 @@ class Conversation:
             replies.insert(0, message("long_message").format(limit=limit))
         return replies, parse
 
-    def _deliver(self, wa_id: str) -> int:
+    def _deliver(self, wa_id: str, claimed_first: Claim | None = None) -> int:
         """Send what the person has pending now, in order; a transient failure leaves the
         rest to a send job with its own retries (the next turn does not wait for Twilio)."""
         delivery = deliver_pending(
-            self.uow, self.sender, wa_id, self.status_callback, last_try=False
+            self.uow,
+            self.sender,
+            wa_id,
+            self.status_callback,
+            last_try=False,
+            claimed_first=claimed_first,
         )
         self._queue_notices(delivery.notices)
         if delivery.retry_id is not None:

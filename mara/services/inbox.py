@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, func, select, text, update
 
 from mara.clock import utcnow
 from mara.db.models import (
@@ -16,43 +15,69 @@ from mara.db.models import (
 from mara.db.unit_of_work import UnitOfWork
 from mara.domain.messages import Inbound, Media, PendingInbound, split_body
 
+_INBOUND_COLUMNS = [
+    "message_sid",
+    "wa_id",
+    "from_address",
+    "to_address",
+    "profile_name",
+    "body",
+    "num_media",
+    "button_payload",
+    "fields",
+    "received_at",
+    "status",
+    "attempts",
+]
+
+# The webhook's one statement. Written out (PostgreSQL and SQLite ≥ 3.35 read it alike)
+# because SQLAlchemy does not cache the compiled form of its ON CONFLICT constructs.
+_INSERT_NEW_INBOUND = text(
+    f"INSERT INTO inbound_messages ({', '.join(_INBOUND_COLUMNS)}) "
+    f"VALUES ({', '.join(':' + c for c in _INBOUND_COLUMNS)}) "
+    "ON CONFLICT (message_sid) DO NOTHING RETURNING id"
+).bindparams(
+    bindparam("fields", type_=InboundMessage.__table__.c.fields.type),
+    bindparam("received_at", type_=InboundMessage.__table__.c.received_at.type),
+)
+
 
 def record_inbound(uow: UnitOfWork, message: Inbound) -> tuple[int, bool]:
-    """Store an inbound message; returns (id, created). A redelivered sid is not stored twice."""
+    """Store an inbound message; returns (id, created). A redelivered sid is not stored twice:
+    the unique sid decides (ON CONFLICT DO NOTHING), also between redeliveries that arrive
+    together, in a single statement."""
     session = uow.session
-    existing = session.scalar(
-        select(InboundMessage.id).where(InboundMessage.message_sid == message.message_sid)
+    new_id = session.scalar(
+        _INSERT_NEW_INBOUND,
+        {
+            "message_sid": message.message_sid,
+            "wa_id": message.wa_id,
+            "from_address": message.from_address,
+            "to_address": message.to_address,
+            "profile_name": message.profile_name,
+            "body": message.body,
+            "num_media": len(message.media),
+            "button_payload": message.button_payload,
+            "fields": message.fields,
+            "received_at": utcnow(),
+            "status": "pending",
+            "attempts": 0,
+        },
     )
-    if existing is not None:
-        return existing, False
-    row = InboundMessage(
-        message_sid=message.message_sid,
-        wa_id=message.wa_id,
-        from_address=message.from_address,
-        to_address=message.to_address,
-        profile_name=message.profile_name,
-        body=message.body,
-        num_media=len(message.media),
-        button_payload=message.button_payload,
-        fields=message.fields,
-        received_at=utcnow(),
-        media=[
-            InboundMedia(position=i, url=m.url, content_type=m.content_type)
-            for i, m in enumerate(message.media)
-        ],
-    )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        # Twilio's redeliveries can arrive together: the unique sid decides who stored it.
+    if new_id is None:
         existing = session.scalar(
             select(InboundMessage.id).where(InboundMessage.message_sid == message.message_sid)
         )
         if existing is None:
-            raise
+            raise RuntimeError("an inbound message vanished between its insert and its read")
         return existing, False
-    return row.id, True
+    if message.media:
+        session.add_all(
+            InboundMedia(message_id=new_id, position=i, url=m.url, content_type=m.content_type)
+            for i, m in enumerate(message.media)
+        )
+        session.flush()
+    return new_id, True
 
 
 def sender_of(uow: UnitOfWork, message_id: int) -> str | None:
@@ -60,7 +85,8 @@ def sender_of(uow: UnitOfWork, message_id: int) -> str | None:
 
 
 def next_pending(uow: UnitOfWork, wa_id: str, up_to_id: int) -> PendingInbound | None:
-    """The sender's oldest unprocessed message up to `up_to_id`: replies keep arrival order."""
+    """The sender's oldest unprocessed message up to `up_to_id` (replies keep arrival order),
+    marked as given to the dialogue engine; `dialogue_tried` says an earlier job did so."""
     row = uow.session.scalar(
         select(InboundMessage)
         .where(
@@ -73,14 +99,19 @@ def next_pending(uow: UnitOfWork, wa_id: str, up_to_id: int) -> PendingInbound |
     )
     if row is None:
         return None
+    tried = row.dialogue_at is not None
+    if not tried:
+        row.dialogue_at = utcnow()
     return PendingInbound(
         id=row.id,
         message_sid=row.message_sid,
         wa_id=row.wa_id,
         body=row.body,
         profile_name=row.profile_name,
-        media=tuple(Media(m.url, m.content_type) for m in row.media),
+        # Most messages carry no attachment: their (empty) list is not loaded.
+        media=tuple(Media(m.url, m.content_type) for m in row.media) if row.num_media else (),
         button_payload=row.button_payload,
+        dialogue_tried=tried,
     )
 
 

@@ -116,11 +116,14 @@ def _claim(uow: UnitOfWork, which: Any) -> OutboundView | None:
             OutboundMessage.body,
             OutboundMessage.content_sid,
             OutboundMessage.content_variables,
+            OutboundMessage.error_message,
+            OutboundMessage.created_at,
         )
         .execution_options(synchronize_session=False)
     ).first()
     if row is None:
         return None
+    unconfirmed = (row.error_message or "").startswith(UNCONFIRMED)
     return OutboundView(
         id=row.id,
         to_address=row.to_address,
@@ -128,6 +131,7 @@ def _claim(uow: UnitOfWork, which: Any) -> OutboundView | None:
         status="sending",
         content_sid=row.content_sid,
         content_variables=row.content_variables,
+        unconfirmed_since=row.created_at if unconfirmed else None,
     )
 
 
@@ -255,19 +259,17 @@ class EarlierAttempt:
     known_sids: frozenset[str]
 
 
-def earlier_attempt(uow: UnitOfWork, outbound_id: int) -> EarlierAttempt | None:
+def earlier_attempt(uow: UnitOfWork, claimed: OutboundView, wa_id: str) -> EarlierAttempt | None:
     """Whether this claimed message's last attempt is unconfirmed (read before the caller
     commits the claim: no transaction stays open while Twilio answers)."""
-    session = uow.session
-    row = session.get(OutboundMessage, outbound_id)
-    if row is None or not (row.error_message or "").startswith(UNCONFIRMED):
+    if claimed.unconfirmed_since is None:
         return None
-    known = session.scalars(
+    known = uow.session.scalars(
         select(OutboundMessage.provider_sid).where(
-            OutboundMessage.wa_id == row.wa_id, OutboundMessage.provider_sid.is_not(None)
+            OutboundMessage.wa_id == wa_id, OutboundMessage.provider_sid.is_not(None)
         )
     )
-    return EarlierAttempt(row.created_at, frozenset(s for s in known if s))
+    return EarlierAttempt(claimed.unconfirmed_since, frozenset(s for s in known if s))
 
 
 def retry_later_or_fail(

@@ -18,6 +18,7 @@ from mara import bootstrap
 from mara.adapters.rasa import RasaUnavailable
 from mara.adapters.redis_queue import PersonLocks
 from mara.adapters.twilio_form import parse_inbound
+from mara.clock import utcnow
 from mara.db.models import InboundMessage
 from mara.db.unit_of_work import UnitOfWork
 from mara.jobs import messages as jobs
@@ -117,6 +118,34 @@ def test_what_the_nlu_understood_is_stored_with_the_message(settings, runtime, t
     with UnitOfWork(settings.database_url) as uow:
         row = uow.session.get(InboundNlu, message_id)
         assert row is not None and (row.intent, row.wa_id) == ("eco", WA)
+
+
+def test_only_a_message_an_earlier_job_gave_to_rasa_is_looked_up_in_its_tracker(
+    settings, runtime, twilio_api
+):
+    asked: list[str] = []
+
+    def taken(wa_id: str, sid: str) -> list[str] | None:
+        asked.append(sid)
+        return ["respuesta que Rasa ya dio"]
+
+    dialogue = ScriptedDialogue()
+    rt = with_dialogue(runtime, dialogue)
+    rt = replace(rt, conversation=replace(rt.conversation, turn_taken=taken))
+    first = receive(settings, "hola")
+    assert jobs.handle_inbound(first, rt) == "handled 1"
+    # A first try goes straight to the dialogue engine: no tracker lookup.
+    assert asked == [] and dialogue.seen == ["hola"]
+
+    # A job died after giving the next message to Rasa: the retry reads the tracker and
+    # sends what Rasa answered then, without sending the text to Rasa again.
+    second = receive(settings, "1")
+    with UnitOfWork(settings.database_url) as uow:
+        uow.session.get(InboundMessage, second).dialogue_at = utcnow()
+        uow.commit()
+    assert jobs.handle_inbound(second, rt) == "handled 1"
+    assert len(asked) == 1 and dialogue.seen == ["hola"]
+    assert sent_bodies(twilio_api) == ["eco: hola", "respuesta que Rasa ya dio"]
 
 
 def test_dialogue_sees_a_bounded_prefix_and_the_full_text_stays_stored(
