@@ -58,7 +58,12 @@ def scores(f1: float, png_path: str, error: str = "me cobraron doble") -> dict:
         "per_intent": {"pqrs_queja": per, "ask_hours": per},
         "confusion_png": png_path,
         "errors": [
-            {"text": error, "expected": "pqrs_reclamo", "predicted": "pqrs_queja", "confidence": 0.41}
+            {
+                "text": error,
+                "expected": "pqrs_reclamo",
+                "predicted": "pqrs_queja",
+                "confidence": 0.41,
+            }
         ],
     }
 
@@ -165,7 +170,9 @@ def test_every_trainer_route_checks_login_role_and_csrf(app, root):
 
 
 def test_inbox_is_masked_labels_go_in_bulk_and_training_exports_them_masked(
-    app, root, conversation  # noqa: F811
+    app,
+    root,
+    conversation,  # noqa: F811
 ):
     settings = app.config["MARA_SETTINGS"]
     client = signed_in(app, "trainer")

@@ -32,6 +32,12 @@ REPORTS = ("candidate", "live")
 JOB_KEY = "training_job"
 
 
+def _notice(code: str, category: str = "ok", **values: object) -> None:
+    """A flash message as a code and its figures (the session stores any JSON value);
+    staff/_trainer_flash.html words it in Spanish."""
+    flash({"code": code, **values}, category)  # type: ignore[arg-type]
+
+
 def _root() -> Path:
     return settings().training_root
 
@@ -92,10 +98,10 @@ def training_label():
     noise = request.form.get("action") == "noise"
     intent = request.form.get("intent") or None
     if not ids:
-        flash({"code": "nothing_selected"}, "error")
+        _notice("nothing_selected", "error")
         return redirect(url_for("staff.training"))
     if not noise and not intent:
-        flash({"code": "no_intent"}, "error")
+        _notice("no_intent", "error")
         return redirect(url_for("staff.training"))
     with UnitOfWork(settings().database_url) as uow:
         try:
@@ -103,10 +109,10 @@ def training_label():
                 uow, ids, intent, actor().name, noise=noise, intents=frozenset(_intents())
             )
         except nlu_review.UnknownIntent:
-            flash({"code": "unknown_intent"}, "error")
+            _notice("unknown_intent", "error")
             return redirect(url_for("staff.training"))
         uow.commit()
-    flash({"code": "noise" if noise else "labelled", "count": count, "intent": intent}, "ok")
+    _notice("noise" if noise else "labelled", count=count, intent=intent)
     return redirect(url_for("staff.training"))
 
 
@@ -118,7 +124,7 @@ def training_train():
         uow.commit()
     if created:
         redis_queue.enqueue_training(settings(), run_id, export_reviewed=True)
-    flash({"code": "training_queued" if created else "training_busy", "run": run_id}, "ok")
+    _notice("training_queued" if created else "training_busy", run=run_id)
     return redirect(url_for("staff.training_run", run_id=run_id))
 
 
@@ -196,19 +202,17 @@ def training_publish(run_id: int):
     try:
         nlu_training.check_gate(run, str(live.resolve()) if live else None, force, reason)
     except nlu_training.GateRefused as refused:
-        flash(
-            {
-                "code": f"gate_{refused.code}",
-                "candidate": run.candidate_macro_f1,
-                "live": run.live_macro_f1,
-            },
+        _notice(
+            f"gate_{refused.code}",
             "error",
+            candidate=run.candidate_macro_f1,
+            live=run.live_macro_f1,
         )
         return redirect(url_for("staff.training_run", run_id=run_id))
     session[JOB_KEY] = redis_queue.enqueue_publication(
         settings(), "publish", actor().name, run_id, force, reason if force else None
     )
-    flash({"code": "publish_queued", "run": run_id}, "ok")
+    _notice("publish_queued", run=run_id)
     return redirect(url_for("staff.training_run", run_id=run_id))
 
 
@@ -216,5 +220,5 @@ def training_publish(run_id: int):
 @requires(*TRAINER)
 def training_rollback():
     session[JOB_KEY] = redis_queue.enqueue_publication(settings(), "rollback", actor().name)
-    flash({"code": "rollback_queued"}, "ok")
+    _notice("rollback_queued")
     return redirect(url_for("staff.training"))
