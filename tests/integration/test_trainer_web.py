@@ -346,3 +346,6 @@ def test_rollback_is_queued_and_its_refusal_shown(app):
     work_off_training_queue(settings)
     page = client.get("/staff/training").text
     assert "Restauración: no se hizo: nothing to roll back to" in " ".join(page.split())
+    # Once RQ forgets the job's result, the page no longer speaks of it.
+    Redis.from_url(settings.redis_url).flushdb()
+    assert 'id="job"' not in client.get("/staff/training").text

@@ -60,10 +60,14 @@ def _publication_job() -> dict | None:
     if not job_id:
         return None
     status, result = redis_queue.job_outcome(settings(), job_id)
+    if status == "missing":
+        # Its result expired (minutes after it ran): the publications list tells the rest.
+        session.pop(JOB_KEY, None)
+        return None
     text = result if isinstance(result, str) else ""
     if status == "finished":
         state = "refused" if text.startswith("refused:") else "done"
-    elif status in ("failed", "stopped", "canceled", "missing"):
+    elif status in ("failed", "stopped", "canceled"):
         state = "failed"
     else:
         state = "pending"
