@@ -5,14 +5,13 @@ from __future__ import annotations
 from rasa_sdk import Action
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
-from actions.common import entity, latest_text, message_sid, response_text, say, uow, wa_id
+from actions.common import entity, latest_text, response_text, say
 from actions.handoff import hand_off
 from actions.info import answer_hours
 from actions.offers import answer_service, is_long_story, offer_filing
 from actions.pqrs_form import start_events
 from actions.status import answer_status_without_number
 from mara.policy.pqrs_types import catalog
-from mara.services import training
 from mara.text import choices
 from mara.text.asks import asks_about_status, service_asked
 from mara.text.cues import asks_about_hours
@@ -69,7 +68,8 @@ def previous_user_intent(tracker) -> str | None:
 
 
 class ActionNotUnderstood(Action):
-    """Store what was not understood (for trainers); twice in a row, offer menu and human."""
+    """Answer what was not understood (the worker stores the NLU result for trainers:
+    mara.services.nlu_review); twice in a row, offer menu and human."""
 
     def name(self) -> str:
         return "action_not_understood"
@@ -77,9 +77,6 @@ class ActionNotUnderstood(Action):
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
         latest = tracker.latest_message
         text = latest_text(tracker)
-        with uow() as work:
-            training.record_unrecognized(work, wa_id(tracker), message_sid(tracker), text, latest)
-            work.commit()
         if intent_name(latest) == "nlu_fallback" and asks_about_hours(text):
             # The model was unsure, but "¿atienden el 8 de diciembre?" is clearly about hours.
             answer_hours(dispatcher, text)

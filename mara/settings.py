@@ -89,6 +89,9 @@ class Settings:
     # RASA_URL may list several servers (comma-separated) sharing tracker and lock stores;
     # `rasa_url` is the first one.
     rasa_urls: tuple[str, ...] = ()
+    # The Rasa project the trainer workspace exports to, trains in and publishes from
+    # (domain.yml, config.yml, data/, tests/nlu/, models/).
+    training_root: Path = ROOT
 
     @property
     def twilio_enabled(self) -> bool:
@@ -149,6 +152,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         worker_nice=int(env.get("MARA_WORKER_NICE", "5")),
         lock_ttl=int(env.get("MARA_LOCK_TTL", "10")),
         nlu_max_chars=int(env.get("MARA_NLU_MAX_CHARS", "1000")),
+        training_root=Path(env.get("MARA_TRAINING_ROOT") or ROOT),
     )
 
 

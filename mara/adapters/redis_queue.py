@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -12,6 +13,7 @@ from functools import lru_cache
 from redis import Redis
 from redis.exceptions import LockError
 from rq import Queue, Retry
+from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
 from mara.settings import Settings
@@ -19,6 +21,10 @@ from mara.settings import Settings
 INBOUND_JOB = "mara.jobs.messages.handle_inbound"
 OUTBOUND_JOB = "mara.jobs.messages.send_outbound"
 EMAIL_JOB = "mara.jobs.mail.send_email"
+TRAINING_JOB = "mara.jobs.training.train_and_evaluate"
+PUBLICATION_JOB = "mara.jobs.training.publish_or_rollback"
+# Training the full model takes minutes of CPU here; evaluation two model loads more.
+TRAINING_TIMEOUT = 3 * 3600
 
 
 @lru_cache(maxsize=4)
@@ -99,6 +105,59 @@ def enqueue_outbound(settings: Settings, outbound_id: int, suffix: str = "") -> 
 
 def enqueue_email(settings: Settings, email_id: int) -> None:
     JobQueue.for_settings(settings).email(email_id)
+
+
+def training_queue(settings: Settings) -> Queue:
+    """A queue of its own, served by its own worker (`mara serve` starts it): a training
+    takes minutes and must not hold up the workers that answer WhatsApp messages."""
+    return Queue(f"{settings.queue_name}-training", connection=get_redis(settings.redis_url or ""))
+
+
+def enqueue_training(settings: Settings, run_id: int, export_reviewed: bool = False) -> None:
+    """The trainer workspace's "Entrenar" (`export_reviewed`: write the labelled messages to
+    data/nlu/reviewed.yml first)."""
+    training_queue(settings).enqueue(
+        TRAINING_JOB,
+        run_id,
+        export_reviewed=export_reviewed,
+        job_id=f"training-{run_id}",
+        job_timeout=TRAINING_TIMEOUT,
+    )
+
+
+def enqueue_publication(
+    settings: Settings,
+    action: str,
+    published_by: str,
+    run_id: int | None = None,
+    force: bool = False,
+    reason: str | None = None,
+) -> str:
+    """Publish or roll back in the background: Rasa takes from seconds to minutes to load a
+    model, longer than a web request may wait. Returns the RQ job id the page can poll;
+    check the gate first (nlu_training.check_gate) to answer a refusal at once."""
+    job_id = f"{action}-{run_id or 'last'}-{int(time.time() * 1000)}"
+    training_queue(settings).enqueue(
+        PUBLICATION_JOB,
+        action,
+        published_by,
+        run_id,
+        force,
+        reason,
+        job_id=job_id,
+        job_timeout=900,
+    )
+    return job_id
+
+
+def job_outcome(settings: Settings, job_id: str) -> tuple[str, object]:
+    """(RQ status, return value) of a training-queue job; ("missing", None) once expired."""
+    try:
+        job = Job.fetch(job_id, connection=get_redis(settings.redis_url or ""))
+    except NoSuchJobError:
+        return "missing", None
+    status = job.get_status(refresh=True)
+    return (str(status.value) if status is not None else "missing"), job.return_value()
 
 
 class PersonLocks:

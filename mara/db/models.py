@@ -271,22 +271,6 @@ class StatusLookupFailure(Base):
     failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class UnrecognizedMessage(Base):
-    """A message the bot did not understand, with its NLU result, for trainers to label."""
-
-    __tablename__ = "unrecognized_messages"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    wa_id: Mapped[str] = mapped_column(String(32), index=True)
-    message_sid: Mapped[str | None] = mapped_column(String(64))
-    text: Mapped[str] = mapped_column(Text)
-    intent: Mapped[str | None] = mapped_column(String(64))
-    confidence: Mapped[float | None] = mapped_column(Float)
-    nlu: Mapped[dict] = mapped_column(JSON, default=dict)
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    label: Mapped[str | None] = mapped_column(String(64))
-
-
 class Area(Base):
     """A service area of the Caja that answers the requests AU routes to it."""
 

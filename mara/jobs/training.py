@@ -6,46 +6,48 @@ from __future__ import annotations
 import logging
 import time
 
-from rq import Queue
-
 from mara.adapters import rasa_training as training
-from mara.adapters.redis_queue import get_redis
 from mara.db.unit_of_work import UnitOfWork
-from mara.services import model_publishing, nlu_training
-from mara.settings import Settings, load_settings
+from mara.services import model_publishing, nlu_review, nlu_training
+from mara.settings import load_settings
 
 log = logging.getLogger(__name__)
 
-# Training the full model takes minutes of CPU here; evaluation two model loads more.
-TRAINING_TIMEOUT = 3 * 3600
 # The page polls; more often than this the log tail would only load the database.
 PROGRESS_EVERY = 2.0
 
 
-def training_queue(settings: Settings) -> str:
-    """A queue of its own, served by its own worker (`mara serve` starts it): a training
-    takes minutes and must not hold up the workers that answer WhatsApp messages."""
-    return f"{settings.queue_name}-training"
-
-
-def enqueue_training(settings: Settings, run_id: int) -> None:
-    Queue(training_queue(settings), connection=get_redis(settings.redis_url or "")).enqueue(
-        "mara.jobs.training.train_and_evaluate",
-        run_id,
-        job_id=f"training-{run_id}",
-        job_timeout=TRAINING_TIMEOUT,
-    )
-
-
 def train_and_evaluate(
-    run_id: int, cfg: training.PipelineConfig | None = None, database_url: str | None = None
+    run_id: int,
+    cfg: training.PipelineConfig | None = None,
+    database_url: str | None = None,
+    export_reviewed: bool = False,
 ) -> str:
-    database_url = database_url or load_settings().database_url
+    """validate → train → evaluate (`export_reviewed`: the labelled messages are written to
+    the training data first, as the trainer workspace's "Entrenar" does)."""
+    if cfg is None or database_url is None:
+        settings = load_settings()
+        cfg = cfg or training.PipelineConfig(root=settings.training_root)
+        database_url = database_url or settings.database_url
     with UnitOfWork(database_url) as uow:
         started = nlu_training.start_run(uow, run_id)
         uow.commit()
     if not started:
         return "not queued (already run)"
+    if export_reviewed:
+        with UnitOfWork(database_url) as uow:
+            exported = nlu_review.export_reviewed(
+                uow, cfg.root / cfg.data / "nlu" / nlu_review.REVIEWED_FILE.name, cfg.root
+            )
+            nlu_training.note_progress(
+                uow,
+                run_id,
+                "export",
+                1,
+                f"{sum(exported.written.values())} labelled example(s) written to "
+                f"{exported.path.relative_to(cfg.root)}\n",
+            )
+            uow.commit()
     pending: list[str] = []
     last_at, last_step = [0.0], [""]
 
@@ -61,7 +63,7 @@ def train_and_evaluate(
         pending.clear()
 
     try:
-        result = training.run_pipeline(f"run-{run_id}", progress, cfg or training.PipelineConfig())
+        result = training.run_pipeline(f"run-{run_id}", progress, cfg)
     except Exception as exc:  # the run records why; the page shows it
         log.warning("training run #%s failed: %s", run_id, type(exc).__name__)
         with UnitOfWork(database_url) as uow:
@@ -81,31 +83,6 @@ def train_and_evaluate(
         )
         uow.commit()
     return "succeeded"
-
-
-def enqueue_publication(
-    settings: Settings,
-    action: str,
-    published_by: str,
-    run_id: int | None = None,
-    force: bool = False,
-    reason: str | None = None,
-) -> str:
-    """Publish or roll back in the background: Rasa takes from seconds to minutes to load a
-    model, longer than a web request may wait. Returns the RQ job id the page can poll;
-    check the gate first (nlu_training.check_gate) to answer a refusal at once."""
-    job_id = f"{action}-{run_id or 'last'}-{int(time.time())}"
-    Queue(training_queue(settings), connection=get_redis(settings.redis_url or "")).enqueue(
-        "mara.jobs.training.publish_or_rollback",
-        action,
-        published_by,
-        run_id,
-        force,
-        reason,
-        job_id=job_id,
-        job_timeout=900,
-    )
-    return job_id
 
 
 def publish_or_rollback(
@@ -128,9 +105,12 @@ def publish_or_rollback(
                 run_id=run_id,
                 force=force,
                 reason=reason,
+                root=settings.training_root,
             )
         else:
-            done = model_publishing.rollback(settings.database_url, settings.rasa_url, published_by)
+            done = model_publishing.rollback(
+                settings.database_url, settings.rasa_url, published_by, root=settings.training_root
+            )
     except (GateRefused, training.PublishFailed) as exc:
         return f"refused: {exc}"
     return f"{done.action}: {done.model.name}"

@@ -48,12 +48,12 @@ def publish(
         if run_id is None:
             runs = [r for r in nlu_training.recent_runs(uow, 50) if r.status == "succeeded"]
             if not runs:
-                raise nlu_training.GateRefused("no successful training run to publish")
+                raise nlu_training.GateRefused("no successful training run to publish", "no_run")
             run = runs[0]
         else:
             found = nlu_training.get_run(uow, run_id)
             if found is None:
-                raise nlu_training.GateRefused(f"no training run #{run_id}")
+                raise nlu_training.GateRefused(f"no training run #{run_id}", "no_run")
             run = found
     previous = live_model(root)
     nlu_training.check_gate(run, str(previous.resolve()) if previous else None, force, reason)

@@ -16,7 +16,13 @@ LOG_TAIL_CHARS = 4000
 
 
 class GateRefused(Exception):
-    """The candidate scores below the live model on the held-out set (or cannot be compared)."""
+    """The candidate scores below the live model on the held-out set (or cannot be compared).
+    `code` names the reason for the pages: no_run, no_candidate, needs_reason, live_changed,
+    lower_f1."""
+
+    def __init__(self, message: str, code: str = "no_candidate"):
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -176,16 +182,19 @@ class PublicationView:
 def check_gate(run: RunView, current_live: str | None, force: bool, reason: str | None) -> None:
     """Raise GateRefused unless the run's candidate may go live (or an admin forces it)."""
     if run.status != "succeeded" or not run.candidate_model:
-        raise GateRefused("the run has no evaluated candidate")
+        raise GateRefused("the run has no evaluated candidate", "no_candidate")
     if force:
         if not (reason and reason.strip()):
-            raise GateRefused("forcing a publication needs a reason")
+            raise GateRefused("forcing a publication needs a reason", "needs_reason")
         return
     if current_live and run.live_model and current_live != run.live_model:
-        raise GateRefused("the live model changed since this run; train or evaluate again")
+        raise GateRefused(
+            "the live model changed since this run; train or evaluate again", "live_changed"
+        )
     if not gate_passes(run.candidate_macro_f1, run.live_macro_f1):
         raise GateRefused(
-            f"PQRS macro-F1 {run.candidate_macro_f1:.3f} < live {run.live_macro_f1:.3f}"
+            f"PQRS macro-F1 {run.candidate_macro_f1:.3f} < live {run.live_macro_f1:.3f}",
+            "lower_f1",
         )
 
 

@@ -1,5 +1,5 @@
 """HTTP adapters: the Flask application factory and one blueprint per area
-(Twilio webhooks, health checks, staff pages, JSON API; trainer pages come here)."""
+(Twilio webhooks, health checks, staff pages with the trainer workspace, JSON API)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from redis import Redis
@@ -19,12 +18,10 @@ from mara.db.unit_of_work import UnitOfWork
 from mara.domain.messages import Inbound
 from mara.ops.embedded_redis import free_port
 from mara.services import filing, inbox
-from mara.settings import ROOT
+from tests.browser.conftest import CHROMIUM, SCREENSHOTS
 from tests.support.staff import PASSWORD, USERS, create_users
 from webhook import create_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = ROOT / "var" / "screenshots"
 TEMPLATE_SID = "HX" + "c" * 32
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is missing")
@@ -51,26 +48,6 @@ def live(settings):
     thread.start()
     yield f"http://127.0.0.1:{port}", app_settings
     server.shutdown()
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
 
 
 def whatsapp_request(settings, wa_id: str, received_at: datetime | None = None) -> str:

@@ -1,14 +1,12 @@
-"""Opt-out, handoff, radicado lookups and not-understood messages on a real database."""
+"""Opt-out, handoff and radicado lookups on a real database."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
-
-from mara.db.models import OutboundMessage, UnrecognizedMessage
+from mara.db.models import OutboundMessage
 from mara.db.unit_of_work import UnitOfWork
-from mara.services import contact, lookup, outbox, training
+from mara.services import contact, lookup, outbox
 from tests.support.filing import FRIDAY_10AM as NOW
 from tests.support.filing import file_with_consent
 
@@ -75,16 +73,7 @@ def test_three_misses_in_an_hour_pause_lookups(clean_db):
         assert not lookup.lookups_paused(uow, "573001110000", NOW)
 
 
-def test_open_tickets_and_unrecognized_messages(clean_db):
+def test_open_tickets(clean_db):
     ticket = filed(clean_db)
     with UnitOfWork(clean_db) as uow:
         assert [v.radicado for v in lookup.open_tickets(uow, "573001110000")] == [ticket.radicado]
-        nlu = {
-            "intent": {"name": "nlu_fallback", "confidence": 0.4},
-            "intent_ranking": [{"name": "greet", "confidence": 0.3}],
-            "entities": [],
-        }
-        training.record_unrecognized(uow, "57300", "SM9", "asdfgh", nlu)
-        row = uow.session.scalar(select(UnrecognizedMessage))
-        assert (row.text, row.intent, row.confidence) == ("asdfgh", "nlu_fallback", 0.4)
-        assert row.nlu["intent_ranking"][0]["name"] == "greet"

@@ -55,6 +55,8 @@ def url_for_rule(app, rule) -> str:
         "user_id": app.config["USER_IDS"]["trainer"],
         "token_id": 1,
         "wa_id": WA,
+        "run_id": 1,
+        "which": "candidate",
     }
     path = rule.rule
     for arg in rule.arguments:

@@ -91,7 +91,7 @@ def test_training_is_queued_apart_from_the_messages(settings):
     from redis import Redis
     from rq import Queue
 
-    from mara.jobs.training import enqueue_training
+    from mara.adapters.redis_queue import enqueue_training
     from mara.ops.supervisor import commands
 
     enqueue_training(settings, 7)
@@ -108,7 +108,8 @@ def test_publication_job_reports_a_refusal(settings):
     from redis import Redis
     from rq import Queue
 
-    from mara.jobs.training import enqueue_publication, publish_or_rollback
+    from mara.adapters.redis_queue import enqueue_publication
+    from mara.jobs.training import publish_or_rollback
 
     job_id = enqueue_publication(settings, "publish", "lina", run_id=99)
     job = Queue("mara-training", connection=Redis.from_url(settings.redis_url)).fetch_job(job_id)

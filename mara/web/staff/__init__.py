@@ -1,5 +1,5 @@
 """The staff web (/staff): sign-in, the request desk, the handoff desk, follow-ups, the
-quarterly report and administration."""
+quarterly report, the trainer workspace and administration."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from mara.web.staff import (  # noqa: E402,F401  (routes register on bp)
     desk_views,
     followup_views,
     handoff_views,
+    trainer_views,
 )
 
 bp.add_url_rule("/login", "login", auth.login, methods=["GET", "POST"])

@@ -62,6 +62,8 @@ def _local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 def index():
     if current_user.role in DESK:
         return redirect(url_for("staff.requests"))
+    if current_user.role == "trainer":
+        return redirect(url_for("staff.training"))
     return redirect(url_for("staff.home"))
 
 
