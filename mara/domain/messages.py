@@ -38,6 +38,23 @@ class PendingInbound:
     button_payload: str | None
 
 
+# The filing dialogue's names the worker relies on (actions/pqrs_form.py sets them): the
+# summary is the form's `confirmation` slot, "confirmed" once the person says yes.
+FILING_FORM = "pqrs_form"
+CONFIRMATION_SLOT = "confirmation"
+CONFIRMED = "confirmed"
+
+
+@dataclass(frozen=True)
+class TakenTurn:
+    """What the dialogue engine's record holds of one inbound message's turn: the bot's
+    texts after it, and whether the person confirmed a request in it whose submit left no
+    result (the submit failed, or its events were lost: it is to be filed again)."""
+
+    replies: tuple[str, ...]
+    submit_pending: bool = False
+
+
 @dataclass(frozen=True)
 class OutboundView:
     id: int
