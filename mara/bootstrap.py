@@ -70,6 +70,7 @@ def build(settings: Settings | None = None) -> Runtime:
         status_callback=callback,
         max_chars=settings.nlu_max_chars,
         long_retry_offsets=settings.long_retry_offsets,
+        retries=len(settings.retry_intervals),
         turn_taken=functools.partial(rasa_tracker.taken_turn, settings.database_url),
     )
     return Runtime(settings, uow, sender, rasa, redis, jobs, locks, conversation)

@@ -36,6 +36,7 @@ class PendingInbound:
     profile_name: str | None
     media: tuple[Media, ...]
     button_payload: str | None
+    attempts: int = 0  # tries that failed so far (Rasa down, a submit not verified)
 
 
 # The filing dialogue's names the worker relies on (actions/pqrs_form.py sets them): the

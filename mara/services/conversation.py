@@ -105,6 +105,9 @@ class Conversation:
     # replies; a confirmed request not filed), or None: a retried turn is not taken twice,
     # and a confirming turn is verified (mara.db.rasa_tracker).
     turn_taken: Callable[[str, str], TakenTurn | None] | None = None
+    # A job's retries (MARA_RETRY_INTERVALS). A message whose tries failed this often gets
+    # its last try from whichever job runs it next (a sweep's new job has retries left).
+    retries: int = 3
 
     # --- entry points (one per job) ---
 
@@ -334,6 +337,8 @@ class Conversation:
         action's events). The submit runs again (the message's source_key files one ticket
         at most); if it still leaves no result the job is retried, and after the last try
         the person hears an apology and the form waits at the summary: "1" files it."""
+        # Counted on the message too: a sweep's new job must not start the retries over.
+        last_try = last_try or msg.attempts >= self.retries
         try:
             self.dialogue.check_action_server()
             replies = self.dialogue.run_action(msg.wa_id, SUBMIT_ACTION)

@@ -81,6 +81,7 @@ def next_pending(uow: UnitOfWork, wa_id: str, up_to_id: int) -> PendingInbound |
         profile_name=row.profile_name,
         media=tuple(Media(m.url, m.content_type) for m in row.media),
         button_payload=row.button_payload,
+        attempts=row.attempts or 0,
     )
 
 

@@ -13,8 +13,8 @@ from sqlalchemy import select, update
 
 from mara.clock import utcnow
 from mara.db.models import InboundMessage, OutboundMessage, StaffAlert
-from mara.domain.messages import TakenTurn
 from mara.db.unit_of_work import UnitOfWork
+from mara.domain.messages import TakenTurn
 from mara.jobs import messages as jobs
 from mara.jobs import schedule
 from mara.ops.cli import main
