@@ -19,6 +19,7 @@ from actions.forms import (
     is_question,
 )
 from actions.status import answer_status_without_number
+from mara.domain.messages import CONFIRMED, SIGNAL_KEY, SUBMIT_EXPECTED
 from mara.domain.tickets import PqrsType
 from mara.policy import catalogs
 from mara.policy.messages import message
@@ -414,7 +415,9 @@ class ValidatePqrsForm(FormValidator):
         choice = choices.parse_choice(text, 3)
         answer = choices.parse_yes_no(text) if choice is None else None
         if choice == 1 or answer is True or "confirm" in plain:
-            return {"confirmation": "confirmed"}
+            # The worker verifies the submit of this turn (mara.services.conversation).
+            dispatcher.utter_message(json_message={SIGNAL_KEY: SUBMIT_EXPECTED})
+            return {"confirmation": CONFIRMED}
         if choice == 2 or "cambiar" in plain:
             say(dispatcher, "utter_ask_which_field")
             return {"confirmation": None, "changing_field": True}

@@ -17,6 +17,7 @@ from actions.common import (
 )
 from actions.forms import CANCEL_REQUESTED, CANCEL_SLOT
 from actions.pqrs_form import DECLINED, LEFT, NO_EMAIL, reset_events
+from mara.domain.messages import CONFIRMATION_SLOT, CONFIRMED
 from mara.policy.pqrs_types import catalog
 from mara.services import filing
 from mara.text.format_es import format_date_es
@@ -45,7 +46,7 @@ class ActionSubmitPqrs(Action):
         if slot("consent") is False and not anonymous_ok:
             say(dispatcher, "utter_consent_refused_channels", type_short=info.short)
             return reset_events()
-        if slot("confirmation") != "confirmed":
+        if slot(CONFIRMATION_SLOT) != CONFIRMED:
             say(dispatcher, "utter_pqrs_cancelled")
             return reset_events()
         requester = None
@@ -72,7 +73,7 @@ class ActionSubmitPqrs(Action):
                 consent_id=slot("consent_id") if requester else None,
                 attachments=slot("attachments") or [],
                 preferential=bool(slot("preferential")),
-                source_key=f"whatsapp:{message_sid(tracker) or tracker.sender_id}",
+                source_key=filing.whatsapp_source_key(message_sid(tracker) or tracker.sender_id),
             )
             work.commit()
         if requester is None:

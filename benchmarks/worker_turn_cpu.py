@@ -46,7 +46,7 @@ class InstantDialogue:
 
     def converse_with_nlu(self, sender: str, text: str, metadata: dict):
         nlu = {"text": text, "intent": {"name": "ask_hours", "confidence": 0.93}, "entities": []}
-        return self.converse(sender, text, metadata), nlu
+        return self.converse(sender, text, metadata), nlu, frozenset()
 
 
 def main() -> int:

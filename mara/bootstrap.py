@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from redis import Redis
 
 from mara.adapters.rasa import RasaClient
+from mara.adapters.rasa_training import rasa_api_token
 from mara.adapters.redis_queue import JobQueue, PersonLocks, get_queue, get_redis
 from mara.adapters.twilio_sender import ConsoleSender, TwilioSender, WhatsAppSender
 from mara.db import rasa_tracker
@@ -51,7 +52,11 @@ def build(settings: Settings | None = None) -> Runtime:
         raise RuntimeError("REDIS_URL is not set and no embedded Redis is running (mara serve)")
     uow = functools.partial(UnitOfWork, factory=get_sessionmaker(settings.database_url))
     sender = make_sender(settings)
-    rasa = RasaClient(settings.rasa_urls or (settings.rasa_url,), settings.action_server_url)
+    rasa = RasaClient(
+        settings.rasa_urls or (settings.rasa_url,),
+        settings.action_server_url,
+        api_token=rasa_api_token(),
+    )
     redis = get_redis(settings.redis_url)
     jobs = JobQueue(get_queue(settings), settings.retry_intervals)
     locks = PersonLocks(redis, ttl=settings.lock_ttl)
@@ -65,7 +70,8 @@ def build(settings: Settings | None = None) -> Runtime:
         status_callback=callback,
         max_chars=settings.nlu_max_chars,
         long_retry_offsets=settings.long_retry_offsets,
-        turn_taken=functools.partial(rasa_tracker.replies_already_given, settings.database_url),
+        retries=len(settings.retry_intervals),
+        turn_taken=functools.partial(rasa_tracker.taken_turn, settings.database_url),
     )
     return Runtime(settings, uow, sender, rasa, redis, jobs, locks, conversation)
 

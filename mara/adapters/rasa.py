@@ -1,4 +1,5 @@
-"""Talks to the Rasa servers' REST channel (and checks the action server is up), over one
+"""Talks to the Rasa servers' REST channel (and checks the action server is up), and to
+their HTTP API for what a turn left undone (run an action again, append events), over one
 pooled HTTP session per process so a turn does not pay a new connection."""
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
+
+from mara.domain.messages import SIGNAL_KEY
 
 
 class RasaUnavailable(Exception):
@@ -25,6 +28,11 @@ def pooled_session(connections: int = 32) -> requests.Session:
     return session
 
 
+def _texts(messages: list[dict] | None) -> list[str]:
+    """The bot's texts among the messages Rasa collected, in order."""
+    return [item["text"] for item in messages or [] if item.get("text")]
+
+
 class RasaClient:
     """One or more Rasa servers sharing the tracker and lock stores. A person always goes to
     the same server (their turns stay in one server's queue); any server could answer."""
@@ -36,6 +44,7 @@ class RasaClient:
         session: requests.Session | None = None,
         timeout: float = 30.0,
         actions_check_every: float = 0.0,
+        api_token: str | None = None,
     ):
         if not rasa_urls:
             raise ValueError("at least one Rasa URL is needed")
@@ -44,6 +53,7 @@ class RasaClient:
         self.session = session or pooled_session()
         self.timeout = timeout
         self._actions_check_every = actions_check_every
+        self.api_token = api_token
         self._actions_ok_at = float("-inf")
         self._lock = threading.Lock()
 
@@ -88,15 +98,62 @@ class RasaClient:
 
     def converse(self, sender: str, text: str, metadata: dict) -> list[str]:
         """One user turn; returns the bot's texts in order."""
-        return [
-            item["text"] for item in self._post(sender, "rest", text, metadata) if item.get("text")
-        ]
+        return _texts(self._post(sender, "rest", text, metadata))
 
     def converse_with_nlu(
         self, sender: str, text: str, metadata: dict
-    ) -> tuple[list[str], dict | None]:
-        """One user turn through MARA's channel (nlu/channels.py): the bot's texts in order
-        and what the NLU understood of the message (intent, entities, ranking), in one call."""
+    ) -> tuple[list[str], dict | None, frozenset[str]]:
+        """One user turn through MARA's channel (nlu/channels.py): the bot's texts in order,
+        what the NLU understood of the message (intent, entities, ranking) and the actions'
+        signals (custom messages {SIGNAL_KEY: name}), in one call."""
         body = self._post(sender, "mara", text, metadata)
-        texts = [item["text"] for item in body.get("messages") or [] if item.get("text")]
-        return texts, body.get("nlu")
+        messages = body.get("messages") or []
+        signals = frozenset(
+            item["custom"][SIGNAL_KEY]
+            for item in messages
+            if isinstance(item.get("custom"), dict) and SIGNAL_KEY in item["custom"]
+        )
+        return _texts(messages), body.get("nlu"), signals
+
+    def _api(self, sender: str, path: str, body: Any) -> Any:
+        """One call to Rasa's HTTP API (`rasa run --enable-api`) about this person's
+        conversation; Rasa down or failing is RasaUnavailable."""
+        try:
+            response = self.session.post(
+                f"{self.server_for(sender)}/conversations/{sender}/{path}",
+                params={"token": self.api_token or "", "include_events": "NONE"},
+                json=body,
+                timeout=self.timeout,
+            )
+        except requests.RequestException as exc:
+            raise RasaUnavailable(f"rasa api: {type(exc).__name__}") from exc
+        if response.status_code >= 400:
+            raise RasaUnavailable(f"rasa api answered {response.status_code}")
+        return response.json()
+
+    def run_action(self, sender: str, name: str) -> list[str]:
+        """Run one action in the person's conversation again (a submit whose events were
+        lost), then listen as after any turn; returns the bot's texts. An action that fails
+        again is not an error here: Rasa keeps going, the caller checks what it left."""
+        body = self._api(sender, "execute", {"name": name})
+        self._api(sender, "execute", {"name": "action_listen"})
+        return _texts(body.get("messages"))
+
+    def record_outcome(self, sender: str, text: str, slot: str, form: str | None = None) -> None:
+        """Record in the conversation a text the bot said outside a turn, with `slot`
+        cleared; with `form`, the conversation is back at that form's question `slot` (its
+        other answers kept), so the person's next answer goes to it."""
+        reopen = [
+            {"event": "active_loop", "name": form},
+            {"event": "slot", "name": "requested_slot", "value": slot},
+        ]
+        self._api(
+            sender,
+            "tracker/events",
+            [
+                {"event": "slot", "name": slot, "value": None},
+                *(reopen if form else []),
+                {"event": "bot", "text": text},
+                {"event": "action", "name": "action_listen"},
+            ],
+        )

@@ -5,6 +5,10 @@ A worker killed after Rasa answered but before the replies were stored must not 
 text to Rasa again on the retry: Rasa would take it as a new turn (a confirming "1" would
 open the menu instead of answering with the radicado). The tracker has the turn, keyed by
 the MessageSid the worker passes as metadata, and the bot's texts that followed it.
+
+It also tells whether a confirmed request was filed: the submit action clears the
+`confirmation` slot; a turn that set it to "confirmed" and left it so lost its submit (the
+action failed, or Rasa lost its events), and the worker files it again (mara.services.conversation).
 """
 
 from __future__ import annotations
@@ -15,12 +19,13 @@ import logging
 from sqlalchemy import text
 
 from mara.db.engine import get_engine
+from mara.domain.messages import CONFIRMATION_SLOT, CONFIRMED, TakenTurn
 
 log = logging.getLogger(__name__)
 
 
-def replies_already_given(database_url: str, sender_id: str, message_sid: str) -> list[str] | None:
-    """The bot's texts after this message's user turn(s), or None when Rasa has no turn
+def taken_turn(database_url: str, sender_id: str, message_sid: str) -> TakenTurn | None:
+    """What Rasa's tracker holds of this message's turn(s), or None when Rasa has no turn
     for it (or its tracker store is not this database)."""
     if not message_sid.isalnum():
         return None
@@ -46,6 +51,7 @@ def replies_already_given(database_url: str, sender_id: str, message_sid: str) -
         log.info("tracker store not readable (%s); the turn goes to Rasa", type(exc).__name__)
         return None
     replies: list[str] = []
+    confirmation = None
     for type_name, data in rows:
         event = json.loads(data or "{}")
         if type_name == "user":
@@ -53,4 +59,6 @@ def replies_already_given(database_url: str, sender_id: str, message_sid: str) -
                 break  # the person's next message: this turn ended before it
         elif type_name == "bot" and event.get("text"):
             replies.append(event["text"])
-    return replies
+        elif type_name == "slot" and event.get("name") == CONFIRMATION_SLOT:
+            confirmation = event.get("value")
+    return TakenTurn(tuple(replies), submit_pending=confirmation == CONFIRMED)

@@ -39,6 +39,29 @@ class PendingInbound:
     button_payload: str | None
     # An earlier job already gave it to the dialogue engine (it may have taken the turn).
     dialogue_tried: bool = False
+    attempts: int = 0  # tries that failed so far (Rasa down, a submit not verified)
+
+
+# The filing dialogue's names the worker relies on (actions/pqrs_form.py sets them): the
+# summary is the form's `confirmation` slot, "confirmed" once the person says yes.
+FILING_FORM = "pqrs_form"
+CONFIRMATION_SLOT = "confirmation"
+CONFIRMED = "confirmed"
+# What an action tells the worker beside its texts: a custom message {SIGNAL_KEY: name}.
+# SUBMIT_EXPECTED: the person confirmed a request in this turn; the worker verifies it was
+# filed (reading Rasa's tracker only for these turns).
+SIGNAL_KEY = "mara_signal"
+SUBMIT_EXPECTED = "submit_expected"
+
+
+@dataclass(frozen=True)
+class TakenTurn:
+    """What the dialogue engine's record holds of one inbound message's turn: the bot's
+    texts after it, and whether the person confirmed a request in it whose submit left no
+    result (the submit failed, or its events were lost: it is to be filed again)."""
+
+    replies: tuple[str, ...]
+    submit_pending: bool = False
 
 
 @dataclass(frozen=True)

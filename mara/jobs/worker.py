@@ -22,10 +22,20 @@ from mara.settings import load_settings
 
 log = logging.getLogger(__name__)
 
+# Job retries wait in a registry that one worker's scheduler moves to the queue. When the
+# worker holding the scheduler lock is killed, the lock lapses after ~61 s, and a live worker
+# takes the scheduler over at its next maintenance: RQ's default of 10 minutes left retries
+# stuck that long (issue 15).
+MAINTENANCE_EVERY = 30
+
 
 class MaraWorker(SimpleWorker):
     """RQ's in-process worker, with this process's runtime built before the first job and a
     recovery loop for messages whose job died with its worker (a killed process)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("maintenance_interval", MAINTENANCE_EVERY)
+        super().__init__(*args, **kwargs)
 
     def work(self, *args, **kwargs):
         runtime = bootstrap.current()

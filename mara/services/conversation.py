@@ -17,15 +17,31 @@ from mara import clock
 from mara.adapters.rasa import RasaUnavailable
 from mara.adapters.twilio_sender import TransientSendError, WhatsAppSender
 from mara.db.unit_of_work import UnitOfWork
-from mara.domain.messages import PendingInbound
+from mara.domain.messages import (
+    CONFIRMATION_SLOT,
+    FILING_FORM,
+    SUBMIT_EXPECTED,
+    PendingInbound,
+    TakenTurn,
+)
 from mara.policy.messages import message
-from mara.services import answering, contact, inbox, loops, nlu_review, outbox, surveys
+from mara.services import (
+    answering,
+    contact,
+    filing,
+    inbox,
+    loops,
+    nlu_review,
+    outbox,
+    surveys,
+)
 from mara.services.delivery import EVERYTHING, Claim, claim_next, deliver_pending
 from mara.text.keywords import keyword_intent
 
 log = logging.getLogger(__name__)
 
 MEDIA_TRIGGER = "/media_shared"
+SUBMIT_ACTION = "action_submit_pqrs"
 
 
 class Dialogue(Protocol):
@@ -37,7 +53,13 @@ class Dialogue(Protocol):
 
     def converse_with_nlu(
         self, sender: str, text: str, metadata: dict
-    ) -> tuple[list[str], dict | None]: ...
+    ) -> tuple[list[str], dict | None, frozenset[str]]: ...
+
+    def run_action(self, sender: str, name: str) -> list[str]: ...
+
+    def record_outcome(
+        self, sender: str, text: str, slot: str, form: str | None = None
+    ) -> None: ...
 
 
 class Jobs(Protocol):
@@ -80,9 +102,13 @@ class Conversation:
     # After the quick retries, a send is tried again at these offsets (seconds) from its
     # creation by the recovery sweep, then failed with a staff alert (outbox).
     long_retry_offsets: tuple[int, ...] = ()
-    # (wa_id, message_sid) → the replies Rasa already gave to that message (read back from
-    # its tracker store), or None: a retried turn is not taken twice (mara.db.rasa_tracker).
-    turn_taken: Callable[[str, str], list[str] | None] | None = None
+    # (wa_id, message_sid) → what Rasa's tracker store holds of that message's turn (its
+    # replies; a confirmed request not filed), or None: a retried turn is not taken twice,
+    # and a confirming turn is verified (mara.db.rasa_tracker).
+    turn_taken: Callable[[str, str], TakenTurn | None] | None = None
+    # A job's retries (MARA_RETRY_INTERVALS). A message whose tries failed this often gets
+    # its last try from whichever job runs it next (a sweep's new job has retries left).
+    retries: int = 3
 
     # --- entry points (one per job) ---
 
@@ -220,7 +246,7 @@ class Conversation:
             try:
                 replies, parse = survey_replies, None
                 if replies is None:
-                    replies, parse = self._turns(msg)
+                    replies, parse = self._turns(msg, last_try)
             except RasaUnavailable as exc:
                 with self.uow() as tx:
                     inbox.note_attempt(tx, msg.id, str(exc))
@@ -262,16 +288,34 @@ class Conversation:
             return None
         return surveys.handle_survey_reply(tx, msg.wa_id, msg.body, self.now())
 
-    def _turns(self, msg: PendingInbound) -> tuple[list[str], dict | None]:
+    def _taken(self, msg: PendingInbound) -> TakenTurn | None:
+        return None if self.turn_taken is None else self.turn_taken(msg.wa_id, msg.message_sid)
+
+    def _turns(self, msg: PendingInbound, last_try: bool) -> tuple[list[str], dict | None]:
         """The replies to one message, and what the NLU understood of its text (None when
-        it had no text, or the turn was read back)."""
-        # A retry after Rasa took the turn (the worker died before storing the replies):
-        # the replies are in Rasa's tracker; the text is not sent again. Only a message an
-        # earlier job gave to Rasa can have been taken.
-        if msg.dialogue_tried and self.turn_taken is not None:
-            given = self.turn_taken(msg.wa_id, msg.message_sid)
-            if given is not None:
-                return given, None
+        it had no text, or the turn was read back). A request confirmed in the turn is filed
+        (verified) before the turn counts as answered."""
+        # A retry after Rasa took the turn (the worker died before storing the replies, or
+        # the submit was not verified): the replies are in Rasa's tracker; the text is not
+        # sent again.
+        # Only a message an earlier job gave to Rasa can have been taken.
+        taken = self._taken(msg) if msg.dialogue_tried else None
+        if taken is not None:
+            replies, parse = list(taken.replies), None
+        else:
+            replies, parse, signals = self._converse(msg)
+            # A turn where the person confirmed a request: was it filed?
+            taken = self._taken(msg) if SUBMIT_EXPECTED in signals else None
+        if taken is not None and taken.submit_pending:
+            replies += self._file_confirmed(msg, last_try)
+        if len(msg.body) > self.max_chars and not keyword_intent(msg.body):
+            limit = f"{self.max_chars:,}".replace(",", ".")
+            replies.insert(0, message("long_message").format(limit=limit))
+        return replies, parse
+
+    def _converse(self, msg: PendingInbound) -> tuple[list[str], dict | None, frozenset[str]]:
+        # Rasa runs a turn against a dead action server and loses its actions' events
+        # without a word (a form's answer never validated): the turn waits for it instead.
         self.dialogue.check_action_server()
         metadata = {
             "message_sid": msg.message_sid,
@@ -281,16 +325,47 @@ class Conversation:
         }
         replies: list[str] = []
         parse = None
+        signals: frozenset[str] = frozenset()
         for text in dialogue_texts(msg, self.max_chars):
             if text == MEDIA_TRIGGER:
                 replies += self.dialogue.converse(msg.wa_id, text, metadata)
             else:
-                texts, parse = self.dialogue.converse_with_nlu(msg.wa_id, text, metadata)
+                texts, parse, signals = self.dialogue.converse_with_nlu(msg.wa_id, text, metadata)
                 replies += texts
-        if len(msg.body) > self.max_chars and not keyword_intent(msg.body):
-            limit = f"{self.max_chars:,}".replace(",", ".")
-            replies.insert(0, message("long_message").format(limit=limit))
-        return replies, parse
+        return replies, parse, signals
+
+    def _file_confirmed(self, msg: PendingInbound, last_try: bool) -> list[str]:
+        """The person confirmed a request in this turn and its submit left no result (a
+        database error while filing, the action server gone mid-submit, Rasa losing the
+        action's events). The submit runs again (the message's source_key files one ticket
+        at most); if it still leaves no result the job is retried, and after the last try
+        the person hears an apology and the form waits at the summary: "1" files it."""
+        # Counted on the message too: a sweep's new job must not start the retries over.
+        last_try = last_try or msg.attempts >= self.retries
+        try:
+            self.dialogue.check_action_server()
+            replies = self.dialogue.run_action(msg.wa_id, SUBMIT_ACTION)
+        except RasaUnavailable:
+            if not last_try:
+                raise
+            replies = []
+        taken = self._taken(msg)
+        if taken is None or not taken.submit_pending:
+            return replies
+        if not last_try:
+            raise RasaUnavailable("the confirmed request is not filed yet")
+        with self.uow() as tx:
+            radicado = filing.radicado_for(tx, filing.whatsapp_source_key(msg.message_sid))
+            tx.commit()
+        log.warning("inbound #%s: the confirmed request could not be filed", msg.id)
+        if radicado is not None:
+            # Filed, but its answer was lost: the radicado, and the summary is done.
+            text = message("submit_filed_late").format(radicado=radicado)
+            self.dialogue.record_outcome(msg.wa_id, text, CONFIRMATION_SLOT)
+        else:
+            text = message("submit_failed")
+            self.dialogue.record_outcome(msg.wa_id, text, CONFIRMATION_SLOT, form=FILING_FORM)
+        return [*replies, text]
 
     def _deliver(self, wa_id: str, claimed_first: Claim | None = None) -> int:
         """Send what the person has pending now, in order; a transient failure leaves the

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from mara.clock import utcnow
 from mara.db.models import (
@@ -113,6 +115,35 @@ def _filed(ticket: Ticket, created: bool) -> FiledTicket:
     )
 
 
+def whatsapp_source_key(message_sid: str) -> str:
+    """The source_key of a request confirmed by this WhatsApp message: retries of its submit
+    (the action again, the worker's verification) all file the one ticket."""
+    return f"whatsapp:{message_sid}"
+
+
+def radicado_for(uow: UnitOfWork, source_key: str) -> str | None:
+    """The radicado of the ticket filed from this source, if one was."""
+    return uow.session.scalar(select(Ticket.radicado).where(Ticket.source_key == source_key))
+
+
+FAULT_VARIABLE = "MARA_FAULT_FILING"
+
+
+def _injected_fault() -> None:
+    """Test-only fault hook, off unless MARA_FAULT_FILING names a file (README, "Fault
+    injection"): while that file exists, filing fails with a database error; the file holds
+    how many more filings fail, or "always"."""
+    path = os.environ.get(FAULT_VARIABLE)
+    if not path or not Path(path).exists():
+        return
+    left = Path(path).read_text(encoding="utf-8").strip()
+    if left != "always":
+        if int(left or 0) <= 0:
+            return
+        Path(path).write_text(str(int(left) - 1), encoding="utf-8")
+    raise OperationalError("INSERT INTO tickets", {}, RuntimeError(f"injected by {FAULT_VARIABLE}"))
+
+
 def file_ticket(
     uow: UnitOfWork,
     *,
@@ -152,6 +183,7 @@ def file_ticket(
                 )
                 session.add(requester_row)
             sequence = _next_sequence(session, year)
+            _injected_fault()
             ticket = Ticket(
                 radicado=format_radicado(year, sequence),
                 year=year,

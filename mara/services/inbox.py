@@ -112,6 +112,7 @@ def next_pending(uow: UnitOfWork, wa_id: str, up_to_id: int) -> PendingInbound |
         media=tuple(Media(m.url, m.content_type) for m in row.media) if row.num_media else (),
         button_payload=row.button_payload,
         dialogue_tried=tried,
+        attempts=row.attempts or 0,
     )
 
 

@@ -1,6 +1,7 @@
 """Fault injection on `mara serve` (real processes): kill each process kind mid-filing,
-restart Redis empty, Twilio failing or slow, the database down at the webhook. Each fault
-asserts one ticket, one radicado message, no duplicate, no loss; the module prints
+filing failing once or always (MARA_FAULT_FILING), restart Redis empty, Twilio down for two
+minutes or slow, the database down at the webhook, 65,536-character and 5 MB bodies. Each
+fault asserts one ticket, one radicado message, no duplicate, no loss; the module prints
 "tried / held". A personal-data filing then greps every log line for that person's data.
 
 Redis here is a redis-server this module starts (so it can be restarted empty), never the
@@ -10,6 +11,7 @@ machine's shared one; the recovery periods are shortened by environment variable
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import signal
@@ -23,11 +25,13 @@ import pytest
 import requests
 from redis import Redis
 from sqlalchemy import select
+from sqlalchemy import text as sql
 
 from mara.db.models import InboundMessage, Ticket
 from mara.db.unit_of_work import UnitOfWork
 from mara.ops import embedded_redis
 from mara.ops.chat import inbound_form, signed_post, wait_for_replies
+from mara.policy.messages import message
 from mara.settings import ROOT, load_settings
 from tests.conftest import make_database
 from tests.e2e.conftest import service_env
@@ -60,7 +64,8 @@ class Served:
             **os.environ,
             **service_env(database_url, url, twilio_api.base_url, tmp),
             "MARA_RETRY_INTERVALS": "2,4,8",
-            "MARA_LONG_RETRY_OFFSETS": "20,40,80,160,320",
+            # A send failing through a two-minute outage goes at 125 s (the sweep's tick).
+            "MARA_LONG_RETRY_OFFSETS": "20,40,80,125,160,320",
             "MARA_TWILIO_TIMEOUT": "3",
             "MARA_RECOVERY_STALE_S": "8",
             "MARA_RECOVERY_LEASE_S": "20",
@@ -68,7 +73,10 @@ class Served:
             "MARA_SWEEP_EVERY_S": "3",
             "MARA_WEB_WORKERS": "2",
             "MARA_CLOCK": "2026-12-04T10:00:00-05:00",
+            # Test-only: while this file exists, filing fails (mara.services.filing).
+            "MARA_FAULT_FILING": str(tmp / "fault-filing"),
         }
+        self.fault_filing = Path(self.env["MARA_FAULT_FILING"])
         self.settings = load_settings(self.env)
         self.log_path = tmp / "serve.log"
         self.log = open(self.log_path, "wb")  # noqa: SIM115
@@ -239,6 +247,100 @@ def test_killed_rasa_mid_filing(served, twilio_api):
         served.wait_ready()
 
 
+def test_submit_failing_once_then_succeeding_files_one_ticket(served, twilio_api):
+    """A database error inside filing on the confirming turn: the worker sees the request
+    confirmed and not filed, runs the submit again, and the person gets one radicado."""
+    with fault("filing fails once"):
+        wa = "573050000011"
+        up_to_the_summary(served, wa)
+        served.fault_filing.write_text("1")
+        try:
+            served.send(wa, "1")
+            ticket, sent = wait_for_ticket(served, twilio_api, wa, timeout=120)
+            assert served.fault_filing.read_text() == "0"  # the fault did strike
+        finally:
+            served.fault_filing.unlink()
+        assert ticket is not None and sent == 1
+        assert ticket.description == SUGGESTION[0]
+
+
+def test_submit_failing_always_apologizes_keeps_the_form_then_files_once(served, twilio_api):
+    """Filing fails on every try: after the job's retries the person hears the apology and
+    the form waits at the summary; with the fault gone, "1" files it, once, nothing retyped."""
+    with fault("filing fails always, then confirmed again"):
+        wa = "573050000012"
+        up_to_the_summary(served, wa)
+        served.fault_filing.write_text("always")
+        try:
+            replies = served.turn(wa, "1", timeout=120)
+        finally:
+            served.fault_filing.unlink()
+        assert replies[-1] == message("submit_failed")
+        assert tickets_of(served, wa) == []
+        assert not any(RADICADO.search(b) for b in bodies_to(twilio_api, wa))
+        replies = served.turn(wa, "1")
+        [ticket] = tickets_of(served, wa)
+        assert any(ticket.radicado in r for r in replies)
+        assert ticket.description == SUGGESTION[0]
+        ticket, sent = wait_for_ticket(served, twilio_api, wa, timeout=30)
+        assert ticket is not None and sent == 1
+
+
+def test_long_bodies_are_answered_kindly_and_delay_no_bystander(served, twilio_api):
+    """WhatsApp's longest message (65,536 characters) and a forged 5 MB body, then a
+    bystander's "hola": the webhook answers each at once, the long one is stored whole and
+    Rasa reads a bounded prefix of it, and the bystander is answered within 5 s."""
+    with fault("65,536-character and 5 MB bodies, bystander within 5 s"):
+        long_wa, huge_wa, bystander = "573050000021", "573050000022", "573050000023"
+        sentence = "el gimnasio de la sede norte estaba cerrado el domingo sin aviso. "
+        long_text = (sentence * (65_536 // len(sentence) + 1))[:65_536]
+        started = time.monotonic()
+        long_form = served.send(long_wa, long_text)
+        long_webhook = time.monotonic() - started
+        huge = inbound_form(f"whatsapp:+{huge_wa}", "x" * 5_000_000)
+        started = time.monotonic()
+        try:
+            status = signed_post(
+                served.settings,
+                "/twilio/whatsapp",
+                huge,
+                base_url=f"http://127.0.0.1:{served.settings.port}",
+            ).status_code
+        except requests.ConnectionError:
+            status = None  # refused and closed before the client finished sending
+        huge_webhook = time.monotonic() - started
+        started = time.monotonic()
+        greeting = served.turn(bystander, "hola", timeout=5)
+        waited = time.monotonic() - started
+        replies = wait_for_replies(served.settings, long_form["MessageSid"], timeout=90)
+        print(
+            f"\nwebhook: 65,536 chars {long_webhook:.2f} s, 5 MB {huge_webhook:.2f} s "
+            f"({status}); bystander answered in {waited:.1f} s"
+        )
+        assert long_webhook < 2 and huge_webhook < 2 and status in (413, None)
+        assert any("MARA" in r for r in greeting)
+        limit = f"{served.settings.nlu_max_chars:,}".replace(",", ".")
+        assert replies[0] == message("long_message").format(limit=limit)
+        with UnitOfWork(served.settings.database_url) as uow:
+            stored = uow.session.scalar(
+                select(InboundMessage.body).where(
+                    InboundMessage.message_sid == long_form["MessageSid"]
+                )
+            )
+            huge_stored = uow.session.scalar(
+                select(InboundMessage.id).where(InboundMessage.wa_id == huge_wa)
+            )
+            seen = [
+                json.loads(data)["text"]
+                for data in uow.session.scalars(
+                    sql("SELECT data FROM events WHERE sender_id = :s AND type_name = 'user'"),
+                    {"s": long_wa},
+                )
+            ]
+        assert stored == long_text and huge_stored is None
+        assert seen and all(len(t) <= served.settings.nlu_max_chars for t in seen)
+
+
 def test_redis_restarted_empty_pending_message_is_answered(served, twilio_api):
     with fault("redis restarted empty"):
         wa = "573050000004"
@@ -254,16 +356,20 @@ def test_redis_restarted_empty_pending_message_is_answered(served, twilio_api):
         served.wait_ready()
 
 
-def test_twilio_failing_for_a_while_then_ok_delivers_once(served, twilio_api):
-    with fault("Twilio 500 for 30 s, then OK"):
+def test_twilio_down_two_minutes_then_ok_delivers_once_automatically(served, twilio_api):
+    """Every send answered 500 for two minutes: nothing reaches the person meanwhile; after
+    it, the replies arrive once each, by the retries and the sweep alone (no mara replay)."""
+    with fault("Twilio 500 for 2 minutes, then OK"):
         wa = "573050000005"
         twilio_api.down = True
         form = served.send(wa, "hola")
-        time.sleep(30)
+        started = time.monotonic()
+        time.sleep(120)
         assert bodies_to(twilio_api, wa) == []
         twilio_api.down = False
         replies = wait_for_replies(served.settings, form["MessageSid"], timeout=120)
         twilio_api.wait_for(len(replies), to=f"whatsapp:+{wa}", timeout=60)
+        print(f"\ndelivered {time.monotonic() - started:.0f} s after the outage began")
         time.sleep(3)
         counts = Counter(bodies_to(twilio_api, wa))
         assert sorted(counts) == sorted(replies) and set(counts.values()) == {1}

@@ -21,9 +21,12 @@ from mara.adapters.twilio_form import parse_inbound
 from mara.clock import utcnow
 from mara.db.models import InboundMessage
 from mara.db.unit_of_work import UnitOfWork
+from mara.domain.messages import FILING_FORM, SUBMIT_EXPECTED, TakenTurn
 from mara.jobs import messages as jobs
 from mara.ops.chat import inbound_form
-from mara.services import inbox
+from mara.policy.messages import message
+from mara.services import filing, inbox
+from tests.support.filing import file_with_consent
 
 WA = "573001112233"
 TO = f"whatsapp:+{WA}"
@@ -55,7 +58,8 @@ class ScriptedDialogue:
         return [f"eco: {text[:20]}"]
 
     def converse_with_nlu(self, sender: str, text: str, metadata: dict):
-        return self.converse(sender, text, metadata), {"text": text, "intent": {"name": "eco"}}
+        nlu = {"text": text, "intent": {"name": "eco"}}
+        return self.converse(sender, text, metadata), nlu, frozenset()
 
 
 @pytest.fixture
@@ -125,9 +129,9 @@ def test_only_a_message_an_earlier_job_gave_to_rasa_is_looked_up_in_its_tracker(
 ):
     asked: list[str] = []
 
-    def taken(wa_id: str, sid: str) -> list[str] | None:
+    def taken(wa_id: str, sid: str) -> TakenTurn | None:
         asked.append(sid)
-        return ["respuesta que Rasa ya dio"]
+        return TakenTurn(("respuesta que Rasa ya dio",))
 
     dialogue = ScriptedDialogue()
     rt = with_dialogue(runtime, dialogue)
@@ -268,3 +272,85 @@ def test_messages_a_dead_job_left_pending_are_queued_again(settings, runtime, tw
     assert sent_bodies(twilio_api) == ["eco: hola"]
     assert statuses(settings) == ["processed", "pending"]
     assert jobs.handle_inbound(other, rt) == "handled 1"
+
+
+class LostSubmitDialogue(ScriptedDialogue):
+    """A confirming turn whose submit leaves no result (its events lost) until `files_on`
+    runs of the submit; the tracker read back says so (`taken`)."""
+
+    def __init__(self, files_on: int | None = None):
+        super().__init__()
+        self.files_on = files_on
+        self.submits = 0
+        self.outcomes: list[tuple[str, str | None]] = []
+
+    def converse_with_nlu(self, sender: str, text: str, metadata: dict):
+        self.seen.append(text)
+        return [], None, frozenset({SUBMIT_EXPECTED})
+
+    def run_action(self, sender: str, name: str) -> list[str]:
+        assert name == "action_submit_pqrs"
+        self.submits += 1
+        return ["✅ radicado"] if self.submits == self.files_on else []
+
+    def record_outcome(self, sender: str, text: str, slot: str, form: str | None = None):
+        self.outcomes.append((text, form))
+
+    def taken(self, wa_id: str, message_sid: str) -> TakenTurn | None:
+        if not self.seen:
+            return None
+        return TakenTurn((), submit_pending=self.submits != self.files_on)
+
+
+def with_lost_submit(runtime, dialogue: LostSubmitDialogue):
+    conversation = replace(runtime.conversation, dialogue=dialogue, turn_taken=dialogue.taken)
+    return replace(runtime, conversation=conversation)
+
+
+def sid_of(settings, message_id: int) -> str:
+    with UnitOfWork(settings.database_url) as uow:
+        return uow.session.get(InboundMessage, message_id).message_sid
+
+
+def test_a_confirmed_request_not_filed_is_submitted_again_once(settings, runtime, twilio_api):
+    dialogue = LostSubmitDialogue(files_on=1)
+    message_id = receive(settings, "1")
+    assert jobs.handle_inbound(message_id, with_lost_submit(runtime, dialogue)) == "handled 1"
+    assert (dialogue.seen, dialogue.submits) == (["1"], 1)
+    assert sent_bodies(twilio_api) == ["✅ radicado"]
+
+
+def test_a_submit_that_keeps_failing_is_retried_then_apologized_with_the_form_kept(
+    settings, runtime, twilio_api
+):
+    dialogue = LostSubmitDialogue()
+    rt = with_lost_submit(runtime, dialogue)
+    rt = replace(rt, conversation=replace(rt.conversation, retries=2))
+    message_id = receive(settings, "1")
+    for _ in range(2):
+        with pytest.raises(RasaUnavailable):
+            rt.conversation.answer(message_id, last_try=False)
+        assert statuses(settings) == ["pending"] and sent_bodies(twilio_api) == []
+    # A job with retries left (a sweep's) after two failed tries: the last try. The turn is
+    # read back each time (the text is not sent again); the submit ran once per try.
+    assert rt.conversation.answer(message_id, last_try=False) == "handled 1"
+    assert (dialogue.seen, dialogue.submits) == (["1"], 3)
+    assert dialogue.outcomes == [(message("submit_failed"), FILING_FORM)]
+    assert sent_bodies(twilio_api) == [message("submit_failed")]
+    assert statuses(settings) == ["processed"]
+
+
+def test_a_request_filed_whose_answer_was_lost_gets_its_radicado_not_an_apology(
+    settings, runtime, twilio_api
+):
+    dialogue = LostSubmitDialogue()
+    message_id = receive(settings, "si")
+    with UnitOfWork(settings.database_url) as uow:
+        filed = file_with_consent(
+            uow, WA, source_key=filing.whatsapp_source_key(sid_of(settings, message_id))
+        )
+        uow.commit()
+    assert jobs.handle_inbound(message_id, with_lost_submit(runtime, dialogue)) == "handled 1"
+    late = message("submit_filed_late").format(radicado=filed.radicado)
+    assert dialogue.outcomes == [(late, None)]
+    assert sent_bodies(twilio_api) == [late]

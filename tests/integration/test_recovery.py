@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from mara.clock import utcnow
 from mara.db.models import InboundMessage, OutboundMessage, StaffAlert
 from mara.db.unit_of_work import UnitOfWork
+from mara.domain.messages import TakenTurn
 from mara.jobs import messages as jobs
 from mara.jobs import schedule
 from mara.ops.cli import main
@@ -162,13 +163,14 @@ def test_every_scheduled_job_has_a_fixed_id_and_period():
 
 
 def test_a_turn_rasa_already_took_is_read_back_from_its_tracker(settings):
-    """The worker died after Rasa answered: the retry takes the replies from the tracker."""
+    """The worker died after Rasa answered: the retry takes the replies from the tracker; a
+    confirmation the submit did not clear is a request still to file."""
     from sqlalchemy import text
 
     from mara.db.engine import get_engine
-    from mara.db.rasa_tracker import replies_already_given
+    from mara.db.rasa_tracker import taken_turn
 
-    sid, other = "SM" + "1" * 32, "SM" + "2" * 32
+    sid, other, lost = "SM" + "1" * 32, "SM" + "2" * 32, "SM" + "5" * 32
 
     def event(kind, **data):
         return {"kind": kind, "data": json.dumps(data)}
@@ -177,11 +179,18 @@ def test_a_turn_rasa_already_took_is_read_back_from_its_tracker(settings):
         event("user", text="hola", metadata={"message_sid": other}),
         event("bot", text="¡Hola! Soy MARA"),
         event("user", text="1", metadata={"message_sid": sid}),
+        event("slot", name="confirmation", value="confirmed"),
         event("action", name="action_submit_pqrs"),
+        event("slot", name="confirmation", value=None),
         event("bot", text="✅ Radicamos tu queja con el número *PQRS-2026-000001*"),
         event("bot", text="¿Algo más?"),
         event("user", text="no", metadata={"message_sid": "SM" + "3" * 32}),
         event("bot", text="Chao"),
+        # A confirming turn whose submit's events were lost: the slot stays "confirmed".
+        event("user", text="si", metadata={"message_sid": lost}),
+        event("slot", name="confirmation", value="confirmed"),
+        event("action", name="action_submit_pqrs"),
+        event("action", name="action_listen"),
     ]
     with get_engine(settings.database_url).begin() as conn:
         conn.execute(text("DROP TABLE IF EXISTS events"))
@@ -198,18 +207,24 @@ def test_a_turn_rasa_already_took_is_read_back_from_its_tracker(settings):
                 {"i": i, "s": "573001112233", "k": e["kind"], "d": e["data"]},
             )
     try:
-        assert replies_already_given(settings.database_url, "573001112233", sid) == [
-            "✅ Radicamos tu queja con el número *PQRS-2026-000001*",
-            "¿Algo más?",
-        ]
-        assert replies_already_given(settings.database_url, "573001112233", "SM" + "4" * 32) is None
-        assert replies_already_given(settings.database_url, "573009999999", sid) is None
+        assert taken_turn(settings.database_url, "573001112233", sid) == TakenTurn(
+            (
+                "✅ Radicamos tu queja con el número *PQRS-2026-000001*",
+                "¿Algo más?",
+            ),
+            submit_pending=False,
+        )
+        assert taken_turn(settings.database_url, "573001112233", lost) == TakenTurn(
+            (), submit_pending=True
+        )
+        assert taken_turn(settings.database_url, "573001112233", "SM" + "4" * 32) is None
+        assert taken_turn(settings.database_url, "573009999999", sid) is None
     finally:
         with get_engine(settings.database_url).begin() as conn:
             conn.execute(text("DROP TABLE events"))
 
 
 def test_without_a_tracker_table_the_turn_goes_to_rasa(settings):
-    from mara.db.rasa_tracker import replies_already_given
+    from mara.db.rasa_tracker import taken_turn
 
-    assert replies_already_given(settings.database_url, "573001112233", "SM" + "1" * 32) is None
+    assert taken_turn(settings.database_url, "573001112233", "SM" + "1" * 32) is None
