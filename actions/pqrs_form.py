@@ -165,13 +165,15 @@ def leave_for_status(
     return [*reset_events(), SlotSet(CANCEL_SLOT, True), SlotSet("filing_offered", LEFT)]
 
 
-def declines_offer(tracker: Tracker, text: str) -> bool:
-    """ "no" (not the menu's "2") to the bot's offer to file what they wrote."""
-    return (
-        tracker.get_slot("filing_offered") == OFFERED
-        and choices.parse_choice(text, 2) is None
-        and choices.parse_yes_no(text) is False
-    )
+def declines_offer(tracker: Tracker, text: str, slot: str) -> dict[str, Any] | None:
+    """ "no", "no gracias", "ahora no" to the bot's offer to file what they wrote: the offer
+    ends (the slot asked cleared, so nothing half-answered is left). Where the offer asks
+    for a type from the list, "2" picks a type; where it is a yes/no question, "2" is no."""
+    if tracker.get_slot("filing_offered") != OFFERED or choices.parse_yes_no(text) is not False:
+        return None
+    if slot == "pqrs_type" and choices.parse_choice(text, 2) is not None:
+        return None
+    return {slot: None, CANCEL_SLOT: True, "filing_offered": DECLINED}
 
 
 def start_events(tracker: Tracker, with_text: bool) -> list[EventType]:
@@ -238,8 +240,9 @@ class ValidatePqrsForm(FormValidator):
 
     def validate_pqrs_type(self, value, dispatcher, tracker, domain) -> dict | Invalid:
         text = str(value)
-        if declines_offer(tracker, text):
-            return {CANCEL_SLOT: True, "filing_offered": DECLINED}
+        declined = declines_offer(tracker, text, "pqrs_type")
+        if declined:
+            return declined
         if text in {t.value for t in PqrsType}:
             return {"pqrs_type": text}
         number = choices.parse_choice(text, len(catalog().types))
@@ -265,8 +268,9 @@ class ValidatePqrsForm(FormValidator):
         if value is True:
             return {"type_confirmed": True}
         text = str(value)
-        if declines_offer(tracker, text):
-            return {CANCEL_SLOT: True, "filing_offered": DECLINED}
+        declined = declines_offer(tracker, text, "type_confirmed")
+        if declined:
+            return declined
         named = type_from_words(text)
         answer = choices.parse_yes_no(text)
         if named and answer is not True:

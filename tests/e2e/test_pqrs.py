@@ -163,14 +163,17 @@ def test_data_told_before_consent_is_taken_only_after_it(stack):
     assert "Pedro Pablo Ríos" in summary and "CC 1094555666" in summary
 
 
+# A long message the shipped model is unsure of (below the fallback threshold); plain
+# complaints in people's own words are now understood as quejas outright.
+UNCLEAR_STORY = (
+    "ayer estuve pensando mucho en todo lo que ha pasado este año con la familia y las "
+    "vueltas que uno tiene que hacer para todo en esta vida"
+)
+
+
 def test_a_long_story_not_understood_is_offered_as_a_request(stack):
     wa = "573010000032"
-    # A long message the shipped model is unsure of (below the fallback threshold); plain
-    # complaints in people's own words are now understood as quejas outright.
-    story = (
-        "ayer estuve pensando mucho en todo lo que ha pasado este año con la familia y las "
-        "vueltas que uno tiene que hacer para todo en esta vida"
-    )
+    story = UNCLEAR_STORY
     offer = joined(stack.turn(wa, story))
     assert "¿Quieres que lo radiquemos" in offer and "Escribe el número" in offer
     assert "Ley 1581" in joined(stack.turn(wa, "2"))
@@ -178,8 +181,16 @@ def test_a_long_story_not_understood_is_offered_as_a_request(stack):
     assert "ayer estuve pensando mucho" in summary
     [ticket] = tickets(stack, wa)
     assert ticket.pqrs_type == "queja" and ticket.description == story
-    # Known gap (issue 13, left open): a plain "no" to this offer gets no answer through
-    # Rasa's rules yet, although the validator declines it (tests/unit/actions).
+
+
+@pytest.mark.parametrize("no", ["no", "no gracias", "ahora no"])
+def test_no_to_the_offer_to_file_gets_a_short_kind_reply(stack, no):
+    wa = f"5730100000{40 + ['no', 'no gracias', 'ahora no'].index(no)}"
+    assert "¿Quieres que lo radiquemos" in joined(stack.turn(wa, UNCLEAR_STORY))
+    [declined] = stack.turn(wa, no)
+    assert "no radiqué nada" in declined and "menú" in declined
+    assert tickets(stack, wa) == []
+    assert "Radicar una PQRS" in joined(stack.turn(wa, "menu"))  # nothing left waiting
 
 
 def test_menu_path_asks_the_type_from_a_numbered_list(stack):

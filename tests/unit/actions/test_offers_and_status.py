@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from actions.menu import ActionNotUnderstood
 from actions.offers import ActionAnswerService
+from actions.pqrs_asks import ActionAskTypeConfirmed
 from actions.pqrs_form import ActionStartPqrs, ValidatePqrsForm
 from actions.pqrs_submit import ActionSubmitPqrs
 from actions.status import ActionStartStatus
@@ -111,23 +114,54 @@ def test_a_long_story_not_understood_is_offered_as_a_request(domain, db):
     assert short.responses == ["utter_default"]
 
 
-def test_no_to_the_offer_ends_it_politely_and_a_number_picks_the_type(domain):
+def after(tracker, outcome):
+    """The tracker as Rasa keeps it after the validator's turn: the text it took as the
+    slot's candidate stays unless the validator cleared it."""
+    return tracker_from("pqrs_form_personal", slots={**tracker.slots, **outcome.slots})
+
+
+@pytest.mark.parametrize("no", ["no", "no gracias", "ahora no", "mejor no"])
+def test_no_to_the_offer_ends_it_politely_and_a_number_picks_the_type(domain, no):
     slots = {
         "pqrs_type": None,
         "requested_slot": "pqrs_type",
         "filing_offered": "offered",
         "description": STORY,
     }
-    no = run_action(
-        ValidatePqrsForm(), tracker_from("pqrs_form_personal", "no", slots=slots), domain
-    )
-    assert no.slots["cancel_confirm"] is True and no.slots["requested_slot"] is None
-    done = tracker_from("pqrs_form_personal", slots={**slots, **no.slots})
-    assert run_action(ActionSubmitPqrs(), done, domain).responses == ["utter_offer_declined"]
+    asked = tracker_from("pqrs_form_personal", no, slots=slots)
+    declined = run_action(ValidatePqrsForm(), asked, domain)
+    assert declined.slots["cancel_confirm"] is True and declined.slots["requested_slot"] is None
+    assert declined.slots["pqrs_type"] is None  # "no" is not left behind as a type
+    submitted = run_action(ActionSubmitPqrs(), after(asked, declined), domain)
+    assert submitted.responses == ["utter_offer_declined"]
+    assert "no radiqué nada" in rendered(submitted, domain)
     two = run_action(
         ValidatePqrsForm(), tracker_from("pqrs_form_personal", "2", slots=slots), domain
     )
     assert two.slots["pqrs_type"] == "queja"
+
+
+@pytest.mark.parametrize(("answer", "declined"), [("2", True), ("no gracias", True), ("1", False)])
+def test_the_offer_to_file_a_service_question_is_a_yes_or_no(domain, answer, declined):
+    slots = {
+        "pqrs_type": "informacion",
+        "type_confirmed": None,
+        "requested_slot": "type_confirmed",
+        "filing_offered": "offered",
+        "description": "que requisitos piden para el credito social?",
+    }
+    asked = tracker_from("pqrs_form_personal", slots=slots)
+    question = run_action(ActionAskTypeConfirmed(), asked, domain)
+    assert question.responses == ["utter_ask_type_offered"]
+    assert "*solicitud de información*" in rendered(question, domain)
+    answered = tracker_from("pqrs_form_personal", answer, slots=slots)
+    outcome = run_action(ValidatePqrsForm(), answered, domain)
+    if declined:
+        assert outcome.slots["cancel_confirm"] is True and outcome.slots["type_confirmed"] is None
+        submitted = run_action(ActionSubmitPqrs(), after(answered, outcome), domain)
+        assert submitted.responses == ["utter_offer_declined"]
+    else:
+        assert outcome.slots["type_confirmed"] is True and "cancel_confirm" not in outcome.slots
 
 
 def test_a_service_question_gives_the_page_and_phone_and_offers_an_information_request(domain, db):
