@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -83,17 +83,30 @@ def reset_events() -> list[EventType]:
     return [SlotSet(slot, None) for slot in FORM_SLOTS]
 
 
+def singular(word: str) -> str:
+    """ "quejas" → "queja", "peticiones" → "peticion": enough for the types' words."""
+    if word.endswith("ones"):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") else word
+
+
+def types_named(text: str) -> list[str]:
+    """The types a text names in words, in the catalog's order ("¿qué diferencia hay entre
+    queja y reclamo?" → queja, reclamo)."""
+    words = {singular(w) for w in normalize.normalize_text(text).replace("?", " ").split()}
+    return [
+        t.key.value
+        for t in catalog().types
+        if words & {normalize.normalize_text(w) for w in t.words}
+    ]
+
+
 def type_from_words(text: str) -> str | None:
     """The one type named in words ("es un reclamo"), for answers that skip the numbers;
     None for a question ("¿qué diferencia hay entre queja y reclamo?") or two types."""
     if is_question(text):
         return None
-    words = set(normalize.normalize_text(text).split())
-    named = [
-        t.key.value
-        for t in catalog().types
-        if words & {normalize.normalize_text(w) for w in t.words}
-    ]
+    named = types_named(text)
     return named[0] if len(named) == 1 else None
 
 
@@ -156,13 +169,18 @@ def person_data(tracker: Tracker, texts: list[str], asked: str | None = None) ->
     }
 
 
+def leave_quietly() -> list[EventType]:
+    """Events that end a filing just begun without a word (what was asked was answered)."""
+    return [*reset_events(), SlotSet(CANCEL_SLOT, True), SlotSet("filing_offered", LEFT)]
+
+
 def leave_for_status(
     dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
 ) -> list[EventType]:
     """A status question where a filing began (misread, or corrected): answered, and the
     form ends quietly."""
     answer_status_without_number(dispatcher, tracker, domain, latest_text(tracker))
-    return [*reset_events(), SlotSet(CANCEL_SLOT, True), SlotSet("filing_offered", LEFT)]
+    return leave_quietly()
 
 
 def declines_offer(tracker: Tracker, text: str, slot: str) -> dict[str, Any] | None:
@@ -426,16 +444,3 @@ class ValidatePqrsForm(FormValidator):
             # Cancelling is always asked first (the cancel question leads the form).
             return {"confirmation": None, CANCEL_REQUESTED: True}
         return Invalid("utter_invalid_choice")
-
-
-class ActionStartPqrs(Action):
-    """A request told in the person's words: the form starts with its type proposed."""
-
-    def name(self) -> str:
-        return "action_start_pqrs"
-
-    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
-        if asks_about_status(latest_text(tracker)):
-            # "¿cómo va lo que puse…?" read as a new request: it is a status question.
-            return leave_for_status(dispatcher, tracker, domain)
-        return start_events(tracker, with_text=True)

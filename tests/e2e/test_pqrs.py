@@ -23,7 +23,7 @@ OPENERS = {
     "sugerencia": "seria bueno que abrieran el gimnasio los domingos",
     "felicitacion": "felicito a la señora del punto de atencion, me atendio super bien",
     "peticion": "necesito un certificado de afiliacion para presentarlo en el trabajo",
-    "informacion": "¿qué requisitos hay para el subsidio de vivienda?",
+    "informacion": "necesito informacion por escrito sobre los programas para adultos mayores",
 }
 # The service each opener names (None: asked, and answered "3", recreación).
 SERVICES = {
@@ -32,7 +32,7 @@ SERVICES = {
     "sugerencia": "recreacion_deportes",
     "felicitacion": None,
     "peticion": "afiliacion_aportes",
-    "informacion": "vivienda",
+    "informacion": None,
 }
 ALL_DATA = "me llamo Ana María López Giraldo cc 1094 123 456 cel 310 123 4567 correo ana@gmail.com"
 # Person messages per number in this module, for the figure "messages per filing".
@@ -191,6 +191,17 @@ def test_no_to_the_offer_to_file_gets_a_short_kind_reply(stack, no):
     assert "no radiqué nada" in declined and "menú" in declined
     assert tickets(stack, wa) == []
     assert "Radicar una PQRS" in joined(stack.turn(wa, "menu"))  # nothing left waiting
+
+
+def test_a_service_question_is_answered_and_one_without_an_answer_is_offered(stack):
+    [answer] = stack.turn("573010000045", "que requisitos piden para el subsidio de vivienda?")
+    assert "*Vivienda*" in answer and "4 salarios mínimos" in answer and len(answer) <= 600
+    assert "Radicar una PQRS" in joined(stack.turn("573010000045", "menu"))  # no form left
+    wa = "573010000046"
+    offer = joined(stack.turn(wa, "cuales son los requisitos"))
+    assert "comfenalcoquindio.com" in offer and "*solicitud de información*" in offer
+    assert "no radiqué nada" in joined(stack.turn(wa, "2"))
+    assert tickets(stack, "573010000045") == tickets(stack, wa) == []
 
 
 def test_menu_path_asks_the_type_from_a_numbered_list(stack):

@@ -198,6 +198,25 @@ def test_types_are_explained_from_the_catalog(domain):
     assert outcome.messages[0]["definitions"].count("• *") == 6
 
 
+@pytest.mark.parametrize(
+    ("question", "labels"),
+    [
+        ("¿cuál es la diferencia entre una queja y un reclamo?", ["Queja", "Reclamo"]),
+        ("que diferencia hay entre sugerencias y felicitaciones", ["Sugerencia", "Felicitación"]),
+        (
+            "en que se diferencia una peticion de una queja?",
+            ["Derecho de petición (solicitud)", "Queja"],
+        ),
+    ],
+)
+def test_two_types_named_are_told_apart_with_just_their_definitions(domain, question, labels):
+    outcome = run_action(ActionExplainTypes(), tracker_from("idle", question, "ask_types"), domain)
+    said = rendered(outcome, domain)
+    assert outcome.responses == ["utter_pqrs_types_compared"]
+    assert [line.split("*")[1] for line in said.splitlines() if line.startswith("• *")] == labels
+    assert len(said) <= 600
+
+
 def test_not_understood_twice_offers_menu_and_human(domain, db):
     first = tracker_from("idle", "quien gano el partido", "out_of_scope", 0.8)
     assert run_action(ActionNotUnderstood(), first, domain).responses == ["utter_out_of_scope"]

@@ -8,9 +8,9 @@ from datetime import datetime
 import pytest
 
 from actions.menu import ActionNotUnderstood
-from actions.offers import ActionAnswerService
+from actions.offers import ActionAnswerService, ActionStartPqrs
 from actions.pqrs_asks import ActionAskTypeConfirmed
-from actions.pqrs_form import ActionStartPqrs, ValidatePqrsForm
+from actions.pqrs_form import ValidatePqrsForm
 from actions.pqrs_submit import ActionSubmitPqrs
 from actions.status import ActionStartStatus
 from mara.db.unit_of_work import UnitOfWork
@@ -164,19 +164,32 @@ def test_the_offer_to_file_a_service_question_is_a_yes_or_no(domain, answer, dec
         assert outcome.slots["type_confirmed"] is True and "cancel_confirm" not in outcome.slots
 
 
-def test_a_service_question_gives_the_page_and_phone_and_offers_an_information_request(domain, db):
+def test_a_service_question_config_cannot_answer_offers_an_information_request(domain, db):
+    text = "cuales son los requisitos?"
+    outcome = run_action(ActionAnswerService(), idle(text, intent="ask_service"), domain)
+    assert outcome.responses == ["utter_service_unknown_general"]
+    assert "comfenalcoquindio.com" in rendered(outcome, domain)
+    assert outcome.slots["pqrs_type"] == "informacion"
+    assert outcome.slots["filing_offered"] == "offered"
+    assert outcome.slots["description"] == text
+    assert outcome.events[-1]["name"] == "pqrs_form"
+
+
+def test_a_service_question_is_answered_however_the_model_read_it(domain, db):
     text = "que requisitos piden para postularse al subsidio de vivienda?"
     for action, intent in (
         (ActionNotUnderstood(), "nlu_fallback"),
         (ActionAnswerService(), "ask_service"),
+        (ActionStartPqrs(), "pqrs_informacion"),
     ):
         outcome = run_action(action, idle(text, intent=intent), domain)
-        assert outcome.responses == ["utter_service_unknown"]
+        assert outcome.responses == ["utter_service_info"], intent
         said = rendered(outcome, domain)
-        assert "Vivienda" in said and "comfenalcoquindio.com" in said
-        assert outcome.slots["pqrs_type"] == "informacion"
-        assert outcome.slots["description"] == text
-        assert outcome.events[-1]["name"] == "pqrs_form"
+        assert "*Vivienda*" in said and "4 salarios mínimos" in said and len(said) <= 600
+        assert "pqrs_form" not in [e.get("name") for e in outcome.events]
+    # Read as an information request, the form the rules start next ends without a word.
+    assert outcome.slots["cancel_confirm"] is True and outcome.slots["filing_offered"] == "left"
+    assert outcome.slots["description"] is None
 
 
 def test_a_question_on_a_service_config_knows_is_answered_from_it(domain, db):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from actions.offers import ActionStartPqrs
 from actions.pqrs_asks import (
     ActionAskCancelConfirm,
     ActionAskConfirmation,
@@ -13,7 +14,6 @@ from actions.pqrs_asks import (
     ActionAskPqrsType,
     ActionAskTypeConfirmed,
 )
-from actions.pqrs_form import ActionStartPqrs
 from actions.pqrs_submit import ActionCancelPqrs, ActionStoreAttachment, ActionSubmitPqrs
 from actions.status import ActionCancelStatus
 from mara.db.models import Ticket
