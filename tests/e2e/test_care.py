@@ -130,7 +130,7 @@ def test_policy_answers_come_from_config(stack):
 
 
 def test_the_difference_between_two_types_is_just_their_two_definitions(stack):
-    [answer] = stack.turn("573050000014", "¿cuál es la diferencia entre una queja y un reclamo?")
+    [answer] = stack.turn("573050000040", "¿cuál es la diferencia entre una queja y un reclamo?")
     assert "*Queja*" in answer and "*Reclamo*" in answer and "exigir una solución" in answer
     assert "Sugerencia" not in answer and "Felicitación" not in answer
     assert len(answer) <= 600
