@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import Counter
+from collections import Counter, defaultdict
 
 import pytest
 from sqlalchemy import select
@@ -35,28 +35,47 @@ SERVICES = {
     "informacion": None,
 }
 ALL_DATA = "me llamo Ana María López Giraldo cc 1094 123 456 cel 310 123 4567 correo ana@gmail.com"
-# Person messages per number in this module, for the figure "messages per filing".
-SENT: Counter[str] = Counter()
+# What each number sent in this module, in order, for the figure "messages per filing".
+SENT: dict[str, list[str]] = defaultdict(list)
+
+
+def messages_per_filing(sent: dict[str, list[str]], filed: list[tuple[str, str]]) -> list[int]:
+    """For each request filed (number, MessageSid of the message that filed it): how many
+    messages its person sent for it, from their first message (or the one after their
+    previous filing) to the one that filed it, radicado included."""
+    counts = []
+    for wa_id, sids in sent.items():
+        positions = sorted(
+            sids.index(sid) for number, sid in filed if number == wa_id and sid in sids
+        )
+        previous = -1
+        for position in positions:
+            counts.append(position - previous)
+            previous = position
+    return counts
 
 
 @pytest.fixture(scope="module", autouse=True)
-def messages_per_filing(stack):
-    """Counts what each number sends; at the end prints the average number of person
+def count_messages_per_filing(stack):
+    """Records what each number sends; at the end prints the average number of person
     messages per request filed (run with -s to see it)."""
-    turn = stack.turn
+    send = stack.send
 
-    def counted(wa_number, body, *args, **kwargs):
-        SENT[wa_number] += 1
-        return turn(wa_number, body, *args, **kwargs)
+    def recorded(wa_number, body, **extra):
+        form = send(wa_number, body, **extra)
+        SENT[wa_number].append(form["MessageSid"])
+        return form
 
-    stack.turn = counted
+    stack.send = recorded
     yield
-    stack.turn = turn
-    filed = Counter(t.wa_id for t in tickets(stack))
-    total = sum(SENT[wa] for wa in filed)
-    count = sum(filed.values())
-    if count:
-        print(f"\nperson messages per filing: {total / count:.1f} over {count} filings")
+    stack.send = send
+    filed = [(t.wa_id, t.source_key.removeprefix("whatsapp:")) for t in tickets(stack)]
+    counts = messages_per_filing(SENT, filed)
+    if counts:
+        print(
+            f"\nperson messages per filing: {sum(counts) / len(counts):.1f} over "
+            f"{len(counts)} filings (max {max(counts)}; {Counter(counts)})"
+        )
 
 
 def tickets(stack, wa_id=None):
@@ -78,6 +97,11 @@ def clock_now(stack):
 
 def joined(replies):
     return "\n".join(replies)
+
+
+def assert_no_stray_lines(reply: str) -> None:
+    """No empty or lone "." line inside a reply (seen once after the radicado message)."""
+    assert all(line.strip() not in ("", ".") for line in reply.splitlines()), reply
 
 
 def file_with_data(stack, wa, opener, email="maria.lopez@gmail.com", service="3"):
@@ -114,10 +138,11 @@ def test_each_type_is_proposed_filed_with_a_radicado_and_the_answer_date(stack, 
     transcript = file_with_data(stack, wa, OPENERS[pqrs_type])
     summary = joined(transcript[-1])
     assert "María Fernanda López" in summary and "CC 1094887890" in summary
-    done = joined(stack.turn(wa, "1"))
+    [done] = stack.turn(wa, "1")  # one message, nothing after it
+    assert_no_stray_lines(done)
     [ticket] = tickets(stack, wa)
     assert ticket.radicado in done and RADICADO.fullmatch(ticket.radicado)
-    assert ANSWER_DUE in done
+    assert ANSWER_DUE in done and done.endswith("llama al (606) 7314001.")
     assert ticket.pqrs_type == pqrs_type == ticket.proposed_type
     assert 0 < ticket.proposed_confidence <= 1
     assert ticket.description.startswith(OPENERS[pqrs_type].strip())
@@ -144,7 +169,8 @@ def test_all_data_in_one_message_goes_straight_to_the_summary_in_five_messages(s
     assert "Revisa tu solicitud" in summary
     assert "Ana María López Giraldo" in summary and "CC 1094123456" in summary
     assert "310 123 4567" in summary and "ana@gmail.com" in summary
-    done = joined(stack.turn(wa, "1"))  # the fifth message: filed
+    [done] = stack.turn(wa, "1")  # the fifth message: filed, in one message
+    assert_no_stray_lines(done)
     [ticket] = tickets(stack, wa)
     assert ticket.radicado in done and ticket.service == "recreacion_deportes"
     assert ticket.requester.document_type == "CC" and ticket.requester.phone == "+573101234567"

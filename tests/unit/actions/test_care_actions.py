@@ -16,7 +16,7 @@ from actions.status import ActionMyTickets, ValidateStatusForm
 from mara.db.models import ContactPreference, Handoff, UnrecognizedMessage
 from mara.db.unit_of_work import UnitOfWork
 from mara.services import filing
-from tests.unit.actions.conftest import SATURDAY_10, rendered, run_action, tracker_from
+from tests.unit.actions.conftest import FRIDAY_10, SATURDAY_10, rendered, run_action, tracker_from
 
 FILER = "573001234567"
 
@@ -123,7 +123,8 @@ def test_handoff_mid_form_pauses_it_in_hours_and_goes_on_out_of_hours(domain, db
     form = tracker_from("pqrs_form_personal", "quiero un asesor", "human_handoff")
     paused = run_action(ActionHandoff(), form, domain)
     assert paused.responses == ["utter_handoff_waiting"]
-    assert paused.slots == {"form_paused": True}
+    # When, so that a new session keeps the filing while the handoff lasts (24 h).
+    assert datetime.fromisoformat(paused.slots["form_paused"]) == datetime.fromisoformat(FRIDAY_10)
     monkeypatch.setenv("MARA_CLOCK", SATURDAY_10)
     closed = run_action(ActionHandoff(), form, domain)
     assert closed.responses == ["utter_handoff_closed_in_form"] and closed.events == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from actions.offers import ActionStartPqrs
@@ -87,6 +88,23 @@ def test_submit_files_the_ticket_with_its_radicado_and_answer_date(domain, db):
     assert "maria.lopez@gmail.com" in message["text"]
     assert ticket.requester.phone == "+573001234567" and ticket.pqrs_type == "queja"
     assert outcome.slots["pqrs_type"] is None and outcome.slots["full_name"] is None
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{}, {"email": "ninguno"}, {"preferential": True}, {"email": "ana.o'neil@gmail.com"}],
+)
+def test_the_radicado_message_has_no_stray_line(domain, db, extra):
+    with UnitOfWork(db) as uow:
+        consent_id = filing.record_consent(uow, "573001234567", True, "SM1", "2026-11")
+        uow.commit()
+    slots = {"confirmation": "confirmed", "consent_id": consent_id, **extra}
+    outcome = run_action(ActionSubmitPqrs(), tracker_from("pqrs_form_summary", slots=slots), domain)
+    [message] = outcome.messages
+    # Rasa's channel sends each "\n\n"-separated part as its own WhatsApp message.
+    parts = message["text"].strip().split("\n\n")
+    assert len(parts) == 1 and parts[0].endswith("llama al (606) 7314001.")
+    assert all(line.strip() not in ("", ".") for line in parts[0].splitlines())
 
 
 def test_a_confirmed_cancel_files_nothing(domain, db):
