@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_intent, latest_text, say
-from actions.pqrs_form import OFFERED, leave_for_status, leave_quietly, start_events
+from actions.pqrs_form import OFFERED, leave_for_status, leave_quietly, say_type, start_events
 from mara.domain.tickets import PqrsType
 from mara.policy import catalogs
 from mara.text.asks import asks_about_status, service_asked
@@ -94,4 +94,8 @@ class ActionStartPqrs(Action):
         if PqrsType.from_intent(intent) is PqrsType.INFORMACION and service is not None:
             # "¿qué requisitos hay para el subsidio de vivienda?": answered, or offered.
             return answer_service(dispatcher, tracker, text, service, form_follows=True)
-        return start_events(tracker, with_text=True)
+        events = start_events(tracker, with_text=True)
+        slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+        if slots.get("type_confirmed"):
+            say_type(dispatcher, slots["pqrs_type"])
+        return events

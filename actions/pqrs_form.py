@@ -65,6 +65,9 @@ NO_EMAIL = "ninguno"
 MIN_DESCRIPTION = 8
 # A description this long already says what, when and where: no "¿algo más?" question.
 DETAILED_WORDS = 12
+# A type proposed this surely is said, not asked ("¿Está bien?"): it can be changed at
+# the summary, and AU classifies every request for good anyway.
+TYPE_SURE = 0.8
 
 # The summary's fields (config/messages.yml names them) and the slots changing one clears.
 FIELD_SLOTS = {
@@ -77,6 +80,12 @@ FIELD_SLOTS = {
     "servicio": ["service"],
 }
 PERSONAL_FIELDS = {"nombre", "documento", "telefono", "correo"}
+
+
+def say_type(dispatcher: CollectingDispatcher, pqrs_type: str) -> None:
+    """ "Lo radico como *queja* (…)": the type the bot is sure of, in one plain line."""
+    info = catalog().info(pqrs_type)
+    say(dispatcher, "utter_type_proposed", type_name=info.name, gist=info.gist)
 
 
 def reset_events() -> list[EventType]:
@@ -209,6 +218,8 @@ def start_events(tracker: Tracker, with_text: bool) -> list[EventType]:
             SlotSet("description", tracker.latest_message.get("text", "").strip()),
             SlotSet("description_from_start", True),
         ]
+        if confidence >= TYPE_SURE:
+            events.append(SlotSet("type_confirmed", True))
     version = catalog().privacy_policy_version
     with uow() as work:
         consent_id = filing.current_consent(work, wa_id(tracker), version)
@@ -271,8 +282,13 @@ class ValidatePqrsForm(FormValidator):
         intent, confidence = latest_intent(tracker)
         proposed = PqrsType.from_intent(intent)
         if proposed and not tracker.get_slot("description"):
-            # They told their case instead of picking a number: propose its type.
+            # They told their case instead of picking a number: propose its type (said,
+            # not asked, when the model is sure of it).
+            sure = confidence >= TYPE_SURE
+            if sure:
+                say_type(dispatcher, proposed.value)
             return {
+                **({"type_confirmed": True} if sure else {}),
                 "pqrs_type": proposed.value,
                 "proposed_type": proposed.value,
                 "proposed_confidence": round(confidence, 4),

@@ -141,7 +141,7 @@ def test_preferential_attention_is_recorded_on_the_request(stack):
     assert "preferencial" in joined(
         stack.turn(wa, "soy adulto mayor, tengo atencion preferencial?")
     )
-    stack.conversation(wa, OPENERS["sugerencia"], "si", "no", "no", "1")
+    stack.conversation(wa, OPENERS["sugerencia"], "no", "no", "1")
     [ticket] = tickets(stack, wa)
     assert ticket.preferential is True
 

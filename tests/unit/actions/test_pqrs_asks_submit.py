@@ -70,6 +70,17 @@ def test_start_proposes_the_type_from_the_first_message(domain, db):
     outcome = run_action(ActionStartPqrs(), tracker_from("idle", text, "pqrs_queja", 0.91), domain)
     assert outcome.slots["pqrs_type"] == "queja" and outcome.slots["proposed_confidence"] == 0.91
     assert outcome.slots["description"] == text and outcome.slots["full_name"] is None
+    # Sure of the type: said in one line, not asked ("¿Está bien?"); changed at the summary.
+    assert outcome.slots["type_confirmed"] is True
+    assert outcome.responses == ["utter_type_proposed"]
+    assert "Lo radico como *queja* (inconformidad" in rendered(outcome, domain)
+
+
+def test_a_type_the_model_is_unsure_of_is_asked(domain, db):
+    text = "en la taquilla de la piscina me trataron muy mal"
+    outcome = run_action(ActionStartPqrs(), tracker_from("idle", text, "pqrs_queja", 0.6), domain)
+    assert outcome.slots["pqrs_type"] == "queja" and outcome.messages == []
+    assert outcome.slots["type_confirmed"] is None  # the form asks "¿Está bien?"
 
 
 def test_submit_files_the_ticket_with_its_radicado_and_answer_date(domain, db):
