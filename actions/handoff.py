@@ -42,8 +42,10 @@ class ActionHandoff(Action):
         return "action_handoff"
 
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
-        waiting = hand_off(dispatcher, tracker)
+        instant = now()
+        waiting = hand_off(dispatcher, tracker, instant)
         if waiting and tracker.active_loop_name == "pqrs_form":
-            # The form keeps its answers and asks nothing more until the person writes again.
-            return [SlotSet(PAUSED, True)]
+            # The form keeps its answers and asks nothing more until the person writes
+            # again; when it was paused tells a new session whether to keep it (24 h).
+            return [SlotSet(PAUSED, instant.isoformat())]
         return []

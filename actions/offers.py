@@ -1,6 +1,6 @@
-"""What the model did not place, offered as a request: a long story is most likely a PQRS in
-the person's own words, and a question about a service is answered where config/ knows, and
-otherwise offered as a "solicitud de información"."""
+"""Where a request begins: a request told in the person's words starts the form; a question
+about a service is answered where config/ knows, and otherwise offered as a "solicitud de
+información"; a long story the model did not place is offered as a request."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import latest_text, say
-from actions.pqrs_form import OFFERED, start_events
+from actions.common import latest_intent, latest_text, say
+from actions.pqrs_form import OFFERED, leave_for_status, leave_quietly, say_type, start_events
 from mara.domain.tickets import PqrsType
 from mara.policy import catalogs
-from mara.text.asks import service_asked
+from mara.text.asks import asks_about_status, service_asked
 from mara.text.choices import service_named
 
 # A message this long that the model does not understand is most likely a PQRS.
@@ -36,19 +36,29 @@ def offer_filing(tracker: Tracker, text: str, pqrs_type: PqrsType | None = None)
     if service:
         events.append(SlotSet("service", service))
     if pqrs_type is not None:
-        events += [SlotSet("pqrs_type", pqrs_type.value), SlotSet("proposed_type", pqrs_type.value)]
+        _, confidence = latest_intent(tracker)
+        events += [
+            SlotSet("pqrs_type", pqrs_type.value),
+            SlotSet("proposed_type", pqrs_type.value),
+            SlotSet("proposed_confidence", round(confidence, 4)),
+        ]
     return [*events, FollowupAction("pqrs_form")]
 
 
 def answer_service(
-    dispatcher: CollectingDispatcher, tracker: Tracker, text: str, service_key: str | None
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    text: str,
+    service_key: str | None,
+    form_follows: bool = False,
 ) -> list[EventType]:
     """What config/services.yml says of the service; where it says nothing, the web page
-    and phone, and the question offered as a "solicitud de información"."""
+    and phone, and the question offered as a "solicitud de información". `form_follows`:
+    the rules run the form next (the model read a request), so an answer ends it quietly."""
     service = next((s for s in catalogs.services() if s.key == service_key), None)
     if service is not None and service.info:
         say(dispatcher, "utter_service_info", service_label=service.label, info=service.info)
-        return []
+        return leave_quietly() if form_follows else []
     if service is not None:
         say(dispatcher, "utter_service_unknown", service_label=service.label)
     else:
@@ -65,3 +75,27 @@ class ActionAnswerService(Action):
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
         text = latest_text(tracker)
         return answer_service(dispatcher, tracker, text, service_asked(text) or service_named(text))
+
+
+class ActionStartPqrs(Action):
+    """A request told in the person's words: the form starts with its type proposed; a
+    question about a service read as an information request is answered like one."""
+
+    def name(self) -> str:
+        return "action_start_pqrs"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        text = latest_text(tracker)
+        if asks_about_status(text):
+            # "¿cómo va lo que puse…?" read as a new request: it is a status question.
+            return leave_for_status(dispatcher, tracker, domain)
+        intent, _ = latest_intent(tracker)
+        service = service_asked(text)
+        if PqrsType.from_intent(intent) is PqrsType.INFORMACION and service is not None:
+            # "¿qué requisitos hay para el subsidio de vivienda?": answered, or offered.
+            return answer_service(dispatcher, tracker, text, service, form_follows=True)
+        events = start_events(tracker, with_text=True)
+        slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+        if slots.get("type_confirmed"):
+            say_type(dispatcher, slots["pqrs_type"])
+        return events

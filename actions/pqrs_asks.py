@@ -11,7 +11,7 @@ from rasa_sdk.events import EventType
 
 from actions.common import numbered, phone_as_written, response_text, say, utter_as_data
 from actions.forms import PAUSED
-from actions.pqrs_form import NO_EMAIL
+from actions.pqrs_form import NO_EMAIL, OFFERED
 from mara.policy import catalogs
 from mara.policy.messages import message
 from mara.policy.pqrs_types import catalog
@@ -53,6 +53,14 @@ class ActionAskPqrsType(AskSlot):
 
 class ActionAskTypeConfirmed(AskSlot):
     slot = "type_confirmed"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        if tracker.get_slot("filing_offered") == OFFERED and not tracker.get_slot(PAUSED):
+            # The bot offered to file their question: a plain yes/no, "2" declining it.
+            label = catalog().info(tracker.get_slot("pqrs_type")).label.lower()
+            say(dispatcher, "utter_ask_type_offered", type_label_lower=label)
+            return []
+        return await super().run(dispatcher, tracker, domain)
 
     def values(self, tracker, domain) -> dict[str, Any]:
         info = catalog().info(tracker.get_slot("pqrs_type"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -66,6 +66,9 @@ NO_EMAIL = "ninguno"
 MIN_DESCRIPTION = 8
 # A description this long already says what, when and where: no "¿algo más?" question.
 DETAILED_WORDS = 12
+# A type proposed this surely is said, not asked ("¿Está bien?"): it can be changed at
+# the summary, and AU classifies every request for good anyway.
+TYPE_SURE = 0.8
 
 # The summary's fields (config/messages.yml names them) and the slots changing one clears.
 FIELD_SLOTS = {
@@ -80,8 +83,32 @@ FIELD_SLOTS = {
 PERSONAL_FIELDS = {"nombre", "documento", "telefono", "correo"}
 
 
+def say_type(dispatcher: CollectingDispatcher, pqrs_type: str) -> None:
+    """ "Lo radico como *queja* (…)": the type the bot is sure of, in one plain line."""
+    info = catalog().info(pqrs_type)
+    say(dispatcher, "utter_type_proposed", type_name=info.name, gist=info.gist)
+
+
 def reset_events() -> list[EventType]:
     return [SlotSet(slot, None) for slot in FORM_SLOTS]
+
+
+def singular(word: str) -> str:
+    """ "quejas" → "queja", "peticiones" → "peticion": enough for the types' words."""
+    if word.endswith("ones"):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") else word
+
+
+def types_named(text: str) -> list[str]:
+    """The types a text names in words, in the catalog's order ("¿qué diferencia hay entre
+    queja y reclamo?" → queja, reclamo)."""
+    words = {singular(w) for w in normalize.normalize_text(text).replace("?", " ").split()}
+    return [
+        t.key.value
+        for t in catalog().types
+        if words & {normalize.normalize_text(w) for w in t.words}
+    ]
 
 
 def type_from_words(text: str) -> str | None:
@@ -89,12 +116,7 @@ def type_from_words(text: str) -> str | None:
     None for a question ("¿qué diferencia hay entre queja y reclamo?") or two types."""
     if is_question(text):
         return None
-    words = set(normalize.normalize_text(text).split())
-    named = [
-        t.key.value
-        for t in catalog().types
-        if words & {normalize.normalize_text(w) for w in t.words}
-    ]
+    named = types_named(text)
     return named[0] if len(named) == 1 else None
 
 
@@ -157,22 +179,29 @@ def person_data(tracker: Tracker, texts: list[str], asked: str | None = None) ->
     }
 
 
+def leave_quietly() -> list[EventType]:
+    """Events that end a filing just begun without a word (what was asked was answered)."""
+    return [*reset_events(), SlotSet(CANCEL_SLOT, True), SlotSet("filing_offered", LEFT)]
+
+
 def leave_for_status(
     dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
 ) -> list[EventType]:
     """A status question where a filing began (misread, or corrected): answered, and the
     form ends quietly."""
     answer_status_without_number(dispatcher, tracker, domain, latest_text(tracker))
-    return [*reset_events(), SlotSet(CANCEL_SLOT, True), SlotSet("filing_offered", LEFT)]
+    return leave_quietly()
 
 
-def declines_offer(tracker: Tracker, text: str) -> bool:
-    """ "no" (not the menu's "2") to the bot's offer to file what they wrote."""
-    return (
-        tracker.get_slot("filing_offered") == OFFERED
-        and choices.parse_choice(text, 2) is None
-        and choices.parse_yes_no(text) is False
-    )
+def declines_offer(tracker: Tracker, text: str, slot: str) -> dict[str, Any] | None:
+    """ "no", "no gracias", "ahora no" to the bot's offer to file what they wrote: the offer
+    ends (the slot asked cleared, so nothing half-answered is left). Where the offer asks
+    for a type from the list, "2" picks a type; where it is a yes/no question, "2" is no."""
+    if tracker.get_slot("filing_offered") != OFFERED or choices.parse_yes_no(text) is not False:
+        return None
+    if slot == "pqrs_type" and choices.parse_choice(text, 2) is not None:
+        return None
+    return {slot: None, CANCEL_SLOT: True, "filing_offered": DECLINED}
 
 
 def start_events(tracker: Tracker, with_text: bool) -> list[EventType]:
@@ -190,6 +219,8 @@ def start_events(tracker: Tracker, with_text: bool) -> list[EventType]:
             SlotSet("description", tracker.latest_message.get("text", "").strip()),
             SlotSet("description_from_start", True),
         ]
+        if confidence >= TYPE_SURE:
+            events.append(SlotSet("type_confirmed", True))
     version = catalog().privacy_policy_version
     with uow() as work:
         consent_id = filing.current_consent(work, wa_id(tracker), version)
@@ -239,8 +270,9 @@ class ValidatePqrsForm(FormValidator):
 
     def validate_pqrs_type(self, value, dispatcher, tracker, domain) -> dict | Invalid:
         text = str(value)
-        if declines_offer(tracker, text):
-            return {CANCEL_SLOT: True, "filing_offered": DECLINED}
+        declined = declines_offer(tracker, text, "pqrs_type")
+        if declined:
+            return declined
         if text in {t.value for t in PqrsType}:
             return {"pqrs_type": text}
         number = choices.parse_choice(text, len(catalog().types))
@@ -251,8 +283,13 @@ class ValidatePqrsForm(FormValidator):
         intent, confidence = latest_intent(tracker)
         proposed = PqrsType.from_intent(intent)
         if proposed and not tracker.get_slot("description"):
-            # They told their case instead of picking a number: propose its type.
+            # They told their case instead of picking a number: propose its type (said,
+            # not asked, when the model is sure of it).
+            sure = confidence >= TYPE_SURE
+            if sure:
+                say_type(dispatcher, proposed.value)
             return {
+                **({"type_confirmed": True} if sure else {}),
                 "pqrs_type": proposed.value,
                 "proposed_type": proposed.value,
                 "proposed_confidence": round(confidence, 4),
@@ -266,8 +303,9 @@ class ValidatePqrsForm(FormValidator):
         if value is True:
             return {"type_confirmed": True}
         text = str(value)
-        if declines_offer(tracker, text):
-            return {CANCEL_SLOT: True, "filing_offered": DECLINED}
+        declined = declines_offer(tracker, text, "type_confirmed")
+        if declined:
+            return declined
         named = type_from_words(text)
         answer = choices.parse_yes_no(text)
         if named and answer is not True:
@@ -425,16 +463,3 @@ class ValidatePqrsForm(FormValidator):
             # Cancelling is always asked first (the cancel question leads the form).
             return {"confirmation": None, CANCEL_REQUESTED: True}
         return Invalid("utter_invalid_choice")
-
-
-class ActionStartPqrs(Action):
-    """A request told in the person's words: the form starts with its type proposed."""
-
-    def name(self) -> str:
-        return "action_start_pqrs"
-
-    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
-        if asks_about_status(latest_text(tracker)):
-            # "¿cómo va lo que puse…?" read as a new request: it is a status question.
-            return leave_for_status(dispatcher, tracker, domain)
-        return start_events(tracker, with_text=True)

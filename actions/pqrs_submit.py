@@ -31,8 +31,6 @@ class ActionSubmitPqrs(Action):
 
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
         slot = tracker.get_slot
-        pqrs_type = slot("pqrs_type")
-        info = catalog().info(pqrs_type) if pqrs_type else None
         if slot(CANCEL_SLOT) is True:
             offer = slot("filing_offered")
             if offer == DECLINED:
@@ -40,6 +38,8 @@ class ActionSubmitPqrs(Action):
             elif offer != LEFT:  # leaving for a status question was answered already
                 say(dispatcher, "utter_pqrs_cancelled")
             return reset_events()
+        pqrs_type = slot("pqrs_type")
+        info = catalog().info(pqrs_type) if pqrs_type else None
         if info is None:
             return reset_events()
         anonymous_ok = info.key in catalog().anonymous_allowed

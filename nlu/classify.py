@@ -1,6 +1,7 @@
 """Classify texts with the trained model: one text per stdin line → one JSON line each.
 
-Runs in .venv-rasa (`mara nlu classify` calls it). A PQRS intent is `pqrs_<type>`.
+Runs in .venv-rasa (`mara nlu classify` calls it). A PQRS intent is `pqrs_<type>`;
+`ask_service` (a question about a service) counts as `informacion`.
 
 Each line: {"text", "pqrs_type", "confidence", "intent", "sure"}
 - "intent": the model's top intent, `nlu_fallback` when the fallback fired.
@@ -22,9 +23,14 @@ from typing import Any
 
 PQRS_TYPES = {"peticion", "queja", "reclamo", "sugerencia", "felicitacion", "informacion"}
 FALLBACK = "nlu_fallback"
+# A question about a service is a "solicitud de información" in AU's terms: the bot answers
+# it where config/services.yml knows, and files it as one otherwise (actions/offers.py).
+SERVICE_QUESTION = "ask_service"
 
 
 def pqrs_type(intent: str | None) -> str | None:
+    if intent == SERVICE_QUESTION:
+        return "informacion"
     if intent and intent.startswith("pqrs_") and intent[5:] in PQRS_TYPES:
         return intent[5:]
     return None

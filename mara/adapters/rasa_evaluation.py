@@ -2,7 +2,8 @@
 publish gate compares), the confusion matrix and the list of errors.
 
 The PQRS computation is tests/e2e/test_nlu.py's: gold `pqrs_<type>` against the predicted
-`pqrs_type` of `mara nlu classify` (None below the fallback threshold or for other intents).
+`pqrs_type` of `mara nlu classify` (`ask_service` counts as `informacion`; None for other
+intents).
 """
 
 from __future__ import annotations

@@ -129,12 +129,19 @@ def test_policy_answers_come_from_config(stack):
     )
 
 
+def test_the_difference_between_two_types_is_just_their_two_definitions(stack):
+    [answer] = stack.turn("573050000040", "¿cuál es la diferencia entre una queja y un reclamo?")
+    assert "*Queja*" in answer and "*Reclamo*" in answer and "exigir una solución" in answer
+    assert "Sugerencia" not in answer and "Felicitación" not in answer
+    assert len(answer) <= 600
+
+
 def test_preferential_attention_is_recorded_on_the_request(stack):
     wa = "573050000013"
     assert "preferencial" in joined(
         stack.turn(wa, "soy adulto mayor, tengo atencion preferencial?")
     )
-    stack.conversation(wa, OPENERS["sugerencia"], "si", "no", "no", "1")
+    stack.conversation(wa, OPENERS["sugerencia"], "no", "no", "1")
     [ticket] = tickets(stack, wa)
     assert ticket.preferential is True
 

@@ -83,7 +83,7 @@ def test_twenty_people_filing_at_once_on_postgresql(served):
 
     _, env = served
     settings = load_settings(env)
-    steps = ["sería bueno que abrieran el gimnasio los domingos", "si", "no", "no", "4", "1"]
+    steps = ["sería bueno que abrieran el gimnasio los domingos", "no", "no", "4", "1"]
 
     def person(i: int) -> str:
         replies = [

@@ -56,3 +56,14 @@ def test_per_intent_scores_pqrs_macro_f1_confusion_and_errors():
 )
 def test_gate_lets_through_only_a_model_not_worse_than_the_live_one(candidate, live, expected):
     assert gate_passes(candidate, live) is expected
+
+
+def test_classify_counts_a_service_question_as_an_information_request():
+    from nlu.classify import row
+
+    def parsed(intent: str) -> dict:
+        return {"intent": {"name": intent, "confidence": 0.8}, "intent_ranking": []}
+
+    assert row("requisitos vivienda", parsed("ask_service"))["pqrs_type"] == "informacion"
+    assert row("hola", parsed("greet"))["pqrs_type"] is None
+    assert row("me cobraron doble", parsed("pqrs_reclamo"))["pqrs_type"] == "reclamo"

@@ -16,7 +16,7 @@ from actions.status import ActionMyTickets, ValidateStatusForm
 from mara.db.models import ContactPreference, Handoff
 from mara.db.unit_of_work import UnitOfWork
 from mara.services import filing
-from tests.unit.actions.conftest import SATURDAY_10, rendered, run_action, tracker_from
+from tests.unit.actions.conftest import FRIDAY_10, SATURDAY_10, rendered, run_action, tracker_from
 
 FILER = "573001234567"
 
@@ -123,7 +123,8 @@ def test_handoff_mid_form_pauses_it_in_hours_and_goes_on_out_of_hours(domain, db
     form = tracker_from("pqrs_form_personal", "quiero un asesor", "human_handoff")
     paused = run_action(ActionHandoff(), form, domain)
     assert paused.responses == ["utter_handoff_waiting"]
-    assert paused.slots == {"form_paused": True}
+    # When, so that a new session keeps the filing while the handoff lasts (24 h).
+    assert datetime.fromisoformat(paused.slots["form_paused"]) == datetime.fromisoformat(FRIDAY_10)
     monkeypatch.setenv("MARA_CLOCK", SATURDAY_10)
     closed = run_action(ActionHandoff(), form, domain)
     assert closed.responses == ["utter_handoff_closed_in_form"] and closed.events == []
@@ -196,6 +197,25 @@ def test_menu_four_is_a_human(domain, db):
 def test_types_are_explained_from_the_catalog(domain):
     outcome = run_action(ActionExplainTypes(), tracker_from("idle", "tipos", "ask_types"), domain)
     assert outcome.messages[0]["definitions"].count("• *") == 6
+
+
+@pytest.mark.parametrize(
+    ("question", "labels"),
+    [
+        ("¿cuál es la diferencia entre una queja y un reclamo?", ["Queja", "Reclamo"]),
+        ("que diferencia hay entre sugerencias y felicitaciones", ["Sugerencia", "Felicitación"]),
+        (
+            "en que se diferencia una peticion de una queja?",
+            ["Derecho de petición (solicitud)", "Queja"],
+        ),
+    ],
+)
+def test_two_types_named_are_told_apart_with_just_their_definitions(domain, question, labels):
+    outcome = run_action(ActionExplainTypes(), tracker_from("idle", question, "ask_types"), domain)
+    said = rendered(outcome, domain)
+    assert outcome.responses == ["utter_pqrs_types_compared"]
+    assert [line.split("*")[1] for line in said.splitlines() if line.startswith("• *")] == labels
+    assert len(said) <= 600
 
 
 def test_not_understood_twice_offers_menu_and_human(domain, db):

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from actions.menu import ActionNotUnderstood
-from actions.offers import ActionAnswerService
-from actions.pqrs_form import ActionStartPqrs, ValidatePqrsForm
+from actions.offers import ActionAnswerService, ActionStartPqrs
+from actions.pqrs_asks import ActionAskTypeConfirmed
+from actions.pqrs_form import ValidatePqrsForm
 from actions.pqrs_submit import ActionSubmitPqrs
 from actions.status import ActionStartStatus
 from mara.db.unit_of_work import UnitOfWork
@@ -111,38 +114,82 @@ def test_a_long_story_not_understood_is_offered_as_a_request(domain, db):
     assert short.responses == ["utter_default"]
 
 
-def test_no_to_the_offer_ends_it_politely_and_a_number_picks_the_type(domain):
+def after(tracker, outcome):
+    """The tracker as Rasa keeps it after the validator's turn: the text it took as the
+    slot's candidate stays unless the validator cleared it."""
+    return tracker_from("pqrs_form_personal", slots={**tracker.slots, **outcome.slots})
+
+
+@pytest.mark.parametrize("no", ["no", "no gracias", "ahora no", "mejor no"])
+def test_no_to_the_offer_ends_it_politely_and_a_number_picks_the_type(domain, no):
     slots = {
         "pqrs_type": None,
         "requested_slot": "pqrs_type",
         "filing_offered": "offered",
         "description": STORY,
     }
-    no = run_action(
-        ValidatePqrsForm(), tracker_from("pqrs_form_personal", "no", slots=slots), domain
-    )
-    assert no.slots["cancel_confirm"] is True and no.slots["requested_slot"] is None
-    done = tracker_from("pqrs_form_personal", slots={**slots, **no.slots})
-    assert run_action(ActionSubmitPqrs(), done, domain).responses == ["utter_offer_declined"]
+    asked = tracker_from("pqrs_form_personal", no, slots=slots)
+    declined = run_action(ValidatePqrsForm(), asked, domain)
+    assert declined.slots["cancel_confirm"] is True and declined.slots["requested_slot"] is None
+    assert declined.slots["pqrs_type"] is None  # "no" is not left behind as a type
+    submitted = run_action(ActionSubmitPqrs(), after(asked, declined), domain)
+    assert submitted.responses == ["utter_offer_declined"]
+    assert "no radiqué nada" in rendered(submitted, domain)
     two = run_action(
         ValidatePqrsForm(), tracker_from("pqrs_form_personal", "2", slots=slots), domain
     )
     assert two.slots["pqrs_type"] == "queja"
 
 
-def test_a_service_question_gives_the_page_and_phone_and_offers_an_information_request(domain, db):
+@pytest.mark.parametrize(("answer", "declined"), [("2", True), ("no gracias", True), ("1", False)])
+def test_the_offer_to_file_a_service_question_is_a_yes_or_no(domain, answer, declined):
+    slots = {
+        "pqrs_type": "informacion",
+        "type_confirmed": None,
+        "requested_slot": "type_confirmed",
+        "filing_offered": "offered",
+        "description": "que requisitos piden para el credito social?",
+    }
+    asked = tracker_from("pqrs_form_personal", slots=slots)
+    question = run_action(ActionAskTypeConfirmed(), asked, domain)
+    assert question.responses == ["utter_ask_type_offered"]
+    assert "*solicitud de información*" in rendered(question, domain)
+    answered = tracker_from("pqrs_form_personal", answer, slots=slots)
+    outcome = run_action(ValidatePqrsForm(), answered, domain)
+    if declined:
+        assert outcome.slots["cancel_confirm"] is True and outcome.slots["type_confirmed"] is None
+        submitted = run_action(ActionSubmitPqrs(), after(answered, outcome), domain)
+        assert submitted.responses == ["utter_offer_declined"]
+    else:
+        assert outcome.slots["type_confirmed"] is True and "cancel_confirm" not in outcome.slots
+
+
+def test_a_service_question_config_cannot_answer_offers_an_information_request(domain, db):
+    text = "cuales son los requisitos?"
+    outcome = run_action(ActionAnswerService(), idle(text, intent="ask_service"), domain)
+    assert outcome.responses == ["utter_service_unknown_general"]
+    assert "comfenalcoquindio.com" in rendered(outcome, domain)
+    assert outcome.slots["pqrs_type"] == "informacion"
+    assert outcome.slots["filing_offered"] == "offered"
+    assert outcome.slots["description"] == text
+    assert outcome.events[-1]["name"] == "pqrs_form"
+
+
+def test_a_service_question_is_answered_however_the_model_read_it(domain, db):
     text = "que requisitos piden para postularse al subsidio de vivienda?"
     for action, intent in (
         (ActionNotUnderstood(), "nlu_fallback"),
         (ActionAnswerService(), "ask_service"),
+        (ActionStartPqrs(), "pqrs_informacion"),
     ):
         outcome = run_action(action, idle(text, intent=intent), domain)
-        assert outcome.responses == ["utter_service_unknown"]
+        assert outcome.responses == ["utter_service_info"], intent
         said = rendered(outcome, domain)
-        assert "Vivienda" in said and "comfenalcoquindio.com" in said
-        assert outcome.slots["pqrs_type"] == "informacion"
-        assert outcome.slots["description"] == text
-        assert outcome.events[-1]["name"] == "pqrs_form"
+        assert "*Vivienda*" in said and "4 salarios mínimos" in said and len(said) <= 600
+        assert "pqrs_form" not in [e.get("name") for e in outcome.events]
+    # Read as an information request, the form the rules start next ends without a word.
+    assert outcome.slots["cancel_confirm"] is True and outcome.slots["filing_offered"] == "left"
+    assert outcome.slots["description"] is None
 
 
 def test_a_question_on_a_service_config_knows_is_answered_from_it(domain, db):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
+from actions.offers import ActionStartPqrs
 from actions.pqrs_asks import (
     ActionAskCancelConfirm,
     ActionAskConfirmation,
@@ -13,7 +15,6 @@ from actions.pqrs_asks import (
     ActionAskPqrsType,
     ActionAskTypeConfirmed,
 )
-from actions.pqrs_form import ActionStartPqrs
 from actions.pqrs_submit import ActionCancelPqrs, ActionStoreAttachment, ActionSubmitPqrs
 from actions.status import ActionCancelStatus
 from mara.db.models import Ticket
@@ -69,6 +70,17 @@ def test_start_proposes_the_type_from_the_first_message(domain, db):
     outcome = run_action(ActionStartPqrs(), tracker_from("idle", text, "pqrs_queja", 0.91), domain)
     assert outcome.slots["pqrs_type"] == "queja" and outcome.slots["proposed_confidence"] == 0.91
     assert outcome.slots["description"] == text and outcome.slots["full_name"] is None
+    # Sure of the type: said in one line, not asked ("¿Está bien?"); changed at the summary.
+    assert outcome.slots["type_confirmed"] is True
+    assert outcome.responses == ["utter_type_proposed"]
+    assert "Lo radico como *queja* (inconformidad" in rendered(outcome, domain)
+
+
+def test_a_type_the_model_is_unsure_of_is_asked(domain, db):
+    text = "en la taquilla de la piscina me trataron muy mal"
+    outcome = run_action(ActionStartPqrs(), tracker_from("idle", text, "pqrs_queja", 0.6), domain)
+    assert outcome.slots["pqrs_type"] == "queja" and outcome.messages == []
+    assert outcome.slots["type_confirmed"] is None  # the form asks "¿Está bien?"
 
 
 def test_submit_files_the_ticket_with_its_radicado_and_answer_date(domain, db):
@@ -87,6 +99,23 @@ def test_submit_files_the_ticket_with_its_radicado_and_answer_date(domain, db):
     assert "maria.lopez@gmail.com" in message["text"]
     assert ticket.requester.phone == "+573001234567" and ticket.pqrs_type == "queja"
     assert outcome.slots["pqrs_type"] is None and outcome.slots["full_name"] is None
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{}, {"email": "ninguno"}, {"preferential": True}, {"email": "ana.o'neil@gmail.com"}],
+)
+def test_the_radicado_message_has_no_stray_line(domain, db, extra):
+    with UnitOfWork(db) as uow:
+        consent_id = filing.record_consent(uow, "573001234567", True, "SM1", "2026-11")
+        uow.commit()
+    slots = {"confirmation": "confirmed", "consent_id": consent_id, **extra}
+    outcome = run_action(ActionSubmitPqrs(), tracker_from("pqrs_form_summary", slots=slots), domain)
+    [message] = outcome.messages
+    # Rasa's channel sends each "\n\n"-separated part as its own WhatsApp message.
+    parts = message["text"].strip().split("\n\n")
+    assert len(parts) == 1 and parts[0].endswith("llama al (606) 7314001.")
+    assert all(line.strip() not in ("", ".") for line in parts[0].splitlines())
 
 
 def test_a_confirmed_cancel_files_nothing(domain, db):
