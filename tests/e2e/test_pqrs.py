@@ -69,7 +69,13 @@ def count_messages_per_filing(stack):
     stack.send = recorded
     yield
     stack.send = send
-    filed = [(t.wa_id, t.source_key.removeprefix("whatsapp:")) for t in tickets(stack)]
+    # Only this module's WhatsApp filings (the e2e database also holds other modules' tickets,
+    # some filed by staff from other channels, without a WhatsApp source).
+    filed = [
+        (t.wa_id, t.source_key.removeprefix("whatsapp:"))
+        for t in tickets(stack)
+        if t.source_key and t.source_key.startswith("whatsapp:")
+    ]
     counts = messages_per_filing(SENT, filed)
     if counts:
         print(
