@@ -16,6 +16,7 @@ from mara.clock import utcnow
 from mara.db.models import FollowUp, OutboundMessage, Ticket
 from mara.db.unit_of_work import UnitOfWork
 from mara.domain.calendar import BOGOTA, BusinessCalendar
+from mara.domain.messages import ANSWER_KINDS
 from mara.domain.sla import (
     DONE_STATUSES,
     RECIPIENTS,
@@ -36,9 +37,6 @@ SURVEY_HELD = "survey_held"
 ANSWER_UNDELIVERED = "answer_undelivered"
 # One-off notices to AU: pending until e-mailed.
 NOTICE_KINDS = (SURVEY_HELD, ANSWER_UNDELIVERED)
-# The staff desk's answer on WhatsApp (mara/services/answering.py): the template announcing
-# it outside the 24-hour window, then the answer itself.
-ANSWER_KINDS = ("answer", "answer_template")
 _AREA_KINDS = (FollowUpKind.AREA_REMINDER.value, FollowUpKind.AREA_DUE.value)
 # A claim older than this belonged to a sweep that died while sending: take it over.
 _STALE_CLAIM = timedelta(minutes=10)
@@ -179,7 +177,8 @@ def record_undelivered_answers(
     uow: UnitOfWork, now: datetime, calendar: BusinessCalendar
 ) -> list[Action]:
     """AU is told once when the answer sent to the person on WhatsApp failed or was not
-    delivered (Twilio's status callback), so someone calls or writes instead."""
+    delivered (Twilio's status callback), so someone calls or writes instead. This is the
+    only alert for that fact: mara.services.alerts raises no `delivery_failed` for it."""
     rows = uow.session.execute(
         select(Ticket.id, Ticket.radicado)
         .join(OutboundMessage, OutboundMessage.ticket_id == Ticket.id)
