@@ -9,6 +9,7 @@ from sqlalchemy import select
 from mara.adapters.media_store import MediaRefused, download
 from mara.db.models import TicketAttachment
 from mara.db.unit_of_work import UnitOfWork
+from mara.policy.staff_texts import staff_text
 from mara.settings import Settings
 
 
@@ -26,7 +27,7 @@ def fetch_missing(settings: Settings, ticket_id: int) -> tuple[int, list[str]]:
         ]
         uow.commit()
     if pending and not settings.twilio_account_sid:
-        return 0, ["sin credenciales de Twilio"]
+        return 0, [staff_text("attachments.no_twilio_credentials")]
     base = Path(settings.media_dir)
     stored, refused = 0, []
     for attachment_id, url in pending:
