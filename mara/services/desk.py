@@ -96,6 +96,21 @@ def _require_status(ticket: Ticket, allowed: tuple[TicketStatus, ...], action: s
         )
 
 
+def _au_ticket(
+    uow: UnitOfWork,
+    radicado: str,
+    actor: Actor,
+    version: int | None,
+    allowed: tuple[TicketStatus, ...],
+    action: str,
+) -> Ticket:
+    """The request an AU action works on, in a state that allows `action`."""
+    _require_au(actor)
+    ticket = load(uow, radicado, actor, version)
+    _require_status(ticket, allowed, action)
+    return ticket
+
+
 def record_event(
     uow: UnitOfWork, ticket: Ticket, actor: Actor, action: str, now: datetime, **details
 ) -> None:
@@ -113,14 +128,9 @@ def _save(uow: UnitOfWork) -> None:
         raise StaleTicket("desk.stale") from None
 
 
-OPEN_FOR_CLASSIFY = (
-    S.RECIBIDO,
-    S.EN_REVISION,
-    S.CLASIFICADO,
-    S.EN_AREA,
-    S.RESPONDIDO_AREA,
-    S.REABIERTO,
-)
+# Classified and the person not answered yet (or reopened): routed, reviewed, answered.
+IN_PROGRESS = (S.CLASIFICADO, S.EN_AREA, S.RESPONDIDO_AREA, S.REABIERTO)
+OPEN_FOR_CLASSIFY = (S.RECIBIDO, S.EN_REVISION, *IN_PROGRESS)
 
 
 def classify(
@@ -133,9 +143,7 @@ def classify(
     calendar: BusinessCalendar | None = None,
 ) -> int:
     """AU decides the type; the bot's proposal and confidence stay beside it."""
-    _require_au(actor)
-    ticket = load(uow, radicado, actor, version)
-    _require_status(ticket, OPEN_FOR_CLASSIFY, "classify")
+    ticket = _au_ticket(uow, radicado, actor, version, OPEN_FOR_CLASSIFY, "classify")
     try:
         kind = PqrsType(pqrs_type)
     except ValueError:
@@ -175,9 +183,7 @@ def route(
     version: int | None = None,
     assigned_to_id: int | None = None,
 ) -> int:
-    _require_au(actor)
-    ticket = load(uow, radicado, actor, version)
-    _require_status(ticket, (S.CLASIFICADO, S.EN_AREA, S.RESPONDIDO_AREA, S.REABIERTO), "route")
+    ticket = _au_ticket(uow, radicado, actor, version, IN_PROGRESS, "route")
     area = uow.session.get(Area, area_slug)
     if area is None or not area.active:
         raise InvalidAction("desk.unknown_area")
@@ -240,9 +246,7 @@ def review(
     version: int | None = None,
 ) -> int:
     """AU's review of the answer against the five criteria, with its edited text."""
-    _require_au(actor)
-    ticket = load(uow, radicado, actor, version)
-    _require_status(ticket, (S.CLASIFICADO, S.EN_AREA, S.RESPONDIDO_AREA, S.REABIERTO), "review")
+    ticket = _au_ticket(uow, radicado, actor, version, IN_PROGRESS, "review")
     final_answer = final_answer.strip()
     if len(final_answer) < 5:
         raise InvalidAction("desk.final_answer_missing")
@@ -262,7 +266,7 @@ def review_approved(ticket: Ticket) -> bool:
 def mark_answered(uow: UnitOfWork, ticket: Ticket, actor: Actor, now: datetime, **details) -> int:
     """The answer went out (answering.py stores the messages in the same transaction)."""
     _require_au(actor)
-    _require_status(ticket, (S.CLASIFICADO, S.EN_AREA, S.RESPONDIDO_AREA, S.REABIERTO), "answer")
+    _require_status(ticket, IN_PROGRESS, "answer")
     if not review_approved(ticket) or not ticket.final_answer:
         raise InvalidAction("desk.review_required")
     ticket.status = S.RESPONDIDO.value
@@ -307,9 +311,7 @@ def record_resarcimiento(
 def close(
     uow: UnitOfWork, radicado: str, actor: Actor, now: datetime, version: int | None = None
 ) -> int:
-    _require_au(actor)
-    ticket = load(uow, radicado, actor, version)
-    _require_status(ticket, (S.RESPONDIDO,), "close")
+    ticket = _au_ticket(uow, radicado, actor, version, (S.RESPONDIDO,), "close")
     ticket.status = S.CERRADO.value
     ticket.closed_at = now
     record_event(uow, ticket, actor, "close", now)
@@ -325,9 +327,7 @@ def reopen(
     now: datetime,
     version: int | None = None,
 ) -> int:
-    _require_au(actor)
-    ticket = load(uow, radicado, actor, version)
-    _require_status(ticket, (S.RESPONDIDO, S.CERRADO), "reopen")
+    ticket = _au_ticket(uow, radicado, actor, version, (S.RESPONDIDO, S.CERRADO), "reopen")
     reason = reason.strip()
     if len(reason) < 5:
         raise InvalidAction("desk.reopen_reason_missing")

@@ -243,21 +243,21 @@ def compose_mail(
     return template.subject.format(**values), template.body.format(**values)
 
 
-def _claim(uow: UnitOfWork, followup_id: int) -> bool:
+def _mail_due() -> Any:
+    """Follow-ups whose e-mail is to send: waiting, claimed by a sweep that died while
+    sending, or failed fewer than the most attempts."""
     stale = utcnow() - _STALE_CLAIM
+    return or_(
+        FollowUp.mail_status == "waiting",
+        and_(FollowUp.mail_status == "sending", FollowUp.claimed_at < stale),
+        and_(FollowUp.mail_status == "failed", FollowUp.mail_attempts < _MAX_MAIL_ATTEMPTS),
+    )
+
+
+def _claim(uow: UnitOfWork, followup_id: int) -> bool:
     claimed = uow.session.execute(
         update(FollowUp)
-        .where(
-            FollowUp.id == followup_id,
-            or_(
-                FollowUp.mail_status == "waiting",
-                and_(FollowUp.mail_status == "sending", FollowUp.claimed_at < stale),
-                and_(
-                    FollowUp.mail_status == "failed",
-                    FollowUp.mail_attempts < _MAX_MAIL_ATTEMPTS,
-                ),
-            ),
-        )
+        .where(FollowUp.id == followup_id, _mail_due())
         .values(
             mail_status="sending", claimed_at=utcnow(), mail_attempts=FollowUp.mail_attempts + 1
         )
@@ -277,21 +277,7 @@ def deliver_waiting(
     """
     if not in_mail_hours(now, calendar):
         return {}
-    stale = utcnow() - _STALE_CLAIM
-    ids = uow.session.scalars(
-        select(FollowUp.id)
-        .where(
-            or_(
-                FollowUp.mail_status == "waiting",
-                and_(FollowUp.mail_status == "sending", FollowUp.claimed_at < stale),
-                and_(
-                    FollowUp.mail_status == "failed",
-                    FollowUp.mail_attempts < _MAX_MAIL_ATTEMPTS,
-                ),
-            )
-        )
-        .order_by(FollowUp.id)
-    ).all()
+    ids = uow.session.scalars(select(FollowUp.id).where(_mail_due()).order_by(FollowUp.id)).all()
     uow.commit()
     directory = area_directory()
     texts = followup_texts()

@@ -19,7 +19,10 @@ KEY_PATTERNS = [
     (re.compile(r'staff_text\(\s*"([a-z_]+\.[a-z_]+)"'), "{}"),
     (re.compile(r'(?:NotFound|Forbidden|StaleTicket|InvalidAction)\(\s*"([a-z_.]+)"'), "{}"),
     (re.compile(r'AccountError\(\s*"([a-z_]+)"'), "accounts.{}"),
-    (re.compile(r'_require_status\(\s*ticket, (?:\w+|\([^)]*\)), "([a-z_]+)"\)'), "actions.{}"),
+    (
+        re.compile(r'(?:_require_status|_au_ticket)\([^"]*?(?:\w+|\([^)]*\)), "([a-z_]+)"\)'),
+        "actions.{}",
+    ),
     (re.compile(r'errors\.append\("([a-z_]+)"\)'), "intake.{}"),
 ]
 SPANISH = re.compile(r"[áéíóúñ¿¡«]")
