@@ -84,9 +84,9 @@ def recipient_of(uow: UnitOfWork, outbound_id: int) -> str | None:
     )
 
 
-def next_pending_outbound(uow: UnitOfWork, wa_id: str, up_to_id: int) -> int | None:
-    """The person's oldest unsent message up to `up_to_id`: they read replies in order."""
-    return uow.session.scalar(
+def _oldest_pending(wa_id: str, up_to_id: int) -> Any:
+    """The id of the person's oldest unsent message up to `up_to_id`, as a query."""
+    return (
         select(OutboundMessage.id)
         .where(
             OutboundMessage.wa_id == wa_id,
@@ -96,6 +96,11 @@ def next_pending_outbound(uow: UnitOfWork, wa_id: str, up_to_id: int) -> int | N
         .order_by(OutboundMessage.id)
         .limit(1)
     )
+
+
+def next_pending_outbound(uow: UnitOfWork, wa_id: str, up_to_id: int) -> int | None:
+    """The person's oldest unsent message up to `up_to_id`: they read replies in order."""
+    return uow.session.scalar(_oldest_pending(wa_id, up_to_id))
 
 
 def _claim(uow: UnitOfWork, which: Any) -> OutboundView | None:
@@ -400,15 +405,4 @@ def claim_next_outbound(uow: UnitOfWork, wa_id: str, up_to_id: int) -> OutboundV
     """Claim (pending → sending) the person's oldest unsent message up to `up_to_id`, in one
     statement; None when there is none. Only one job ever wins a message: it is sent once.
     The claim is a lease: not finished by then, the recovery sweep takes it (unconfirmed)."""
-    oldest = (
-        select(OutboundMessage.id)
-        .where(
-            OutboundMessage.wa_id == wa_id,
-            OutboundMessage.status == "pending",
-            OutboundMessage.id <= up_to_id,
-        )
-        .order_by(OutboundMessage.id)
-        .limit(1)
-        .scalar_subquery()
-    )
-    return _claim(uow, oldest)
+    return _claim(uow, _oldest_pending(wa_id, up_to_id).scalar_subquery())
