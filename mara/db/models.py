@@ -107,6 +107,7 @@ class StaffAlert(Base):
     detail: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(120))
 
 
 class DeliveryEvent(Base):

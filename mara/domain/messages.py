@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+# Outbound kinds that carry the staff desk's answer to a request on WhatsApp
+# (mara/services/answering.py): the template announcing it outside the 24-hour window, then
+# the answer itself.
+ANSWER_KINDS = ("answer", "answer_template")
+
 
 @dataclass(frozen=True)
 class Media:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from mara.db.unit_of_work import UnitOfWork
+from mara.jobs.followup import mailer
 from mara.services import mail
 from mara.settings import load_settings
 
 
 def send_email(email_id: int) -> str:
     """Send one stored e-mail once (SMTP unset: it stays stored)."""
-    return mail.deliver(load_settings(), email_id)
+    settings = load_settings()
+    return mail.deliver(lambda: UnitOfWork(settings.database_url), mailer(settings), email_id)

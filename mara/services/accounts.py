@@ -14,6 +14,7 @@ from mara.clock import utcnow
 from mara.db.models import ApiToken, Area, StaffUser
 from mara.db.unit_of_work import UnitOfWork
 from mara.policy.areas import load_areas
+from mara.policy.staff_texts import staff_text
 
 ROLES = ("au", "area", "trainer", "admin")
 MAX_FAILED_LOGINS = 5
@@ -25,7 +26,12 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
 class AccountError(ValueError):
-    """A request the account rules refuse; the message is for staff (Spanish)."""
+    """A request the account rules refuse, by key of `accounts` in config/staff_texts.yml
+    (`code`); its message, worded there, is for staff."""
+
+    def __init__(self, code: str, **values: object):
+        super().__init__(staff_text(f"accounts.{code}", **values))
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -99,20 +105,20 @@ def create_user(
 ) -> StaffAccount:
     email = normalize_email(email)
     if "@" not in email or len(email) > 254:
-        raise AccountError("El correo no es válido.")
+        raise AccountError("bad_email")
     if role not in ROLES:
-        raise AccountError(f"Rol desconocido: {role}. Use uno de: {', '.join(ROLES)}.")
+        raise AccountError("unknown_role", role=role, roles=", ".join(ROLES))
     if role == "area":
         if not area_slug:
-            raise AccountError("Un usuario de área necesita su área (--area).")
+            raise AccountError("area_required")
         if uow.session.get(Area, area_slug) is None:
-            raise AccountError(f"El área {area_slug!r} no existe.")
+            raise AccountError("unknown_area", area=area_slug)
     elif area_slug:
-        raise AccountError("Solo los usuarios con rol 'area' tienen un área.")
+        raise AccountError("area_only_for_area_role")
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"La contraseña debe tener al menos {MIN_PASSWORD_LENGTH} caracteres.")
+        raise AccountError("short_password", length=MIN_PASSWORD_LENGTH)
     if uow.session.scalar(select(StaffUser.id).where(StaffUser.email == email)):
-        raise AccountError("Ya existe un usuario con ese correo.")
+        raise AccountError("email_taken")
     row = StaffUser(
         email=email,
         name=(name or email.split("@")[0]).strip()[:120],
@@ -130,10 +136,10 @@ def create_user(
 
 def set_password(uow: UnitOfWork, user_id: int, password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"La contraseña debe tener al menos {MIN_PASSWORD_LENGTH} caracteres.")
+        raise AccountError("short_password", length=MIN_PASSWORD_LENGTH)
     row = uow.session.get(StaffUser, user_id)
     if row is None:
-        raise AccountError("Usuario desconocido.")
+        raise AccountError("unknown_user")
     row.password_hash = generate_password_hash(password)
     row.failed_logins, row.locked_until = 0, None
 
@@ -141,7 +147,7 @@ def set_password(uow: UnitOfWork, user_id: int, password: str) -> None:
 def set_active(uow: UnitOfWork, user_id: int, active: bool) -> None:
     row = uow.session.get(StaffUser, user_id)
     if row is None:
-        raise AccountError("Usuario desconocido.")
+        raise AccountError("unknown_user")
     row.active = active
 
 
@@ -191,9 +197,9 @@ def create_api_token(uow: UnitOfWork, name: str, created_by: str) -> str:
     """A new token for another system; returned once, only its hash is kept."""
     name = name.strip()
     if not name or len(name) > 80:
-        raise AccountError("El nombre del token debe tener entre 1 y 80 caracteres.")
+        raise AccountError("token_name_length")
     if uow.session.scalar(select(ApiToken.id).where(ApiToken.name == name)):
-        raise AccountError("Ya existe un token con ese nombre.")
+        raise AccountError("token_name_taken")
     token = "mara_" + secrets.token_urlsafe(32)
     uow.session.add(
         ApiToken(

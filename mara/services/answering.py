@@ -168,9 +168,7 @@ def release_for_ticket(
     desk._require_au(actor)
     ticket = desk.load(uow, radicado, actor)
     if not ticket.wa_id or not window_open(uow, ticket.wa_id, now):
-        raise desk.InvalidAction(
-            "La persona aún no ha respondido la plantilla: la respuesta sale cuando escriba."
-        )
+        raise desk.InvalidAction("desk.template_not_answered")
     rows = list(
         uow.session.scalars(
             select(OutboundMessage)
@@ -194,7 +192,7 @@ def resend_held(
     desk._require_au(actor)
     ticket = desk.load(uow, radicado, actor)
     if not template_sid:
-        raise desk.InvalidAction("Configura TWILIO_TEMPLATE_ANSWER_SID para enviar la plantilla.")
+        raise desk.InvalidAction("desk.template_not_configured")
     rows = list(
         uow.session.scalars(
             select(OutboundMessage).where(

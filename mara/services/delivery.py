@@ -118,9 +118,7 @@ def deliver_pending(
             continue
         except PermanentSendError as exc:
             with uow() as tx:
-                outbox.finish_outbound(
-                    tx, claimed.id, "failed", error_code=exc.code, error=str(exc)
-                )
+                outbox.reject_outbound(tx, claimed.id, exc.code, str(exc))
                 tx.commit()
             log.error("outbound #%s rejected: %s", claimed.id, exc)
             result = "rejected"

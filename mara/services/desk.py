@@ -17,6 +17,7 @@ from mara.db.unit_of_work import UnitOfWork
 from mara.domain.calendar import BusinessCalendar
 from mara.domain.tickets import REVIEW_CRITERIA, PqrsType, TicketStatus
 from mara.policy.channels import business_calendar
+from mara.policy.staff_texts import staff_text
 
 S = TicketStatus
 
@@ -46,9 +47,14 @@ class Actor:
 
 
 class DeskError(Exception):
-    """An action the desk refuses; the message is shown to staff (Spanish)."""
+    """An action the desk refuses, by key of config/staff_texts.yml (`code`); its message,
+    worded there, is shown to staff."""
 
     status = 409
+
+    def __init__(self, code: str, **values: object):
+        super().__init__(staff_text(code, **values))
+        self.code = code
 
 
 class NotFound(DeskError):
@@ -67,30 +73,42 @@ class InvalidAction(DeskError):
     status = 409
 
 
-STALE_MESSAGE = (
-    "Otra persona modificó esta solicitud mientras la tenías abierta. "
-    "No se guardó nada: revisa los cambios y vuelve a intentarlo."
-)
-
-
 def load(uow: UnitOfWork, radicado: str, actor: Actor, version: int | None = None) -> Ticket:
     ticket = uow.session.scalar(select(Ticket).where(Ticket.radicado == radicado.strip().upper()))
     if ticket is None or not actor.can_view(ticket):
         # An area user learns nothing about requests outside their area.
-        raise NotFound("No se encontró la solicitud.")
+        raise NotFound("desk.not_found")
     if version is not None and ticket.version != version:
-        raise StaleTicket(STALE_MESSAGE)
+        raise StaleTicket("desk.stale")
     return ticket
 
 
 def _require_au(actor: Actor) -> None:
     if not actor.is_au:
-        raise Forbidden("Solo Atención al Usuario puede hacer esto.")
+        raise Forbidden("desk.au_only")
 
 
-def _require_status(ticket: Ticket, allowed: tuple[TicketStatus, ...], what: str) -> None:
+def _require_status(ticket: Ticket, allowed: tuple[TicketStatus, ...], action: str) -> None:
+    """`action`: a key of `actions` in config/staff_texts.yml (the verb staff read)."""
     if ticket.status not in {s.value for s in allowed}:
-        raise InvalidAction(f"No se puede {what} una solicitud en estado «{ticket.status}».")
+        raise InvalidAction(
+            "desk.wrong_status", action=staff_text(f"actions.{action}"), status=ticket.status
+        )
+
+
+def _au_ticket(
+    uow: UnitOfWork,
+    radicado: str,
+    actor: Actor,
+    version: int | None,
+    allowed: tuple[TicketStatus, ...],
+    action: str,
+) -> Ticket:
+    """The request an AU action works on, in a state that allows `action`."""
+    _require_au(actor)
+    ticket = load(uow, radicado, actor, version)
+    _require_status(ticket, allowed, action)
+    return ticket
 
 
 def record_event(
@@ -107,17 +125,12 @@ def _save(uow: UnitOfWork) -> None:
         uow.session.flush()
     except StaleDataError:
         uow.session.rollback()
-        raise StaleTicket(STALE_MESSAGE) from None
+        raise StaleTicket("desk.stale") from None
 
 
-OPEN_FOR_CLASSIFY = (
-    S.RECIBIDO,
-    S.EN_REVISION,
-    S.CLASIFICADO,
-    S.EN_AREA,
-    S.RESPONDIDO_AREA,
-    S.REABIERTO,
-)
+# Classified and the person not answered yet (or reopened): routed, reviewed, answered.
+IN_PROGRESS = (S.CLASIFICADO, S.EN_AREA, S.RESPONDIDO_AREA, S.REABIERTO)
+OPEN_FOR_CLASSIFY = (S.RECIBIDO, S.EN_REVISION, *IN_PROGRESS)
 
 
 def classify(
@@ -130,13 +143,11 @@ def classify(
     calendar: BusinessCalendar | None = None,
 ) -> int:
     """AU decides the type; the bot's proposal and confidence stay beside it."""
-    _require_au(actor)
-    ticket = load(uow, radicado, actor, version)
-    _require_status(ticket, OPEN_FOR_CLASSIFY, "clasificar")
+    ticket = _au_ticket(uow, radicado, actor, version, OPEN_FOR_CLASSIFY, "classify")
     try:
         kind = PqrsType(pqrs_type)
     except ValueError:
-        raise InvalidAction("Tipo de PQRS desconocido.") from None
+        raise InvalidAction("desk.unknown_type") from None
     previous = ticket.pqrs_type
     first = ticket.classified_at is None
     # The legal term depends on the type (Ley 1755: information has 10 days, not 15).
@@ -172,18 +183,14 @@ def route(
     version: int | None = None,
     assigned_to_id: int | None = None,
 ) -> int:
-    _require_au(actor)
-    ticket = load(uow, radicado, actor, version)
-    _require_status(
-        ticket, (S.CLASIFICADO, S.EN_AREA, S.RESPONDIDO_AREA, S.REABIERTO), "enviar al área"
-    )
+    ticket = _au_ticket(uow, radicado, actor, version, IN_PROGRESS, "route")
     area = uow.session.get(Area, area_slug)
     if area is None or not area.active:
-        raise InvalidAction("Área desconocida.")
+        raise InvalidAction("desk.unknown_area")
     if assigned_to_id is not None:
         user = uow.session.get(StaffUser, assigned_to_id)
         if user is None or not user.active or user.area_slug != area.slug:
-            raise InvalidAction("La persona asignada no pertenece a esa área.")
+            raise InvalidAction("desk.assignee_not_in_area")
     previous = ticket.area_slug
     ticket.area_slug = area.slug
     ticket.assigned_to_id = assigned_to_id
@@ -213,12 +220,12 @@ def area_answer(
 ) -> int:
     """The area's answer to AU (an area user only for their own area; AU may record it)."""
     if actor.role != "area" and not actor.is_au:
-        raise Forbidden("Solo el área responsable o Atención al Usuario registran esta respuesta.")
+        raise Forbidden("desk.area_answer_who")
     ticket = load(uow, radicado, actor, version)
-    _require_status(ticket, (S.EN_AREA, S.RESPONDIDO_AREA), "responder desde el área")
+    _require_status(ticket, (S.EN_AREA, S.RESPONDIDO_AREA), "area_answer")
     text = text.strip()
     if len(text) < 5:
-        raise InvalidAction("Escribe la respuesta del área.")
+        raise InvalidAction("desk.area_answer_missing")
     ticket.area_answer = text
     ticket.area_answered_at, ticket.area_answered_by = now, actor.name
     ticket.status = S.RESPONDIDO_AREA.value
@@ -239,12 +246,10 @@ def review(
     version: int | None = None,
 ) -> int:
     """AU's review of the answer against the five criteria, with its edited text."""
-    _require_au(actor)
-    ticket = load(uow, radicado, actor, version)
-    _require_status(ticket, (S.CLASIFICADO, S.EN_AREA, S.RESPONDIDO_AREA, S.REABIERTO), "revisar")
+    ticket = _au_ticket(uow, radicado, actor, version, IN_PROGRESS, "review")
     final_answer = final_answer.strip()
     if len(final_answer) < 5:
-        raise InvalidAction("Escribe la respuesta que recibirá la persona.")
+        raise InvalidAction("desk.final_answer_missing")
     ticket.final_answer = final_answer
     ticket.review = {c: bool(checklist.get(c)) for c in REVIEW_CRITERIA}
     ticket.reviewed_at, ticket.reviewed_by = now, actor.name
@@ -261,12 +266,9 @@ def review_approved(ticket: Ticket) -> bool:
 def mark_answered(uow: UnitOfWork, ticket: Ticket, actor: Actor, now: datetime, **details) -> int:
     """The answer went out (answering.py stores the messages in the same transaction)."""
     _require_au(actor)
-    _require_status(ticket, (S.CLASIFICADO, S.EN_AREA, S.RESPONDIDO_AREA, S.REABIERTO), "responder")
+    _require_status(ticket, IN_PROGRESS, "answer")
     if not review_approved(ticket) or not ticket.final_answer:
-        raise InvalidAction(
-            "Antes de enviar, revisa la respuesta y marca los cinco criterios "
-            "(calidad, claridad, precisión, idoneidad, congruencia)."
-        )
+        raise InvalidAction("desk.review_required")
     ticket.status = S.RESPONDIDO.value
     ticket.answer_summary = ticket.final_answer
     ticket.answered_at = now
@@ -289,10 +291,10 @@ def record_resarcimiento(
     _require_au(actor)
     ticket = load(uow, radicado, actor, version)
     if ticket.status == S.CERRADO.value:
-        raise InvalidAction("La solicitud está cerrada; reábrela primero.")
+        raise InvalidAction("desk.closed_reopen_first")
     detail = detail.strip()
     if applies and len(detail) < 5:
-        raise InvalidAction("Describe la forma de resarcimiento acordada.")
+        raise InvalidAction("desk.resarcimiento_missing")
     due = (calendar or business_calendar()).resarcimiento_due_on(now) if applies else None
     ticket.resarcimiento = {
         "applies": applies,
@@ -309,9 +311,7 @@ def record_resarcimiento(
 def close(
     uow: UnitOfWork, radicado: str, actor: Actor, now: datetime, version: int | None = None
 ) -> int:
-    _require_au(actor)
-    ticket = load(uow, radicado, actor, version)
-    _require_status(ticket, (S.RESPONDIDO,), "cerrar (primero envía la respuesta)")
+    ticket = _au_ticket(uow, radicado, actor, version, (S.RESPONDIDO,), "close")
     ticket.status = S.CERRADO.value
     ticket.closed_at = now
     record_event(uow, ticket, actor, "close", now)
@@ -327,12 +327,10 @@ def reopen(
     now: datetime,
     version: int | None = None,
 ) -> int:
-    _require_au(actor)
-    ticket = load(uow, radicado, actor, version)
-    _require_status(ticket, (S.RESPONDIDO, S.CERRADO), "reabrir")
+    ticket = _au_ticket(uow, radicado, actor, version, (S.RESPONDIDO, S.CERRADO), "reopen")
     reason = reason.strip()
     if len(reason) < 5:
-        raise InvalidAction("Indica por qué se reabre.")
+        raise InvalidAction("desk.reopen_reason_missing")
     ticket.status = S.REABIERTO.value
     ticket.closed_at = None
     ticket.review = None

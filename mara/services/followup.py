@@ -16,6 +16,7 @@ from mara.clock import utcnow
 from mara.db.models import FollowUp, OutboundMessage, Ticket
 from mara.db.unit_of_work import UnitOfWork
 from mara.domain.calendar import BOGOTA, BusinessCalendar
+from mara.domain.messages import ANSWER_KINDS
 from mara.domain.sla import (
     DONE_STATUSES,
     RECIPIENTS,
@@ -36,9 +37,6 @@ SURVEY_HELD = "survey_held"
 ANSWER_UNDELIVERED = "answer_undelivered"
 # One-off notices to AU: pending until e-mailed.
 NOTICE_KINDS = (SURVEY_HELD, ANSWER_UNDELIVERED)
-# The staff desk's answer on WhatsApp (mara/services/answering.py): the template announcing
-# it outside the 24-hour window, then the answer itself.
-ANSWER_KINDS = ("answer", "answer_template")
 _AREA_KINDS = (FollowUpKind.AREA_REMINDER.value, FollowUpKind.AREA_DUE.value)
 # A claim older than this belonged to a sweep that died while sending: take it over.
 _STALE_CLAIM = timedelta(minutes=10)
@@ -179,7 +177,8 @@ def record_undelivered_answers(
     uow: UnitOfWork, now: datetime, calendar: BusinessCalendar
 ) -> list[Action]:
     """AU is told once when the answer sent to the person on WhatsApp failed or was not
-    delivered (Twilio's status callback), so someone calls or writes instead."""
+    delivered (Twilio's status callback), so someone calls or writes instead. This is the
+    only alert for that fact: mara.services.alerts raises no `delivery_failed` for it."""
     rows = uow.session.execute(
         select(Ticket.id, Ticket.radicado)
         .join(OutboundMessage, OutboundMessage.ticket_id == Ticket.id)
@@ -244,21 +243,21 @@ def compose_mail(
     return template.subject.format(**values), template.body.format(**values)
 
 
-def _claim(uow: UnitOfWork, followup_id: int) -> bool:
+def _mail_due() -> Any:
+    """Follow-ups whose e-mail is to send: waiting, claimed by a sweep that died while
+    sending, or failed fewer than the most attempts."""
     stale = utcnow() - _STALE_CLAIM
+    return or_(
+        FollowUp.mail_status == "waiting",
+        and_(FollowUp.mail_status == "sending", FollowUp.claimed_at < stale),
+        and_(FollowUp.mail_status == "failed", FollowUp.mail_attempts < _MAX_MAIL_ATTEMPTS),
+    )
+
+
+def _claim(uow: UnitOfWork, followup_id: int) -> bool:
     claimed = uow.session.execute(
         update(FollowUp)
-        .where(
-            FollowUp.id == followup_id,
-            or_(
-                FollowUp.mail_status == "waiting",
-                and_(FollowUp.mail_status == "sending", FollowUp.claimed_at < stale),
-                and_(
-                    FollowUp.mail_status == "failed",
-                    FollowUp.mail_attempts < _MAX_MAIL_ATTEMPTS,
-                ),
-            ),
-        )
+        .where(FollowUp.id == followup_id, _mail_due())
         .values(
             mail_status="sending", claimed_at=utcnow(), mail_attempts=FollowUp.mail_attempts + 1
         )
@@ -278,21 +277,7 @@ def deliver_waiting(
     """
     if not in_mail_hours(now, calendar):
         return {}
-    stale = utcnow() - _STALE_CLAIM
-    ids = uow.session.scalars(
-        select(FollowUp.id)
-        .where(
-            or_(
-                FollowUp.mail_status == "waiting",
-                and_(FollowUp.mail_status == "sending", FollowUp.claimed_at < stale),
-                and_(
-                    FollowUp.mail_status == "failed",
-                    FollowUp.mail_attempts < _MAX_MAIL_ATTEMPTS,
-                ),
-            )
-        )
-        .order_by(FollowUp.id)
-    ).all()
+    ids = uow.session.scalars(select(FollowUp.id).where(_mail_due()).order_by(FollowUp.id)).all()
     uow.commit()
     directory = area_directory()
     texts = followup_texts()

@@ -13,6 +13,7 @@ from mara.db.unit_of_work import UnitOfWork
 from mara.domain.tickets import IntakeChannel, PqrsType
 from mara.policy.catalogs import services
 from mara.policy.pqrs_types import catalog
+from mara.policy.staff_texts import staff_text
 from mara.services import desk, filing
 from mara.text.documents import parse_document_number
 from mara.text.emails import parse_email
@@ -42,56 +43,53 @@ class IntakeForm:
 
 
 class IntakeError(desk.DeskError):
-    """The form has errors: field -> message (Spanish)."""
+    """The form has errors: field -> message (worded in config/staff_texts.yml, `intake`)."""
 
     status = 400
 
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("Revisa los datos marcados.")
-        self.errors = errors
+    def __init__(self, fields: list[str]):
+        super().__init__("desk.intake_invalid")
+        self.errors = {f: staff_text(f"intake.{f}") for f in fields}
 
 
 def _validate(form: IntakeForm, now: datetime) -> filing.RequesterData | None:
-    errors: dict[str, str] = {}
+    errors: list[str] = []  # the fields in error; config/staff_texts.yml words each
     if form.channel not in STAFF_CHANNELS:
-        errors["channel"] = "Elige el canal por el que llegó."
+        errors.append("channel")
     try:
         kind = PqrsType(form.pqrs_type)
     except ValueError:
-        errors["pqrs_type"] = "Elige el tipo."
+        errors.append("pqrs_type")
         kind = None
     if len(form.description.strip()) < 10:
-        errors["description"] = "Describe la solicitud (al menos 10 caracteres)."
+        errors.append("description")
     if form.service and form.service not in {s.key for s in services()}:
-        errors["service"] = "Servicio desconocido."
+        errors.append("service")
     if form.received_at is not None and form.received_at > now:
-        errors["received_at"] = "La fecha de recepción no puede ser futura."
+        errors.append("received_at")
     requester = None
     if form.anonymous:
         if kind is not None and kind not in catalog().anonymous_allowed:
-            errors["anonymous"] = "Solo sugerencias y felicitaciones pueden ser anónimas."
+            errors.append("anonymous")
     else:
         if not form.consent:
-            errors["consent"] = (
-                "Sin autorización de datos personales (Ley 1581) solo se registran "
-                "sugerencias o felicitaciones anónimas."
-            )
+            errors.append("consent")
         name = parse_full_name(form.full_name)
         if isinstance(name, Invalid):
-            errors["full_name"] = "Escribe nombre y apellido."
+            errors.append("full_name")
         number = (
             parse_document_number(form.document_number, form.document_type)
             if form.document_type
             else Invalid("missing")
         )
         if isinstance(number, Invalid):
-            errors["document_number"] = "Tipo y número de documento válidos."
+            errors.append("document_number")
         phone = parse_phone(form.phone) if form.phone.strip() else None
         if isinstance(phone, Invalid):
-            errors["phone"] = "Teléfono colombiano no válido."
+            errors.append("phone")
         email = parse_email(form.email) if form.email.strip() else None
         if isinstance(email, Invalid):
-            errors["email"] = "Correo no válido."
+            errors.append("email")
         if not errors:
             assert isinstance(name, str) and isinstance(number, str)
             assert not isinstance(phone, Invalid) and not isinstance(email, Invalid)
@@ -106,7 +104,7 @@ def register(
 ) -> str:
     """File the request (AU's type is the classification) and return its radicado."""
     if not actor.is_au:
-        raise desk.Forbidden("Solo Atención al Usuario registra solicitudes.")
+        raise desk.Forbidden("desk.au_only_intake")
     if form.nonce:
         existing = uow.session.scalar(
             select(Ticket.radicado).where(Ticket.source_key == f"staff:{form.nonce}")

@@ -1,50 +1,76 @@
-"""E-mails stored in the database and delivered once (SMTP unset: they stay stored)."""
+"""E-mails stored in the database and delivered once (SMTP unset: they stay stored).
+
+The delivery pattern of mara/services/delivery.py: the claim (pending → sending) is
+committed in one short transaction, the SMTP server is talked to outside any transaction,
+and its outcome is written in a new short one."""
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from sqlalchemy import select, update
-from sqlalchemy.engine import CursorResult
+from sqlalchemy import update
 
-from mara.adapters.smtp_mail import MailError, send_mail
+from mara.adapters.smtp_mail import MailError
 from mara.clock import utcnow
 from mara.db.models import EmailMessage
 from mara.db.unit_of_work import UnitOfWork
-from mara.settings import Settings
+from mara.services.followup import Mailer
 
 
-def deliver(settings: Settings, email_id: int) -> str:
-    """Send one stored e-mail if SMTP is configured; each e-mail is claimed once."""
-    if not settings.smtp_url:
+@dataclass(frozen=True)
+class ClaimedEmail:
+    id: int
+    to_address: str
+    subject: str
+    body: str
+
+
+def claim_email(uow: UnitOfWork, email_id: int) -> ClaimedEmail | None:
+    """Move a pending e-mail to `sending` and read it, in one statement: only one job ever
+    wins it. None when it was sent or is being sent (the caller commits the claim)."""
+    row = uow.session.execute(
+        update(EmailMessage)
+        .where(EmailMessage.id == email_id, EmailMessage.status == "pending")
+        .values(status="sending")
+        .returning(
+            EmailMessage.id, EmailMessage.to_address, EmailMessage.subject, EmailMessage.body
+        )
+        .execution_options(synchronize_session=False)
+    ).first()
+    return None if row is None else ClaimedEmail(row.id, row.to_address, row.subject, row.body)
+
+
+def finish_email(uow: UnitOfWork, email_id: int, error: str | None) -> str:
+    """Record the SMTP server's answer: `sent`, or `failed` with the error."""
+    status = "failed" if error else "sent"
+    uow.session.execute(
+        update(EmailMessage)
+        .where(EmailMessage.id == email_id)
+        .values(
+            status=status,
+            error_message=error[:500] if error else None,
+            sent_at=utcnow() if status == "sent" else None,
+        )
+    )
+    return status
+
+
+def deliver(uow: Callable[[], UnitOfWork], mailer: Mailer | None, email_id: int) -> str:
+    """Send one stored e-mail once; without a mailer (SMTP_URL unset) it stays stored."""
+    if mailer is None:
         return "stored"
-    with UnitOfWork(settings.database_url) as uow:
-        claimed = uow.session.execute(  # an UPDATE: a CursorResult with a rowcount
-            update(EmailMessage)
-            .where(EmailMessage.id == email_id, EmailMessage.status == "pending")
-            .values(status="sending")
-        )
-        uow.commit()
-        if cast(CursorResult, claimed).rowcount != 1:
-            return "already sent or being sent"
-        row = uow.session.scalar(select(EmailMessage).where(EmailMessage.id == email_id))
-        assert row is not None  # claimed just above
-        to, subject, body = row.to_address, row.subject, row.body
-        uow.commit()
-    status, error = "sent", None
+    with uow() as tx:
+        claimed = claim_email(tx, email_id)
+        tx.commit()  # before the SMTP server is called: no transaction waits on the network
+    if claimed is None:
+        return "already sent or being sent"
+    error = None
     try:
-        send_mail(settings.smtp_url, settings.mail_from, to, subject, body)
+        mailer(claimed.to_address, claimed.subject, claimed.body)
     except MailError as exc:
-        status, error = "failed", str(exc)
-    with UnitOfWork(settings.database_url) as uow:
-        uow.session.execute(
-            update(EmailMessage)
-            .where(EmailMessage.id == email_id)
-            .values(
-                status=status,
-                error_message=error,
-                sent_at=utcnow() if status == "sent" else None,
-            )
-        )
-        uow.commit()
+        error = str(exc) or type(exc).__name__
+    with uow() as tx:
+        status = finish_email(tx, email_id, error)
+        tx.commit()
     return status

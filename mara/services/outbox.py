@@ -15,11 +15,11 @@ from mara.db.models import (
     DeliveryEvent,
     InboundMessage,
     OutboundMessage,
-    StaffAlert,
 )
 from mara.db.unit_of_work import UnitOfWork
 from mara.domain.messages import UNCONFIRMED, OutboundView
 from mara.policy.messages import message
+from mara.services import alerts
 from mara.services.contact import is_opted_out
 
 log = logging.getLogger(__name__)
@@ -84,9 +84,9 @@ def recipient_of(uow: UnitOfWork, outbound_id: int) -> str | None:
     )
 
 
-def next_pending_outbound(uow: UnitOfWork, wa_id: str, up_to_id: int) -> int | None:
-    """The person's oldest unsent message up to `up_to_id`: they read replies in order."""
-    return uow.session.scalar(
+def _oldest_pending(wa_id: str, up_to_id: int) -> Any:
+    """The id of the person's oldest unsent message up to `up_to_id`, as a query."""
+    return (
         select(OutboundMessage.id)
         .where(
             OutboundMessage.wa_id == wa_id,
@@ -96,6 +96,11 @@ def next_pending_outbound(uow: UnitOfWork, wa_id: str, up_to_id: int) -> int | N
         .order_by(OutboundMessage.id)
         .limit(1)
     )
+
+
+def next_pending_outbound(uow: UnitOfWork, wa_id: str, up_to_id: int) -> int | None:
+    """The person's oldest unsent message up to `up_to_id`: they read replies in order."""
+    return uow.session.scalar(_oldest_pending(wa_id, up_to_id))
 
 
 def _claim(uow: UnitOfWork, which: Any) -> OutboundView | None:
@@ -139,6 +144,15 @@ def claim_outbound(uow: UnitOfWork, outbound_id: int) -> OutboundView | None:
     """Move a pending message to `sending`; only one job ever wins, so it is sent once.
     The caller commits the claim before it talks to Twilio."""
     return _claim(uow, outbound_id)
+
+
+def reject_outbound(uow: UnitOfWork, outbound_id: int, error_code: str | None, error: str) -> None:
+    """Twilio refused the message (4xx): failed for good, staff alerted; no notice to the
+    person (the refusal is usually about their number)."""
+    finish_outbound(uow, outbound_id, "failed", error_code=error_code, error=error)
+    row = uow.session.get(OutboundMessage, outbound_id)
+    if row is not None:
+        alerts.alert_undelivered(uow, row, error)
 
 
 def release_outbound(uow: UnitOfWork, outbound_id: int, error: str) -> None:
@@ -277,7 +291,7 @@ def retry_later_or_fail(
 ) -> tuple[str, int | None]:
     """After a send job's last quick retry: back to pending until the next offset (seconds
     from the message's creation) for the recovery sweep, or, past the last one, failed for
-    good with a `delivery_failed` staff alert and one notice to the person. Returns
+    good with a staff alert (mara.services.alerts) and one notice to the person. Returns
     ("deferred" | "failed", id of a notice to send once the caller commits)."""
     session = uow.session
     row = session.get(OutboundMessage, outbound_id)
@@ -297,14 +311,7 @@ def retry_later_or_fail(
         return "deferred", None
     row.status, row.next_attempt_at, row.error_message = "failed", None, error[:500]
     wa_id, kind = row.wa_id, row.kind
-    raise_alert(
-        uow,
-        kind="delivery_failed",
-        key=f"delivery_failed:{outbound_id}",
-        wa_id=wa_id,
-        outbound_id=outbound_id,
-        detail=error,
-    )
+    alerts.alert_undelivered(uow, row, error)
     notice_id = None
     if kind not in NO_NOTICE_KINDS:
         notice_id = store_notice(
@@ -316,42 +323,6 @@ def retry_later_or_fail(
             kind="delivery_failed",
         )
     return "failed", notice_id
-
-
-def raise_alert(
-    uow: UnitOfWork,
-    kind: str,
-    key: str,
-    wa_id: str | None = None,
-    outbound_id: int | None = None,
-    inbound_id: int | None = None,
-    detail: str | None = None,
-) -> bool:
-    """A staff alert, once per key (the caller commits); False when it was raised before."""
-    session = uow.session
-    if session.scalar(select(StaffAlert.id).where(StaffAlert.key == key)) is not None:
-        return False
-    session.add(
-        StaffAlert(
-            kind=kind,
-            key=key,
-            wa_id=wa_id,
-            outbound_id=outbound_id,
-            inbound_id=inbound_id,
-            detail=(detail or "")[:500] or None,
-            created_at=utcnow(),
-        )
-    )
-    session.flush()
-    return True
-
-
-def open_alerts(uow: UnitOfWork, kind: str | None = None) -> list[StaffAlert]:
-    """Unresolved staff alerts, newest first (the staff desk shows them)."""
-    query = select(StaffAlert).where(StaffAlert.resolved_at.is_(None))
-    if kind:
-        query = query.where(StaffAlert.kind == kind)
-    return list(uow.session.scalars(query.order_by(StaffAlert.id.desc())))
 
 
 def recoverable_outbound(uow: UnitOfWork, stale_after: timedelta, lease: timedelta) -> list[int]:
@@ -434,15 +405,4 @@ def claim_next_outbound(uow: UnitOfWork, wa_id: str, up_to_id: int) -> OutboundV
     """Claim (pending → sending) the person's oldest unsent message up to `up_to_id`, in one
     statement; None when there is none. Only one job ever wins a message: it is sent once.
     The claim is a lease: not finished by then, the recovery sweep takes it (unconfirmed)."""
-    oldest = (
-        select(OutboundMessage.id)
-        .where(
-            OutboundMessage.wa_id == wa_id,
-            OutboundMessage.status == "pending",
-            OutboundMessage.id <= up_to_id,
-        )
-        .order_by(OutboundMessage.id)
-        .limit(1)
-        .scalar_subquery()
-    )
-    return _claim(uow, oldest)
+    return _claim(uow, _oldest_pending(wa_id, up_to_id).scalar_subquery())

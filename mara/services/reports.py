@@ -22,12 +22,9 @@ from mara.domain.sla import business_days_between
 from mara.policy.areas import area_directory
 from mara.policy.channels import load_channels
 from mara.policy.pqrs_types import catalog
+from mara.policy.staff_texts import staff_text
 from mara.policy.surveys import SurveyConfig, survey_config
 
-RESARCIMIENTO_NOTE = (
-    "Resarcimientos: solicitudes en las que Atención al Usuario registró que el "
-    "resarcimiento aplica."
-)
 NO_AREA = "sin_area"
 
 
@@ -160,7 +157,7 @@ def _labels() -> dict[str, Callable[[str], str]]:
     directory = area_directory()
 
     def area_label(slug: str) -> str:
-        return "Sin área asignada" if slug == NO_AREA else directory.name_of(slug) or slug
+        return staff_text("report.no_area") if slug == NO_AREA else directory.name_of(slug) or slug
 
     return {
         "type": lambda k: types.get(k, k),
@@ -239,7 +236,7 @@ def quarterly_report(
             config,
             today,
         ),
-        "notes": [RESARCIMIENTO_NOTE],
+        "notes": [staff_text("report.resarcimiento_note")],
     }
     for dimension in ("type", "area", "channel"):
         groups: dict[str, list[Ticket]] = defaultdict(list)
@@ -264,33 +261,35 @@ def quarterly_report(
     return report
 
 
+# The CSV's columns, in order; their titles are `report.col_<key>` in config/staff_texts.yml.
 CSV_COLUMNS = [
-    ("dimension", "Dimensión"),
-    ("label", "Grupo"),
-    ("received", "Recibidas"),
-    ("answered", "Respondidas"),
-    ("answered_on_time", "Respondidas a tiempo"),
-    ("on_time_pct", "% a tiempo"),
-    ("avg_business_days", "Días hábiles promedio"),
-    ("overdue", "Vencidas"),
-    ("resarcimientos", "Resarcimientos"),
+    "dimension",
+    "label",
+    "received",
+    "answered",
+    "answered_on_time",
+    "on_time_pct",
+    "avg_business_days",
+    "overdue",
+    "resarcimientos",
 ]
-_DIMENSIONS = {"totals": "Total", "by_type": "Tipo", "by_area": "Área", "by_channel": "Canal"}
+_DIMENSIONS = ("totals", "by_type", "by_area", "by_channel")
 
 
 def report_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     """Flat rows (one per group) with the satisfaction figures as columns."""
     rows = []
-    for section, dimension in _DIMENSIONS.items():
+    for section in _DIMENSIONS:
         groups = [report[section]] if section == "totals" else report[section]
+        dimension = staff_text(f"report.dim_{section}")
         for group in groups:
-            row = {"dimension": dimension, **{k: group.get(k) for k, _ in CSV_COLUMNS[1:]}}
+            row = {"dimension": dimension, **{k: group.get(k) for k in CSV_COLUMNS[1:]}}
             satisfaction = group["satisfaction"]
             for indicator in satisfaction["indicators"]:
                 row[indicator["indicator"]] = indicator["score"]
             row["NPS"] = satisfaction["nps"]["score"]
-            row["Encuestas enviadas"] = satisfaction["surveys_sent"]
-            row["% respuesta encuestas"] = satisfaction["response_rate"]
+            row[staff_text("report.col_surveys_sent")] = satisfaction["surveys_sent"]
+            row[staff_text("report.col_response_rate")] = satisfaction["response_rate"]
             rows.append(row)
     return rows
 
@@ -306,14 +305,17 @@ def _cell(value: Any) -> str:
 def report_csv(report: dict[str, Any]) -> bytes:
     """CSV for Excel: UTF-8 with BOM, semicolons (the decimal separator is a comma)."""
     rows = report_rows(report)
-    extra = [k for k in rows[0] if k not in dict(CSV_COLUMNS)] if rows else []
+    extra = [k for k in rows[0] if k not in CSV_COLUMNS] if rows else []
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([f"Informe trimestral {report['quarter']} ({report['from']} a {report['to']})"])
-    writer.writerow([title for _, title in CSV_COLUMNS] + extra)
+    title = staff_text(
+        "report.csv_title", quarter=report["quarter"], start=report["from"], end=report["to"]
+    )
+    writer.writerow([title])
+    writer.writerow([staff_text(f"report.col_{key}") for key in CSV_COLUMNS] + extra)
     for row in rows:
         writer.writerow(
-            [_cell(row.get(key)) for key, _ in CSV_COLUMNS] + [_cell(row[k]) for k in extra]
+            [_cell(row.get(key)) for key in CSV_COLUMNS] + [_cell(row[k]) for k in extra]
         )
     for note in report["notes"]:
         writer.writerow([note])

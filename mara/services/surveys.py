@@ -92,6 +92,28 @@ def _send(
     return outbound_id if to_send else None
 
 
+def _reach(
+    uow: UnitOfWork,
+    survey: Survey,
+    now: datetime,
+    session_steps: list[tuple[str, str]],
+    invite: tuple[str, str],
+    template_sid: str | None,
+) -> tuple[str | None, list[int]]:
+    """Write to the person: inside the 24-hour window the (step, body) messages (`asking`),
+    outside it the approved template (`invited`); `opted_out` after BAJA; None when there is
+    no way (no template). Returns (status, outbound ids to send)."""
+    if is_opted_out(uow, survey.wa_id):
+        return "opted_out", []
+    if in_window(uow, survey.wa_id, now):
+        ids = [_send(uow, survey, step, body) for step, body in session_steps]
+        return "asking", [i for i in ids if i is not None]
+    if template_sid:
+        outbound_id = _send(uow, survey, invite[0], invite[1], template_sid)
+        return "invited", [] if outbound_id is None else [outbound_id]
+    return None, []
+
+
 def _claim(uow: UnitOfWork, survey_id: int, from_status: str, to_status: str) -> bool:
     claimed = uow.session.execute(
         update(Survey)
@@ -136,26 +158,12 @@ def start_due(
         ticket = uow.session.get(Ticket, survey.ticket_id)
         assert ticket is not None  # surveys.ticket_id is a foreign key
         radicado = ticket.radicado
-        if is_opted_out(uow, survey.wa_id):
-            status = "opted_out"
-        elif in_window(uow, survey.wa_id, now):
-            status = "asking"
-            for step, body in (
-                ("intro", config.text("intro", radicado=radicado)),
-                ("q0", config.questions[0].text),
-            ):
-                outbound_id = _send(uow, survey, step, body)
-                if outbound_id is not None:
-                    to_send.append(outbound_id)
-        elif template_sid:
-            status = "invited"
-            outbound_id = _send(
-                uow, survey, "invite", config.text("intro", radicado=radicado), template_sid
-            )
-            if outbound_id is not None:
-                to_send.append(outbound_id)
-        else:
-            status = "held"
+        intro = config.text("intro", radicado=radicado)
+        steps = [("intro", intro), ("q0", config.questions[0].text)]
+        reached, ids = _reach(uow, survey, now, steps, ("invite", intro), template_sid)
+        to_send += ids
+        status = reached or "held"
+        if reached is None:
             followup.record_notice(uow, ticket.id, followup.SURVEY_HELD, now, calendar)
         survey.status = status
         if status in OPEN:
@@ -199,26 +207,11 @@ def remind_or_expire(
             continue
         status = previous
         question = config.questions[min(survey.question, len(config.questions) - 1)]
-        if is_opted_out(uow, survey.wa_id):
-            status = "opted_out"
-        elif in_window(uow, survey.wa_id, now):
-            status = "asking"
-            for step, body in (
-                ("reminder", config.text("reminder", radicado=radicado)),
-                (f"reminder-q{survey.question}", question.text),
-            ):
-                outbound_id = _send(uow, survey, step, body)
-                if outbound_id is not None:
-                    to_send.append(outbound_id)
-        elif template_sid:
-            status = "invited"
-            outbound_id = _send(
-                uow, survey, "reminder", config.text("reminder", radicado=radicado), template_sid
-            )
-            if outbound_id is not None:
-                to_send.append(outbound_id)
-        else:
-            status = "expired"  # cannot reach the person any more
+        reminder = config.text("reminder", radicado=radicado)
+        steps = [("reminder", reminder), (f"reminder-q{survey.question}", question.text)]
+        reached, ids = _reach(uow, survey, now, steps, ("reminder", reminder), template_sid)
+        to_send += ids
+        status = reached or "expired"  # None: the person cannot be reached any more
         survey.status = status
         survey.reminded_at = survey.last_asked_at = now
         if status not in OPEN:

@@ -6,10 +6,11 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 from flask import Flask, Response, request
-from sqlalchemy import select
+from sqlalchemy import select, update
 from werkzeug.serving import make_server
 
 from mara.adapters import media_store
@@ -65,7 +66,27 @@ def test_attachments_are_fetched_with_limits_and_shown_to_staff(settings, media_
         )
         ticket_id = uow.session.scalar(select(TicketAttachment.ticket_id))
         uow.commit()
-    stored, refused = attachments.fetch_missing(settings, ticket_id)
+    media_dir = Path(settings.media_dir)
+
+    def fetch(url, dest_dir, name):
+        # Called with no transaction open: another writer is not blocked (SQLite would say
+        # "database is locked"; PostgreSQL would wait on a row lock).
+        with UnitOfWork(settings.database_url) as other:
+            other.session.execute(
+                update(TicketAttachment)
+                .where(TicketAttachment.ticket_id == ticket_id)
+                .values(content_type="image/png")
+            )
+            other.commit()
+        return fetcher(url, dest_dir, name)
+
+    fetcher = attachments.twilio_fetcher(settings)
+    assert attachments.fetch_missing(
+        lambda: UnitOfWork(settings.database_url), None, media_dir, ticket_id
+    ) == (0, ["sin credenciales de Twilio"])
+    stored, refused = attachments.fetch_missing(
+        lambda: UnitOfWork(settings.database_url), fetch, media_dir, ticket_id
+    )
     assert stored == 1
     assert refused == ["type not allowed: text/html", "file too big", "not a Twilio media URL"]
     with UnitOfWork(settings.database_url) as uow:

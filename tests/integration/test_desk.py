@@ -6,14 +6,16 @@ from __future__ import annotations
 import socket
 import threading
 from datetime import date, datetime, timedelta, timezone
+from functools import partial
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from mara.db.models import EmailMessage, InboundMessage, OutboundMessage, Ticket, TicketEvent
 from mara.db.unit_of_work import UnitOfWork
 from mara.jobs import messages as jobs
+from mara.jobs.followup import mailer
 from mara.policy.channels import business_calendar
 from mara.services import answering, desk, filing, intake, mail
 from mara.services.queries import tickets as queries
@@ -270,10 +272,25 @@ def test_the_answer_is_emailed_through_a_real_smtp_server(db, settings, smtp_ser
     radicado = prepared(db, email="maria.lopez@gmail.com", wa_id=None)
     sent = act(db, answering.send_answer, radicado, AU, NOW, None)
     assert sent.mode == "none" and len(sent.email_ids) == 1
-    assert mail.deliver(settings, sent.email_ids[0]) == "stored"  # SMTP_URL unset
+    uow = partial(UnitOfWork, settings.database_url)
+    email_id = sent.email_ids[0]
+    assert mail.deliver(uow, mailer(settings), email_id) == "stored"  # SMTP_URL unset
     configured = settings.__class__(**{**settings.__dict__, "smtp_url": f"smtp://127.0.0.1:{port}"})
-    assert mail.deliver(configured, sent.email_ids[0]) == "sent"
-    assert mail.deliver(configured, sent.email_ids[0]) == "already sent or being sent"
+    seen = []
+
+    def smtp(to, subject, body):
+        # The claim is committed before the SMTP server is called, and nothing holds the
+        # row: another session reads `sending` and may write the table.
+        with UnitOfWork(settings.database_url) as other:
+            seen.append(other.session.get(EmailMessage, email_id).status)
+            other.session.execute(
+                update(EmailMessage).where(EmailMessage.id != email_id).values(error_message=None)
+            )
+            other.commit()
+        mailer(configured)(to, subject, body)
+
+    assert mail.deliver(uow, smtp, email_id) == "sent" and seen == ["sending"]
+    assert mail.deliver(uow, mailer(configured), email_id) == "already sent or being sent"
     [envelope] = handler.messages
     assert envelope.rcpt_tos == ["maria.lopez@gmail.com"]
     content = envelope.content.decode()

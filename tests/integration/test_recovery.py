@@ -121,6 +121,47 @@ def test_a_long_outage_ends_in_a_staff_alert_and_one_notice(settings, twilio_api
     assert bodies.count("Tu radicado es PQRS-2026-000001") == 1
 
 
+def test_an_undelivered_message_raises_one_alert_on_one_path(settings, twilio_api):
+    """Twilio refuses (4xx) a bot reply and the desk's answer to a request: the reply is a
+    `delivery_failed` staff alert; the answer is not, the SLA sweep's `answer_undelivered`
+    follow-up tells AU of it (once), so staff never see the same fact twice."""
+    from mara.policy.channels import business_calendar
+    from mara.services import alerts, followup
+    from tests.support.tickets import make_ticket
+
+    filed = utcnow() - timedelta(days=3)
+    ticket_id, radicado = make_ticket(
+        settings.database_url, filed, status="respondido", wa_id="573001112233",
+        answered_at=filed + timedelta(days=2),
+    )  # fmt: skip
+    reply_id = store(settings)
+    answer_id = store(settings, key="answer:1:0:0", body="Respuesta de la Caja")
+    with UnitOfWork(settings.database_url) as uow:
+        uow.session.execute(
+            update(OutboundMessage)
+            .where(OutboundMessage.id == answer_id)
+            .values(kind="answer", ticket_id=ticket_id)
+        )
+        uow.commit()
+    twilio_api.fail_next(400, 400)
+    jobs.send_outbound(reply_id)
+    jobs.send_outbound(answer_id)
+    assert (row(settings, reply_id).status, row(settings, answer_id).status) == ("failed", "failed")
+    with UnitOfWork(settings.database_url) as uow:
+        [alert] = alerts.open_alerts(uow)
+        assert (alert.kind, alert.wa_id, alert.radicado) == (
+            "delivery_failed",
+            "573001112233",
+            None,
+        )
+        assert uow.session.scalars(select(StaffAlert.outbound_id)).all() == [reply_id]
+        now = utcnow()
+        [action] = followup.sweep(uow, now, business_calendar(), None)
+        assert (action.job, action.radicado) == ("answer_undelivered", radicado)
+        assert followup.sweep(uow, now, business_calendar(), None) == []
+        uow.commit()
+
+
 def test_the_sweep_queues_again_what_redis_lost_once_per_lease(settings, capsys):
     from mara.adapters.twilio_form import parse_inbound
     from mara.ops.chat import inbound_form

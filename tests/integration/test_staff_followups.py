@@ -1,16 +1,19 @@
 """The sweep's follow-ups in the staff web (badge, inbox, acknowledge; each user sees
-theirs) and the quarterly report page with its PNG charts, CSV and PDF (AU and admin)."""
+theirs), AU's open staff alerts (resolve) and the quarterly report page with its PNG
+charts, CSV and PDF (AU and admin)."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pytest
 
+from mara.db.models import StaffAlert
 from mara.db.unit_of_work import UnitOfWork
 from mara.domain.calendar import BOGOTA
 from mara.policy.channels import business_calendar
-from mara.services import followup
+from mara.services import alerts, followup
 from tests.support.staff import create_users, login, token_for
 from tests.support.tickets import make_ticket
 from webhook import create_app
@@ -68,6 +71,48 @@ def test_each_user_sees_their_follow_ups_and_acknowledges_them(app):
     page = au.get("/staff/followups").text
     assert radicados["au"] in page and radicados["area"] not in page
     assert "Informe" in page  # AU also reaches the quarterly report
+
+
+def test_au_sees_open_staff_alerts_and_resolves_them(app):
+    url = app.config["MARA_SETTINGS"].database_url
+    with UnitOfWork(url) as uow:
+        alerts.raise_alert(
+            uow, "delivery_failed", "delivery_failed:t1", wa_id="573001112233", detail="HTTP 400"
+        )
+        uow.commit()
+        [alert] = alerts.open_alerts(uow)
+    au = app.test_client()
+    login(au, "au")
+    badge_before = followups_badge(au)
+    page = au.get("/staff/followups").text
+    assert "Un mensaje de WhatsApp no se pudo entregar" in page and "+573001112233" in page
+    assert f"/staff/alerts/{alert.id}/resolve" in page
+    # The area user neither sees the alert nor may resolve it.
+    area = app.test_client()
+    login(area, "area")
+    assert "573001112233" not in area.get("/staff/followups").text
+    refused = area.post(f"/staff/alerts/{alert.id}/resolve", data={"csrf_token": token_for(area)})
+    assert refused.status_code == 403
+    assert au.post(f"/staff/alerts/{alert.id}/resolve").status_code == 400  # no CSRF token
+    token = token_for(au)
+    done = au.post(f"/staff/alerts/{alert.id}/resolve", data={"csrf_token": token})
+    assert done.status_code == 302
+    with UnitOfWork(url) as uow:
+        assert alerts.open_alerts(uow) == []
+        assert uow.session.get(StaffAlert, alert.id).resolved_by == "Au <au@comfenalco.test>"
+    assert "573001112233" not in au.get("/staff/followups").text
+    assert followups_badge(au) == badge_before - 1
+    again = au.post(
+        f"/staff/alerts/{alert.id}/resolve", data={"csrf_token": token}, follow_redirects=True
+    )
+    assert "ya estaba resuelta" in again.text
+
+
+def followups_badge(client) -> int:
+    found = re.search(
+        r'class="badge" aria-label="pendientes">(\d+)<', client.get("/staff/home").text
+    )
+    return int(found.group(1)) if found else 0
 
 
 def test_the_quarterly_report_page_charts_and_downloads(app):

@@ -54,6 +54,7 @@ def url_for_rule(app, rule) -> str:
         "attachment_id": 1,
         "user_id": app.config["USER_IDS"]["trainer"],
         "token_id": 1,
+        "alert_id": 1,
         "wa_id": WA,
         "run_id": 1,
         "which": "candidate",

@@ -25,6 +25,7 @@ from mara.db.unit_of_work import UnitOfWork
 from mara.domain.calendar import BOGOTA, BusinessCalendar
 from mara.domain.sla import DONE_STATUSES, SlaState, sla_state, soon_until
 from mara.domain.tickets import OPEN_STATUSES, TicketStatus
+from mara.policy.staff_texts import staff_text
 from mara.services.desk import Actor, NotFound
 from mara.text.radicado import parse_radicado
 
@@ -87,7 +88,7 @@ class TicketPage:
 def mask_name(name: str | None) -> str:
     """ "María Fernanda López" -> "M. F. L.": enough to tell rows apart, not to identify."""
     if not name:
-        return "Anónimo"
+        return staff_text("report.anonymous")
     return " ".join(f"{w[0].upper()}." for w in name.split() if w)
 
 
@@ -337,7 +338,7 @@ def ticket_detail(
     session = uow.session
     ticket = session.scalar(select(Ticket).where(Ticket.radicado == radicado.strip().upper()))
     if ticket is None or not actor.can_view(ticket):
-        raise NotFound("No se encontró la solicitud.")
+        raise NotFound("desk.not_found")
     consent_id = ticket.consent_id or (ticket.requester.consent_id if ticket.requester else None)
     area = session.get(Area, ticket.area_slug) if ticket.area_slug else None
     assigned = session.get(StaffUser, ticket.assigned_to_id) if ticket.assigned_to_id else None

@@ -453,7 +453,13 @@ def fetch_attachments(radicado: str):
         except desk.NotFound:
             abort(404)
         uow.commit()
-    stored, refused = attachments.fetch_missing(settings(), ticket_id)
+    s = settings()
+    stored, refused = attachments.fetch_missing(
+        lambda: UnitOfWork(s.database_url),
+        attachments.twilio_fetcher(s),
+        Path(s.media_dir),
+        ticket_id,
+    )
     if stored:
         flash(f"{stored} adjunto(s) descargado(s).", "ok")
     if refused:

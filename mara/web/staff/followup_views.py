@@ -1,5 +1,5 @@
-"""Follow-ups (the SLA sweep's pending reminders, AU and area users see theirs) and the
-quarterly report (AU and admin): page, PNG charts, CSV and PDF."""
+"""Follow-ups (the SLA sweep's pending reminders, AU and area users see theirs; AU also the
+open staff alerts) and the quarterly report (AU and admin): page, PNG charts, CSV and PDF."""
 
 from __future__ import annotations
 
@@ -9,13 +9,15 @@ from flask_login import current_user
 from mara import clock
 from mara.db.unit_of_work import UnitOfWork
 from mara.policy.channels import business_calendar
-from mara.services import followup
+from mara.services import alerts, followup
 from mara.services.reports import Quarter, quarterly_report, report_csv
 from mara.web.staff import bp
 from mara.web.staff.auth import requires
 from mara.web.staff.common import actor, settings
 
 FOLLOWUP_ROLES = ("au", "area")
+# Staff alerts (undelivered messages) are AU's: it owns the conversation with the person.
+ALERT_ROLES = ("au",)
 REPORT_ROLES = ("au", "admin")
 
 
@@ -38,6 +40,8 @@ def _pending_badge():
         return {"pending_followups": 0}
     with UnitOfWork(settings().database_url) as uow:
         count = followup.pending_count(uow, recipient)
+        if current_user.role in ALERT_ROLES:
+            count += len(alerts.open_alerts(uow))
         uow.commit()
     return {"pending_followups": count}
 
@@ -46,12 +50,15 @@ def _pending_badge():
 @requires(*FOLLOWUP_ROLES)
 def followups():
     recipient = _recipient()
-    rows = []
-    if recipient is not None:
-        with UnitOfWork(settings().database_url) as uow:
+    rows: list[followup.PendingFollowUp] = []
+    open_alerts: list[alerts.AlertView] = []
+    with UnitOfWork(settings().database_url) as uow:
+        if recipient is not None:
             rows = followup.pending_followups(uow, recipient)
-            uow.commit()
-    return render_template("staff/followups.html", followups=rows)
+        if current_user.role in ALERT_ROLES:
+            open_alerts = alerts.open_alerts(uow)
+        uow.commit()
+    return render_template("staff/followups.html", followups=rows, alerts=open_alerts)
 
 
 @bp.post("/followups/ack")
@@ -65,6 +72,16 @@ def followup_ack():
         done = followup.acknowledge(uow, int(raw), actor().name, clock.now(), recipient)
         uow.commit()
     flash("Marcado como atendido." if done else "Ya estaba atendido.", "ok")
+    return redirect(url_for("staff.followups"))
+
+
+@bp.post("/alerts/<int:alert_id>/resolve")
+@requires(*ALERT_ROLES)
+def alert_resolve(alert_id: int):
+    with UnitOfWork(settings().database_url) as uow:
+        done = alerts.resolve_alert(uow, alert_id, actor().name, clock.now())
+        uow.commit()
+    flash("Alerta resuelta." if done else "Esa alerta ya estaba resuelta.", "ok")
     return redirect(url_for("staff.followups"))
 
 

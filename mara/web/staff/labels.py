@@ -80,3 +80,6 @@ FOLLOWUP = {
     "survey_held": "Encuesta retenida (sin plantilla aprobada)",
     "answer_undelivered": "La respuesta por WhatsApp no llegó",
 }
+ALERT = {
+    "delivery_failed": "Un mensaje de WhatsApp no se pudo entregar",
+}
