@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.utils import call_potential_coroutine
 
 from actions.common import latest_intent, latest_text, say
+from mara.domain.messages import PERSONAL_ANSWER, SIGNAL_KEY
 from mara.policy.keywords import keywords
 from mara.text import choices
 from mara.text.normalize import normalize_text
@@ -79,6 +80,9 @@ class FormValidator(FormValidationAction, ABC):
     confident intent other than an answer), handed to the rules by rejecting the form's turn;
     or a wrong answer, said and counted (a human is offered at the third)."""
 
+    # Slots that ask for personal data: their answers are never shown to trainers.
+    personal_slots: frozenset[str] = frozenset()
+
     @abstractmethod
     def name(self) -> str:
         """validate_<form>: abstract, so rasa-sdk registers only the concrete validators."""
@@ -102,6 +106,9 @@ class FormValidator(FormValidationAction, ABC):
                 continue
             if slot == requested and self.keyword_typed(tracker):
                 return self.interrupt(slot)
+            if slot == requested and slot in self.personal_slots:
+                # The worker keeps this text away from trainers (data, not phrasing).
+                dispatcher.utter_message(json_message={SIGNAL_KEY: PERSONAL_ANSWER})
             output = await call_potential_coroutine(validate(value, dispatcher, tracker, domain))
             if isinstance(output, Invalid):
                 if slot == requested and self.confident_interruption(tracker):

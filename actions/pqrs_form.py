@@ -235,6 +235,8 @@ def start_events(tracker: Tracker, with_text: bool) -> list[EventType]:
 
 
 class ValidatePqrsForm(FormValidator):
+    personal_slots = frozenset(s for f in PERSONAL_FIELDS for s in FIELD_SLOTS[f])
+
     def name(self) -> str:
         return "validate_pqrs_form"
 

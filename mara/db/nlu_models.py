@@ -26,6 +26,8 @@ class InboundNlu(Base):
     entities: Mapped[list] = mapped_column(JSON, default=list)
     ranking: Mapped[list] = mapped_column(JSON, default=list)
     parsed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The text answered a form's question for personal data: never shown to trainers.
+    personal_answer: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class NluLabel(Base):

@@ -57,6 +57,9 @@ CONFIRMED = "confirmed"
 # filed (reading Rasa's tracker only for these turns).
 SIGNAL_KEY = "mara_signal"
 SUBMIT_EXPECTED = "submit_expected"
+# PERSONAL_ANSWER: the text answered a question for personal data (name, document, phone,
+# e-mail): data, not phrasing; trainers never see it (mara.services.nlu_review).
+PERSONAL_ANSWER = "personal_answer"
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from mara.db.unit_of_work import UnitOfWork
 from mara.domain.messages import (
     CONFIRMATION_SLOT,
     FILING_FORM,
+    PERSONAL_ANSWER,
     SUBMIT_EXPECTED,
     PendingInbound,
     TakenTurn,
@@ -244,9 +245,9 @@ class Conversation:
                 continue
             loaded = time.perf_counter()
             try:
-                replies, parse = survey_replies, None
+                replies, parse, signals = survey_replies, None, frozenset[str]()
                 if replies is None:
-                    replies, parse = self._turns(msg, last_try)
+                    replies, parse, signals = self._turns(msg, last_try)
             except RasaUnavailable as exc:
                 with self.uow() as tx:
                     inbox.note_attempt(tx, msg.id, str(exc))
@@ -260,7 +261,9 @@ class Conversation:
                 # The same question a third time in a row: the menu and a human instead.
                 replies = loops.without_loops(tx, wa_id, replies)
                 # What the NLU understood, for trainers (mara.services.nlu_review).
-                nlu_review.record_nlu(tx, msg.id, parse, wa_id)
+                nlu_review.record_nlu(
+                    tx, msg.id, parse, wa_id, personal_answer=PERSONAL_ANSWER in signals
+                )
                 inbox.complete_inbound(tx, msg.id, wa_id, f"whatsapp:+{wa_id}", replies)
                 first = claim_next(tx, wa_id)
                 tx.commit()
@@ -291,7 +294,9 @@ class Conversation:
     def _taken(self, msg: PendingInbound) -> TakenTurn | None:
         return None if self.turn_taken is None else self.turn_taken(msg.wa_id, msg.message_sid)
 
-    def _turns(self, msg: PendingInbound, last_try: bool) -> tuple[list[str], dict | None]:
+    def _turns(
+        self, msg: PendingInbound, last_try: bool
+    ) -> tuple[list[str], dict | None, frozenset[str]]:
         """The replies to one message, and what the NLU understood of its text (None when
         it had no text, or the turn was read back). A request confirmed in the turn is filed
         (verified) before the turn counts as answered."""
@@ -300,6 +305,7 @@ class Conversation:
         # sent again.
         # Only a message an earlier job gave to Rasa can have been taken.
         taken = self._taken(msg) if msg.dialogue_tried else None
+        signals: frozenset[str] = frozenset()
         if taken is not None:
             replies, parse = list(taken.replies), None
         else:
@@ -311,7 +317,7 @@ class Conversation:
         if len(msg.body) > self.max_chars and not keyword_intent(msg.body):
             limit = f"{self.max_chars:,}".replace(",", ".")
             replies.insert(0, message("long_message").format(limit=limit))
-        return replies, parse
+        return replies, parse, signals
 
     def _converse(self, msg: PendingInbound) -> tuple[list[str], dict | None, frozenset[str]]:
         # Rasa runs a turn against a dead action server and loses its actions' events

@@ -43,9 +43,14 @@ def domain_intents(root: Path = ROOT) -> frozenset[str]:
 
 
 def record_nlu(
-    uow: UnitOfWork, inbound_id: int, parse: dict | None, wa_id: str | None = None
+    uow: UnitOfWork,
+    inbound_id: int,
+    parse: dict | None,
+    wa_id: str | None = None,
+    personal_answer: bool = False,
 ) -> None:
-    """Keep what the NLU understood of this inbound message (the caller commits)."""
+    """Keep what the NLU understood of this inbound message (the caller commits).
+    `personal_answer`: the text answered a question for personal data (never reviewed)."""
     if not parse:
         return
     text = parse.get("text") or ""
@@ -79,6 +84,7 @@ def record_nlu(
     ]
     row.ranking = ranking
     row.parsed_at = utcnow()
+    row.personal_answer = personal_answer
 
 
 @dataclass(frozen=True)
@@ -191,6 +197,9 @@ def review_inbox(
         condition = condition | InboundNlu.inbound_id.in_(list(reclassified))
     if not include_labelled:
         condition = condition & InboundNlu.inbound_id.not_in(select(NluLabel.inbound_id))
+    # A name, document, phone or e-mail typed as a form's answer is data, not phrasing: a bare
+    # name has nothing a mask could recognise, so it is never shown at all.
+    condition = condition & InboundNlu.personal_answer.is_(False)
     rows = session.execute(
         select(InboundNlu, InboundMessage.body, InboundMessage.received_at)
         .join(InboundMessage, InboundMessage.id == InboundNlu.inbound_id)
@@ -300,9 +309,10 @@ def labelled_examples(uow: UnitOfWork) -> list[tuple[str, str]]:
     wanted = [i for i, label in labels.items() if label.intent and not label.noise]
     if not wanted:
         return []
+    personal = select(InboundNlu.inbound_id).where(InboundNlu.personal_answer.is_(True))
     rows = uow.session.execute(
         select(InboundMessage.id, InboundMessage.wa_id, InboundMessage.body)
-        .where(InboundMessage.id.in_(wanted))
+        .where(InboundMessage.id.in_(wanted), InboundMessage.id.not_in(personal))
         .order_by(InboundMessage.id)
     ).all()
     known: dict[str, KnownPersonalData] = {}

@@ -211,3 +211,41 @@ def test_export_writes_masked_rasa_data_and_never_held_out_examples(
     examples = data["nlu"][0]["examples"].splitlines()
     assert data["nlu"][0]["intent"] == "pqrs_reclamo"
     assert "- me cobraron dos veces la cuota del gimnasio" in examples
+
+
+def test_a_bare_name_answered_to_the_form_is_never_shown_nor_exported(clean_db, tmp_path):
+    # A filing left unfinished: no requester was saved, so nothing tells a mask that these
+    # three words are a name. The form's validator said the text answered `full_name`.
+    with UnitOfWork(clean_db) as uow:
+        name_id, _ = inbox.record_inbound(
+            uow,
+            Inbound(
+                "SN1",
+                WA,
+                f"whatsapp:+{WA}",
+                "whatsapp:+1415",
+                None,
+                "Yurany Cuesta Mosquera",
+                (),
+                None,
+            ),
+        )
+        nlu_review.record_nlu(
+            uow, name_id, parse("…", "nlu_fallback", 0.2), WA, personal_answer=True
+        )
+        other_id, _ = inbox.record_inbound(
+            uow,
+            Inbound(
+                "SN2", WA, f"whatsapp:+{WA}", "whatsapp:+1415", None, "ke orario tienen", (), None
+            ),
+        )
+        nlu_review.record_nlu(uow, other_id, parse("…", "nlu_fallback", 0.2), WA)
+        uow.commit()
+    with UnitOfWork(clean_db) as uow:
+        shown = {i.inbound_id: i.text for i in nlu_review.review_inbox(uow)}
+        assert shown == {other_id: "ke orario tienen"}
+        # Labelled from the terminal by id all the same: still never exported.
+        nlu_review.label_messages(uow, [name_id, other_id], "ask_hours", "trainer@caja.co")
+        uow.commit()
+    with UnitOfWork(clean_db) as uow:
+        assert nlu_review.labelled_examples(uow) == [("ask_hours", "ke orario tienen")]

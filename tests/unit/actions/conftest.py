@@ -15,6 +15,7 @@ import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from mara.domain.messages import SIGNAL_KEY
 from mara.settings import ROOT
 from tests.conftest import make_database
 
@@ -67,7 +68,8 @@ def tracker_from(
 @dataclass
 class Outcome:
     events: list[dict[str, Any]]
-    messages: list[dict[str, Any]] = field(default_factory=list)
+    messages: list[dict[str, Any]] = field(default_factory=list)  # what the person reads
+    signals: list[str] = field(default_factory=list)  # what the actions told the worker
 
     @property
     def responses(self) -> list[str]:
@@ -89,7 +91,12 @@ class Outcome:
 def run_action(action: Action, tracker: Tracker, domain: dict[str, Any]) -> Outcome:
     dispatcher = CollectingDispatcher()
     events = asyncio.run(action.run(dispatcher, tracker, domain))
-    return Outcome(events=list(events), messages=dispatcher.messages)
+    signals = [(m.get("custom") or {}).get(SIGNAL_KEY) for m in dispatcher.messages]
+    return Outcome(
+        events=list(events),
+        messages=[m for m, s in zip(dispatcher.messages, signals, strict=True) if s is None],
+        signals=[s for s in signals if s is not None],
+    )
 
 
 def rendered(outcome: Outcome, domain: dict[str, Any]) -> str:

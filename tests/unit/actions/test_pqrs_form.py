@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from actions.pqrs_form import ValidatePqrsForm
+from mara.domain.messages import PERSONAL_ANSWER
 from tests.unit.actions.conftest import run_action, tracker_from
 
 FORM = ValidatePqrsForm()
@@ -260,3 +261,25 @@ def test_a_rerun_after_a_handoff_keeps_the_form_paused(domain):
     tracker.events.append({"event": "slot", "name": "full_name", "value": None})
     outcome = run_action(FORM, tracker, domain)
     assert "form_paused" not in outcome.slots and outcome.messages == []
+
+
+@pytest.mark.parametrize(
+    "slot, text",
+    [
+        ("full_name", "Yurany Cuesta Mosquera"),
+        ("full_name", "Juan 2 López"),  # not a valid name, still an answer to the question
+        ("document_number", "1.094.887.890"),
+        ("phone", "310 123 4567"),
+        ("email", "maria.lopez@gmail.com"),
+    ],
+)
+def test_an_answer_to_a_personal_question_is_signalled_for_the_worker(domain, slot, text):
+    assert answer(domain, slot, text).signals == [PERSONAL_ANSWER]
+
+
+def test_other_answers_and_interruptions_are_not_personal(domain):
+    assert answer(domain, "service", "lo de la piscina").signals == []
+    assert (
+        answer(domain, "description", "me cobraron dos veces la cuota del gimnasio").signals == []
+    )
+    assert answer(domain, "full_name", "menú", intent="menu", confidence=1).signals == []
