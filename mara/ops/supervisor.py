@@ -71,6 +71,9 @@ class Child:
     name: str
     argv: list[str]
     env: dict[str, str] = field(default_factory=dict)
+    # Lower CPU priority than the web tier's: when the CPUs are full, Twilio's webhooks are
+    # acknowledged first (they time out), then Rasa's turns, then everything else.
+    nice: int = 0
     process: subprocess.Popen | None = None
     started_at: float = 0.0
     failures: int = 0
@@ -105,6 +108,10 @@ def rasa_command(model: Path, port: int) -> list[str]:
     ]
 
 
+RASA_NICE = 2
+TRAINING_NICE = 10
+
+
 def commands(settings: Settings, model: Path, workers: int | None = None) -> list[Child]:
     """The children: actions, one Rasa server per RASA_URL entry (they share the tracker and
     lock stores), web, one pool of `workers` worker processes (MARA_WORKERS), the scheduler
@@ -129,6 +136,7 @@ def commands(settings: Settings, model: Path, workers: int | None = None) -> lis
                 rasa_command(model, urlsplit(url).port or 5005),
                 # mara.logs (standard library only) masks personal data in Rasa's logs.
                 env={"PYTHONPATH": str(ROOT)},
+                nice=RASA_NICE,
             )
             for i, url in enumerate(rasa_urls)
         ),
@@ -163,7 +171,11 @@ def commands(settings: Settings, model: Path, workers: int | None = None) -> lis
         ),
     ]
     children.append(
-        Child("scheduler", [str(VENV_BIN / "python"), "-m", "mara.jobs.schedule", "--loop"])
+        Child(
+            "scheduler",
+            [str(VENV_BIN / "python"), "-m", "mara.jobs.schedule", "--loop"],
+            nice=settings.worker_nice,
+        )
     )
     # Trainers' "Entrenar" runs for minutes: its own worker, so replies never wait behind it.
     children.append(
@@ -176,6 +188,8 @@ def commands(settings: Settings, model: Path, workers: int | None = None) -> lis
                 settings.redis_url or "",
                 f"{settings.queue_name}-training",
             ],
+            # Minutes of CPU: never at the expense of a person waiting for an answer.
+            nice=TRAINING_NICE,
         )
     )
     return children
@@ -239,6 +253,11 @@ class Supervisor:
             stderr=subprocess.STDOUT if out else None,
             start_new_session=True,
         )
+        if child.nice > 0:
+            # Set from here (no preexec_fn: unsafe with threads); what it forks later inherits.
+            os.setpriority(
+                os.PRIO_PROCESS, child.process.pid, os.getpriority(os.PRIO_PROCESS, 0) + child.nice
+            )
         if out:
             out.close()  # the child has its own descriptor
         child.started_at = time.monotonic()
