@@ -23,6 +23,8 @@ ANSWERS_PATH = CONFIG_DIR / "answers.yml"
 # Outbound statuses of the answer flow beside the sender's own (pending, sent, …):
 HELD = "held"  # outside the window and no template configured: staff must act
 AWAITING_REPLY = "awaiting_reply"  # the template went out; sent when the person writes
+# A held answer's stored reason (the staff pages word it, mara/web/staff/labels.py).
+TEMPLATE_SID_MISSING = "TWILIO_TEMPLATE_ANSWER_SID is not set"
 
 
 def text(key: str, **values: str) -> str:
@@ -94,9 +96,7 @@ def send_answer(
                     ticket_id=ticket.id,
                     created_at=utcnow(),
                     status="pending" if template_sid else HELD,
-                    error_message=None
-                    if template_sid
-                    else "TWILIO_TEMPLATE_ANSWER_SID sin configurar",
+                    error_message=None if template_sid else TEMPLATE_SID_MISSING,
                 )
             )
         for i, part in enumerate(parts):

@@ -9,6 +9,7 @@ from sqlalchemy.engine import make_url
 
 from mara.db.unit_of_work import UnitOfWork
 from mara.policy.channels import business_calendar
+from mara.policy.staff_texts import staff_text
 from mara.services import accounts
 from mara.web.staff import bp
 from mara.web.staff.auth import requires
@@ -36,7 +37,7 @@ def users():
             flash(str(exc), "error")
             status = 400
         else:
-            flash(f"Usuario creado: {created.email}", "ok")
+            flash(staff_text("admin.user_created", email=created.email), "ok")
             return redirect(url_for("staff.users"))
     with UnitOfWork(settings().database_url) as uow:
         rows = accounts.users(uow)
@@ -52,7 +53,7 @@ def users():
 def user_active(user_id: int):
     active = request.form.get("active") == "1"
     if user_id == actor().user_id and not active:
-        flash("No puedes desactivar tu propia cuenta.", "error")
+        flash(staff_text("admin.self_deactivate"), "error")
         return redirect(url_for("staff.users"))
     try:
         with UnitOfWork(settings().database_url) as uow:
@@ -61,7 +62,7 @@ def user_active(user_id: int):
     except accounts.AccountError as exc:
         flash(str(exc), "error")
     else:
-        flash("Usuario activado." if active else "Usuario desactivado.", "ok")
+        flash(staff_text("admin.user_activated" if active else "admin.user_deactivated"), "ok")
     return redirect(url_for("staff.users"))
 
 
@@ -80,23 +81,33 @@ def config():
     """What this installation is configured with; secrets are never shown."""
     s = settings()
     smtp = urlsplit(s.smtp_url) if s.smtp_url else None
+    missing = staff_text("config_page.template_missing")
     rows = [
         ("PUBLIC_URL", s.public_url),
-        ("Base de datos", make_url(s.database_url).get_backend_name()),
-        ("Twilio", "configurado" if s.twilio_enabled else "sin configurar (consola)"),
+        (staff_text("config_page.database"), make_url(s.database_url).get_backend_name()),
+        (
+            "Twilio",
+            staff_text("config_page.twilio_on" if s.twilio_enabled else "config_page.twilio_off"),
+        ),
         ("TWILIO_WHATSAPP_NUMBER", s.twilio_whatsapp_number or "—"),
-        ("TWILIO_TEMPLATE_ANSWER_SID", s.template_answer_sid or "SIN CONFIGURAR"),
-        ("TWILIO_TEMPLATE_SURVEY_SID", s.template_survey_sid or "SIN CONFIGURAR"),
-        ("TWILIO_TEMPLATE_REMINDER_SID", s.template_reminder_sid or "SIN CONFIGURAR"),
-        ("SMTP", f"{smtp.hostname}:{smtp.port or ''}" if smtp else "sin configurar (se guardan)"),
+        ("TWILIO_TEMPLATE_ANSWER_SID", s.template_answer_sid or missing),
+        ("TWILIO_TEMPLATE_SURVEY_SID", s.template_survey_sid or missing),
+        ("TWILIO_TEMPLATE_REMINDER_SID", s.template_reminder_sid or missing),
+        (
+            "SMTP",
+            f"{smtp.hostname}:{smtp.port or ''}" if smtp else staff_text("config_page.smtp_off"),
+        ),
         ("MARA_MAIL_FROM", s.mail_from),
         ("MARA_MEDIA_DIR", s.media_dir),
     ]
     terms = business_calendar().terms
     rows += [
-        ("Plazo del área", f"{terms.area_days} días hábiles"),
-        ("Plazo de respuesta", f"{terms.area_days + terms.au_days} días hábiles"),
-        ("Resarcimiento", f"{terms.resarcimiento_days} días hábiles"),
+        (label, staff_text("config_page.business_days", days=days))
+        for label, days in (
+            (staff_text("config_page.area_term"), terms.area_days),
+            (staff_text("config_page.answer_term"), terms.area_days + terms.au_days),
+            (staff_text("config_page.resarcimiento_term"), terms.resarcimiento_days),
+        )
     ]
     return render_template("staff/config.html", rows=rows)
 
@@ -126,5 +137,5 @@ def token_revoke(token_id: int):
     with UnitOfWork(settings().database_url) as uow:
         accounts.revoke_api_token(uow, token_id)
         uow.commit()
-    flash("Token revocado.", "ok")
+    flash(staff_text("admin.token_revoked"), "ok")
     return redirect(url_for("staff.tokens"))

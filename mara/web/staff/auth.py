@@ -22,6 +22,7 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 
 from mara.clock import utcnow
 from mara.db.unit_of_work import UnitOfWork
+from mara.policy.staff_texts import staff_text
 from mara.services import accounts
 from mara.services.desk import Actor
 
@@ -100,7 +101,7 @@ def enforce_timeouts():
     if now - started > ABSOLUTE_TIMEOUT_S or now - seen > IDLE_TIMEOUT_S:
         logout_user()
         session.clear()
-        flash("Tu sesión expiró. Ingresa de nuevo.", "info")
+        flash(staff_text("auth.session_expired"), "info")
         return redirect(url_for("staff.login"))
     session["seen_at"] = now
     return None
@@ -123,11 +124,7 @@ def login():
             account = accounts.authenticate(uow, email, password, utcnow())
             uow.commit()
         if account is None:
-            flash(
-                "Correo o contraseña incorrectos. Tras 5 intentos fallidos la cuenta "
-                "se bloquea 15 minutos.",
-                "error",
-            )
+            flash(staff_text("auth.login_failed"), "error")
             return render_template("staff/login.html", email=email), 401
         # A fresh session at sign-in: nothing from before (fixation) survives.
         session.clear()
@@ -143,21 +140,20 @@ def login():
 def logout():
     logout_user()
     session.clear()
-    flash("Cerraste sesión.", "info")
+    flash(staff_text("auth.logged_out"), "info")
     return redirect(url_for("staff.login"))
 
 
 def forbidden(_error):
-    return render_template("staff/error.html", code=403, message="No tienes permiso."), 403
+    message = staff_text("auth.forbidden")
+    return render_template("staff/error.html", code=403, message=message), 403
 
 
 def not_found(_error):
-    return render_template("staff/error.html", code=404, message="No encontrado."), 404
+    message = staff_text("auth.not_found")
+    return render_template("staff/error.html", code=404, message=message), 404
 
 
 def csrf_failed(_error):
-    return render_template(
-        "staff/error.html",
-        code=400,
-        message="El formulario expiró o no es válido. Vuelve a la página e inténtalo de nuevo.",
-    ), 400
+    message = staff_text("auth.csrf_failed")
+    return render_template("staff/error.html", code=400, message=message), 400

@@ -29,6 +29,7 @@ from mara.domain.tickets import REVIEW_CRITERIA
 from mara.policy.catalogs import document_types, services
 from mara.policy.channels import business_calendar
 from mara.policy.pqrs_types import catalog
+from mara.policy.staff_texts import staff_text
 from mara.services import (
     accounts,
     advisers,
@@ -219,7 +220,7 @@ def classify(radicado: str):
     _, back = run_action(
         radicado,
         lambda uow, who: desk.classify(uow, radicado, who, kind, clock.now(), form_version()),
-        "Clasificación guardada.",
+        staff_text("desk_done.classified"),
     )
     return back
 
@@ -240,7 +241,7 @@ def route(radicado: str):
             form_version(),
             int(assigned) if assigned.isdigit() else None,
         ),
-        "Solicitud enviada al área.",
+        staff_text("desk_done.routed"),
     )
     return back
 
@@ -252,7 +253,7 @@ def area_answer(radicado: str):
     _, back = run_action(
         radicado,
         lambda uow, who: desk.area_answer(uow, radicado, who, text, clock.now(), form_version()),
-        "Respuesta del área guardada.",
+        staff_text("desk_done.area_answered"),
     )
     return back
 
@@ -267,7 +268,7 @@ def review(radicado: str):
         lambda uow, who: desk.review(
             uow, radicado, who, text, checklist, clock.now(), form_version()
         ),
-        "Revisión guardada.",
+        staff_text("desk_done.reviewed"),
     )
     return back
 
@@ -284,12 +285,7 @@ def dispatch(result: answering.AnswerDispatch | list[int] | None) -> None:
         for email_id in result.email_ids:
             enqueue_email(s, email_id)
         if result.mode == answering.HELD:
-            flash(
-                "La persona no ha escrito en las últimas 24 horas y no hay plantilla "
-                "aprobada configurada (TWILIO_TEMPLATE_ANSWER_SID): el mensaje quedó "
-                "RETENIDO. Configúrala y usa «Reenviar plantilla».",
-                "error",
-            )
+            flash(staff_text("desk_done.answer_held"), "error")
 
 
 @bp.post("/requests/<radicado>/send")
@@ -300,7 +296,7 @@ def send(radicado: str):
         lambda uow, who: answering.send_answer(
             uow, radicado, who, clock.now(), settings().template_answer_sid, form_version()
         ),
-        "Respuesta enviada a la persona.",
+        staff_text("desk_done.answer_sent"),
     )
     dispatch(result)
     return back
@@ -314,7 +310,7 @@ def resend_template(radicado: str):
         lambda uow, who: answering.resend_held(
             uow, radicado, who, settings().template_answer_sid, clock.now()
         ),
-        "Plantilla reenviada.",
+        staff_text("desk_done.template_resent"),
     )
     dispatch(result)
     return back
@@ -326,7 +322,7 @@ def release_answer(radicado: str):
     result, back = run_action(
         radicado,
         lambda uow, who: answering.release_for_ticket(uow, radicado, who, clock.now()),
-        "Respuesta enviada a la persona.",
+        staff_text("desk_done.answer_sent"),
     )
     dispatch(result)
     return back
@@ -342,7 +338,7 @@ def resarcimiento(radicado: str):
         lambda uow, who: desk.record_resarcimiento(
             uow, radicado, who, applies, detail_text, clock.now(), form_version()
         ),
-        "Resarcimiento registrado.",
+        staff_text("desk_done.resarcimiento"),
     )
     return back
 
@@ -353,7 +349,7 @@ def close(radicado: str):
     _, back = run_action(
         radicado,
         lambda uow, who: desk.close(uow, radicado, who, clock.now(), form_version()),
-        "Solicitud cerrada.",
+        staff_text("desk_done.closed"),
     )
     return back
 
@@ -365,7 +361,7 @@ def reopen(radicado: str):
     _, back = run_action(
         radicado,
         lambda uow, who: desk.reopen(uow, radicado, who, reason, clock.now(), form_version()),
-        "Solicitud reabierta.",
+        staff_text("desk_done.reopened"),
     )
     return back
 
@@ -409,7 +405,7 @@ def new_request():
             errors = exc.errors
             flash(str(exc), "error")
         else:
-            flash(f"Solicitud radicada: {radicado}", "ok")
+            flash(staff_text("desk_done.filed", radicado=radicado), "ok")
             return redirect(url_for("staff.detail", radicado=radicado))
     return render_template(
         "staff/new.html",
@@ -461,7 +457,7 @@ def fetch_attachments(radicado: str):
         ticket_id,
     )
     if stored:
-        flash(f"{stored} adjunto(s) descargado(s).", "ok")
+        flash(staff_text("desk_done.attachments_stored", count=stored), "ok")
     if refused:
-        flash("No se descargaron: " + "; ".join(refused), "error")
+        flash(staff_text("desk_done.attachments_refused", reasons="; ".join(refused)), "error")
     return redirect(url_for("staff.detail", radicado=radicado))

@@ -9,6 +9,7 @@ from flask_login import current_user
 from mara import clock
 from mara.db.unit_of_work import UnitOfWork
 from mara.policy.channels import business_calendar
+from mara.policy.staff_texts import staff_text
 from mara.services import alerts, followup
 from mara.services.reports import Quarter, quarterly_report, report_csv
 from mara.web.staff import bp
@@ -71,7 +72,7 @@ def followup_ack():
     with UnitOfWork(settings().database_url) as uow:
         done = followup.acknowledge(uow, int(raw), actor().name, clock.now(), recipient)
         uow.commit()
-    flash("Marcado como atendido." if done else "Ya estaba atendido.", "ok")
+    flash(staff_text("followups.acknowledged" if done else "followups.already_acknowledged"), "ok")
     return redirect(url_for("staff.followups"))
 
 
@@ -81,7 +82,10 @@ def alert_resolve(alert_id: int):
     with UnitOfWork(settings().database_url) as uow:
         done = alerts.resolve_alert(uow, alert_id, actor().name, clock.now())
         uow.commit()
-    flash("Alerta resuelta." if done else "Esa alerta ya estaba resuelta.", "ok")
+    flash(
+        staff_text("followups.alert_resolved" if done else "followups.alert_already_resolved"),
+        "ok",
+    )
     return redirect(url_for("staff.followups"))
 
 

@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from mara import clock
 from mara.db.unit_of_work import UnitOfWork
+from mara.policy.staff_texts import staff_text
 from mara.services import advisers, answering, contact
 from mara.services.queries import tickets as queries
 from mara.web.staff import bp
@@ -47,20 +48,16 @@ def handoff(wa_id: str):
 def handoff_reply(wa_id: str):
     text = request.form.get("text", "")
     if not wa_id.isdigit() or not text.strip():
-        flash("Escribe un mensaje.", "error")
+        flash(staff_text("handoff.empty_reply"), "error")
         return redirect(url_for("staff.handoff", wa_id=wa_id))
     with UnitOfWork(settings().database_url) as uow:
         if not answering.window_open(uow, wa_id, clock.now()):
-            flash(
-                "Pasaron más de 24 horas desde su último mensaje: WhatsApp no permite "
-                "escribirle sin plantilla.",
-                "error",
-            )
+            flash(staff_text("handoff.window_closed"), "error")
             return redirect(url_for("staff.handoff", wa_id=wa_id))
         ids = advisers.reply(uow, wa_id, text)
         uow.commit()
     dispatch(ids)
-    flash("Mensaje enviado.", "ok")
+    flash(staff_text("handoff.sent"), "ok")
     return redirect(url_for("staff.handoff", wa_id=wa_id))
 
 
@@ -70,5 +67,5 @@ def handoff_release(wa_id: str):
     with UnitOfWork(settings().database_url) as uow:
         released = contact.release_handoff(uow, wa_id, clock.now(), by=actor().name)
         uow.commit()
-    flash("La conversación volvió al bot." if released else "No estaba esperando asesor.", "ok")
+    flash(staff_text("handoff.released" if released else "handoff.not_waiting"), "ok")
     return redirect(url_for("staff.handoffs"))
