@@ -14,6 +14,7 @@ from typing import Any
 
 import requests
 
+from mara.policy.staff_texts import staff_text
 from mara.settings import ROOT, _generated_secret
 
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
@@ -221,14 +222,20 @@ def run_pipeline(
     held_out = root / cfg.held_out
     report: dict[str, Any] = {
         "candidate": evaluation.evaluate(
-            candidate, held_out, out / f"{name}-confusion.png", f"{name} (candidato)"
+            candidate,
+            held_out,
+            out / f"{name}-confusion.png",
+            staff_text("training.candidate_matrix", model=name),
         )
     }
     live = live_model(root)
     if live is not None and live.resolve() != candidate.resolve():
         progress("evaluate", 85, "evaluating the live model on the held-out set\n")
         report["live"] = evaluation.evaluate(
-            live, held_out, out / f"{name}-live-confusion.png", f"{live.name} (en uso)"
+            live,
+            held_out,
+            out / f"{name}-live-confusion.png",
+            staff_text("training.live_matrix", model=live.name),
         )
     if trained_fingerprint:
         report["fingerprint"] = trained_fingerprint
