@@ -72,11 +72,11 @@ class JobQueue:
             job_timeout=120,
         )
 
-    def email(self, email_id: int) -> None:
+    def email(self, email_id: int, suffix: str = "") -> None:
         self.queue.enqueue(
             EMAIL_JOB,
             email_id,
-            job_id=f"email-{email_id}",
+            job_id=f"email-{email_id}{suffix}",
             retry=self._retry(),
             job_timeout=60,
         )
@@ -103,8 +103,8 @@ def enqueue_outbound(settings: Settings, outbound_id: int, suffix: str = "") -> 
     JobQueue.for_settings(settings).outbound(outbound_id, suffix)
 
 
-def enqueue_email(settings: Settings, email_id: int) -> None:
-    JobQueue.for_settings(settings).email(email_id)
+def enqueue_email(settings: Settings, email_id: int, suffix: str = "") -> None:
+    JobQueue.for_settings(settings).email(email_id, suffix)
 
 
 def training_queue(settings: Settings) -> Queue:

@@ -344,6 +344,9 @@ class EmailMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error_message: Mapped[str | None] = mapped_column(String(500))
+    # A claim's lease (`sending` until then), or when a sweep's job has it: a sender that
+    # died leaves the e-mail to the recovery sweep (mara.jobs.schedule, resend-email).
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class FollowUp(Base):

@@ -100,6 +100,24 @@ def resend_outbound(settings: Settings) -> list[Action]:
     return [{"job": "resend-outbound", "outbound": i} for i in ids]
 
 
+@scheduled("resend-email", every=SWEEP_EVERY)
+def resend_email(settings: Settings) -> list[Action]:
+    """Send the stored e-mails nobody sent (Redis lost the job, the sender died mid-send),
+    once SMTP is configured; without it they stay stored."""
+    from mara.adapters.redis_queue import enqueue_email
+    from mara.services import mail
+
+    if not settings.smtp_url:
+        return []
+    with UnitOfWork(settings.database_url) as uow:
+        ids = mail.recoverable_emails(uow, STALE_AFTER, LEASE)
+        uow.commit()
+    suffix = f"-sweep-{int(time.time())}"
+    for email_id in ids:
+        enqueue_email(settings, email_id, suffix=suffix)
+    return [{"job": "resend-email", "email": i} for i in ids]
+
+
 FOLLOWUP_EVERY = timedelta(minutes=5)
 
 

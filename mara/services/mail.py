@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from mara.adapters.smtp_mail import MailError
 from mara.clock import utcnow
 from mara.db.models import EmailMessage
 from mara.db.unit_of_work import UnitOfWork
 from mara.services.followup import Mailer
+
+# Longer than an SMTP exchange can take: still `sending` after it, its sender died.
+SENDING_LEASE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -32,7 +36,7 @@ def claim_email(uow: UnitOfWork, email_id: int) -> ClaimedEmail | None:
     row = uow.session.execute(
         update(EmailMessage)
         .where(EmailMessage.id == email_id, EmailMessage.status == "pending")
-        .values(status="sending")
+        .values(status="sending", next_attempt_at=utcnow() + SENDING_LEASE)
         .returning(
             EmailMessage.id, EmailMessage.to_address, EmailMessage.subject, EmailMessage.body
         )
@@ -51,9 +55,42 @@ def finish_email(uow: UnitOfWork, email_id: int, error: str | None) -> str:
             status=status,
             error_message=error[:500] if error else None,
             sent_at=utcnow() if status == "sent" else None,
+            next_attempt_at=None,
         )
     )
     return status
+
+
+def recoverable_emails(uow: UnitOfWork, stale_after: timedelta, lease: timedelta) -> list[int]:
+    """E-mails to queue again now, leased to the caller for `lease` (the next sweeps leave
+    them to the job it queues): pending ones nobody sent (Redis lost the job) and `sending`
+    ones whose sender died (sent again: an e-mail twice beats an answer never sent)."""
+    session = uow.session
+    now = utcnow()
+    session.execute(
+        update(EmailMessage)
+        .where(EmailMessage.status == "sending", EmailMessage.next_attempt_at < now)
+        .values(status="pending", error_message="sender interrupted")
+    )
+    ids = list(
+        session.scalars(
+            select(EmailMessage.id)
+            .where(
+                EmailMessage.status == "pending",
+                (EmailMessage.next_attempt_at <= now)
+                | (
+                    EmailMessage.next_attempt_at.is_(None)
+                    & (EmailMessage.created_at < now - stale_after)
+                ),
+            )
+            .order_by(EmailMessage.id)
+        )
+    )
+    if ids:
+        session.execute(
+            update(EmailMessage).where(EmailMessage.id.in_(ids)).values(next_attempt_at=now + lease)
+        )
+    return ids
 
 
 def deliver(uow: Callable[[], UnitOfWork], mailer: Mailer | None, email_id: int) -> str:

@@ -269,3 +269,38 @@ def test_without_a_tracker_table_the_turn_goes_to_rasa(settings):
     from mara.db.rasa_tracker import taken_turn
 
     assert taken_turn(settings.database_url, "573001112233", "SM" + "1" * 32) is None
+
+
+def test_the_sweep_sends_again_the_emails_a_dead_sender_or_lost_job_left(settings):
+    from dataclasses import replace
+
+    from mara.db.models import EmailMessage
+
+    old = utcnow() - timedelta(minutes=10)
+    with UnitOfWork(settings.database_url) as uow:
+        rows = [
+            EmailMessage(key=k, to_address="ana@example.co", subject="s", body="b", created_at=t)
+            for k, t in (("lost", old), ("died", old), ("fresh", utcnow()))
+        ]
+        uow.session.add_all(rows)
+        uow.session.flush()
+        # A sender that died mid-send: claimed, its lease over.
+        rows[1].status, rows[1].next_attempt_at = "sending", old
+        lost, died, fresh = (r.id for r in rows)
+        uow.commit()
+    Redis.from_url(settings.redis_url).flushdb()  # the lost job is gone with Redis
+    # Without SMTP the e-mails stay stored: nothing to send them with.
+    assert schedule.resend_email(settings) == []
+    with_smtp = replace(settings, smtp_url="smtp://127.0.0.1:2525")
+    actions = schedule.resend_email(with_smtp)
+    assert actions == [{"job": "resend-email", "email": i} for i in (lost, died)]
+    assert {j.rsplit("-sweep-", 1)[0] for j in queued(settings)} == {
+        f"email-{lost}",
+        f"email-{died}",
+    }
+    with UnitOfWork(settings.database_url) as uow:
+        again = uow.session.get(EmailMessage, died)
+        assert (again.status, again.error_message) == ("pending", "sender interrupted")
+        assert uow.session.get(EmailMessage, fresh).next_attempt_at is None
+    # Leased to the jobs just queued: a second pass at once does nothing new.
+    assert schedule.resend_email(with_smtp) == []
