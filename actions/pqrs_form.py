@@ -172,11 +172,21 @@ def person_data(tracker: Tracker, texts: list[str], asked: str | None = None) ->
             given.pop("full_name", None)
         for slot, value in given.items():
             found.setdefault(slot, value)
+    default_phone = whatsapp_phone(tracker)
     return {
         slot: value
         for slot, value in found.items()
-        if slot == asked or tracker.get_slot(slot) is None
+        if slot == asked
+        or tracker.get_slot(slot) is None
+        # A number they type replaces the WhatsApp one taken by default.
+        or (slot == "phone" and tracker.get_slot(slot) == default_phone)
     }
+
+
+def whatsapp_phone(tracker: Tracker) -> str | None:
+    """The number they write from, as a phone slot value (None if it is not Colombian)."""
+    phone = phones.parse_phone("este mismo", wa_number=wa_id(tracker))
+    return None if isinstance(phone, normalize.Invalid) else phone
 
 
 def leave_quietly() -> list[EventType]:
@@ -232,6 +242,15 @@ def start_events(tracker: Tracker, with_text: bool) -> list[EventType]:
         if saved:
             events.append(SlotSet("saved_requester", saved.__dict__))
     return events
+
+
+def this_whatsapp(tracker: Tracker, data: dict) -> dict:
+    """The phone is the WhatsApp number they write from unless they gave another one: one
+    question less (the summary shows it, and "2" there changes it)."""
+    phone = whatsapp_phone(tracker)
+    if data.get("phone") or tracker.get_slot("phone") or phone is None:
+        return {}
+    return {"phone": phone}
 
 
 class ValidatePqrsForm(FormValidator):
@@ -340,7 +359,8 @@ class ValidatePqrsForm(FormValidator):
     def validate_consent(self, value, dispatcher, tracker, domain) -> dict | Invalid:
         if value is True and tracker.get_slot("consent_id"):
             # Consent on file (a returning number): what they wrote may be read at once.
-            return {"consent": True, **person_data(tracker, earlier_texts(tracker))}
+            data = person_data(tracker, earlier_texts(tracker))
+            return {"consent": True, **data, **this_whatsapp(tracker, data)}
         answer = choices.parse_yes_no(str(value))
         if answer is None:
             return Invalid("utter_invalid_consent")
@@ -359,11 +379,13 @@ class ValidatePqrsForm(FormValidator):
                 say(dispatcher, "utter_consent_refused_anonymous", type_label_lower=label)
             return {"consent": False, "consent_id": None, **service}
         # Only now may what they already wrote be read for their data.
+        data = person_data(tracker, earlier_texts(tracker))
         return {
             "consent": True,
             "consent_id": consent_id,
             "saved_requester": saved.__dict__ if saved else None,
-            **person_data(tracker, earlier_texts(tracker)),
+            **data,
+            **this_whatsapp(tracker, data),
             **service,
         }
 

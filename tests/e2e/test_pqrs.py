@@ -132,8 +132,8 @@ def file_with_data(stack, wa, opener, email="maria.lopez@gmail.com", service="3"
     step("si acepto", "nombre completo")
     step("María Fernanda López", "tipo de documento")
     step("1", "número de tu cédula")
-    step("1.094.887.890", "número te podemos llamar")
-    step("este mismo", "correo")
+    # The phone is this WhatsApp number (shown at the summary): not asked.
+    step("1.094.887.890", "correo")
     if "Revisa tu solicitud" not in step(email, ""):
         assert "servicio" in joined(transcript[-1])
         step(service, "Revisa tu solicitud")
@@ -190,8 +190,8 @@ def test_data_told_before_consent_is_taken_only_after_it(stack):
     with UnitOfWork(stack.settings.database_url) as uow:
         assert uow.session.scalars(select(Consent).where(Consent.wa_id == wa)).all() == []
     after = joined(stack.turn(wa, "si acepto"))
-    assert "número te podemos llamar" in after  # name and document already taken
-    summary = joined(stack.conversation(wa, "este mismo", "no tengo")[-1])
+    assert "correo" in after  # name and document already taken, the phone is this WhatsApp
+    summary = joined(stack.turn(wa, "no tengo"))
     assert "Pedro Pablo Ríos" in summary and "CC 1094555666" in summary
 
 
@@ -282,11 +282,14 @@ def test_invalid_email_phone_and_document_are_asked_again(stack):
     wa = "573010000014"
     stack.conversation(wa, OPENERS["reclamo"], "si", "Juan Pérez Gómez", "1")
     assert "no parece válido" in joined(stack.turn(wa, "123"))
-    assert "podemos llamar" in joined(stack.turn(wa, "1094887890"))
-    assert "no parece válido" in joined(stack.turn(wa, "300 123"))
-    assert "correo" in joined(stack.turn(wa, "3001234567"))
+    # The phone is this WhatsApp unless changed at the summary (checked there, below).
+    assert "correo" in joined(stack.turn(wa, "1094887890"))
     assert "no parece válido" in joined(stack.turn(wa, "juan@gmail"))
-    assert "Revisa tu solicitud" in joined(stack.turn(wa, "juan.perez@hotmail.com"))
+    summary = joined(stack.turn(wa, "juan.perez@hotmail.com"))
+    assert "Revisa tu solicitud" in summary and "301 000 0014" in summary
+    assert "podemos llamar" in joined(stack.turn(wa, "cambiar el teléfono"))
+    assert "no parece válido" in joined(stack.turn(wa, "300 123"))
+    assert "Revisa tu solicitud" in joined(stack.turn(wa, "3001234567"))
     stack.turn(wa, "1")
     [ticket] = tickets(stack, wa)
     assert ticket.requester.document_number == "1094887890"
@@ -330,7 +333,7 @@ def test_no_to_the_cancel_question_loses_nothing(stack):
     assert "¿Seguro que quieres cancelar" in joined(stack.turn(wa, "cancelar"))
     back = joined(stack.turn(wa, "no"))
     assert "seguimos" in back and "tipo de documento" in back
-    summary = stack.conversation(wa, "1", "1094887890", "este mismo", "no tengo")[-1]
+    summary = stack.conversation(wa, "1", "1094887890", "no tengo")[-1]
     assert "Ana María Giraldo" in joined(summary) and "no me han pagado" in joined(summary)
     stack.turn(wa, "1")
     [ticket] = tickets(stack, wa)
@@ -366,7 +369,7 @@ def test_a_human_mid_form_pauses_it_and_asks_nothing_more(stack):
         assert contact.release_handoff(uow, wa, clock_now(stack), "adviser")
         uow.commit()
     # Back with the bot: the form goes on where it was, nothing lost.
-    assert "número te podemos llamar" in joined(stack.turn(wa, "1094887890"))
+    assert "correo" in joined(stack.turn(wa, "1094887890"))
 
 
 def test_a_question_mid_form_is_answered_and_the_form_resumes(stack):
@@ -387,7 +390,7 @@ def test_an_attachment_during_the_form_goes_with_the_ticket(stack):
     }
     replies = joined(stack.turn(wa, "", **media))
     assert "adjunto a esta solicitud" in replies and "tipo de documento" in replies
-    summary = stack.conversation(wa, "1", "1094887890", "este mismo", "no tengo")[-1]
+    summary = stack.conversation(wa, "1", "1094887890", "no tengo")[-1]
     assert "1 archivo" in joined(summary) and "no tiene" in joined(summary)
     stack.turn(wa, "1")
     [ticket] = tickets(stack, wa)

@@ -89,7 +89,9 @@ def test_after_consent_data_given_earlier_is_taken(domain, db):
     assert outcome.slots["document_type"] == "CC"
     assert outcome.slots["document_number"] == "1094123456"
     assert outcome.slots["service"] == "recreacion_deportes"
-    assert outcome.slots["requested_slot"] == "phone"
+    # The phone is the WhatsApp number they write from (changed at the summary if not).
+    assert outcome.slots["phone"] == "+573001234567"
+    assert outcome.slots["requested_slot"] == "email"
 
 
 def test_a_bare_number_in_the_story_is_no_document(domain, db):
@@ -163,4 +165,16 @@ def test_with_consent_on_file_data_in_the_story_is_taken_at_once(domain):
     outcome = run_action(FORM, tracker, domain)
     assert outcome.slots["full_name"] == "Ana López"
     assert outcome.slots["document_number"] == "1094123456"
-    assert outcome.slots["requested_slot"] == "phone"
+    # The phone is the WhatsApp number they write from (changed at the summary if not).
+    assert outcome.slots["phone"] == "+573001234567"
+    assert outcome.slots["requested_slot"] == "email"
+
+
+def test_a_phone_in_the_story_wins_over_the_whatsapp_number(domain):
+    story = "me llamo Ana López, mi cel es 315 222 3344, la piscina estaba sucia el domingo"
+    tracker = tracker_from(
+        "pqrs_form_personal",
+        slots={"description": story, "consent": True, "consent_id": 7, **PERSONAL},
+    )
+    tracker.events.append({"event": "slot", "name": "consent", "value": True})
+    assert run_action(FORM, tracker, domain).slots["phone"] == "+573152223344"
