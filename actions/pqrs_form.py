@@ -416,6 +416,13 @@ class ValidatePqrsForm(FormValidator):
     def validate_document_type(self, value, dispatcher, tracker, domain) -> dict | Invalid:
         code = documents.parse_document_type(str(value))
         if isinstance(code, normalize.Invalid):
+            # A bare number of six or more digits is no menu choice: most people answer
+            # with their cédula's number (the summary shows "CC …"; "2" there changes it).
+            text = str(value).strip()
+            cedula = documents.parse_document_number(text, "CC")
+            bare = sum(c.isdigit() for c in text) >= 6 and not any(c.isalpha() for c in text)
+            if bare and not isinstance(cedula, normalize.Invalid):
+                return {"document_type": "CC", "document_number": cedula}
             return self.with_data("document_type", tracker, Invalid("utter_invalid_document_type"))
         slots: dict[str, Any] = {"document_type": code}
         # "CC 1094887654" answers both questions at once.

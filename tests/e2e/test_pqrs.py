@@ -131,8 +131,8 @@ def file_with_data(stack, wa, opener, email="maria.lopez@gmail.com", service="3"
         assert "Ley 1581" in replies
     step("si acepto", "nombre completo")
     step("María Fernanda López", "tipo de documento")
-    step("1", "número de tu cédula")
-    # The phone is this WhatsApp number (shown at the summary): not asked.
+    # The number alone answers the document question (a cédula); the phone is this
+    # WhatsApp number (shown at the summary): neither is asked.
     step("1.094.887.890", "correo")
     if "Revisa tu solicitud" not in step(email, ""):
         assert "servicio" in joined(transcript[-1])

@@ -178,3 +178,15 @@ def test_a_phone_in_the_story_wins_over_the_whatsapp_number(domain):
     )
     tracker.events.append({"event": "slot", "name": "consent", "value": True})
     assert run_action(FORM, tracker, domain).slots["phone"] == "+573152223344"
+
+
+def test_a_bare_number_at_the_document_type_question_is_taken_as_a_cedula(domain):
+    outcome = answer(domain, "document_type", "1.094.887.890")
+    assert (outcome.slots["document_type"], outcome.slots["document_number"]) == (
+        "CC",
+        "1094887890",
+    )
+    assert outcome.messages == []
+    # A menu number stays a menu choice; a short number is still asked again.
+    assert answer(domain, "document_type", "2").slots["document_type"] == "CE"
+    assert "utter_invalid_document_type" in answer(domain, "document_type", "12345").responses
