@@ -23,8 +23,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sqlalchemy import event  # noqa: E402
+
 from mara import bootstrap  # noqa: E402
 from mara.adapters.twilio_form import parse_inbound  # noqa: E402
+from mara.db.engine import get_engine  # noqa: E402
 from mara.db.unit_of_work import UnitOfWork  # noqa: E402
 from mara.jobs import messages as jobs  # noqa: E402
 from mara.ops.chat import inbound_form  # noqa: E402
@@ -89,6 +92,15 @@ def main() -> int:
         for n in range(20):  # warm: pools, compiled statements, the SDK's client
             jobs.handle_inbound(receive(n), runtime)
         ids = [receive(n) for n in range(args.turns)]
+        # Statements (pool pre-pings included) and commits the turns send to PostgreSQL.
+        counts = {"statements": 0, "commits": 0}
+
+        def count(key: str):
+            return lambda *_: counts.__setitem__(key, counts[key] + 1)
+
+        engine = get_engine(url)
+        event.listen(engine, "before_cursor_execute", count("statements"))
+        event.listen(engine, "commit", count("commits"))
         profile = cProfile.Profile() if args.profile else None
         cpu, wall = time.process_time(), time.perf_counter()
         if profile:
@@ -101,7 +113,9 @@ def main() -> int:
         # The local Twilio API runs in this process's threads: its CPU is included.
         print(
             f"{args.turns} turns (2 replies each): worker CPU {cpu / args.turns * 1000:.1f} ms "
-            f"per turn (local Twilio API included), wall {wall / args.turns * 1000:.1f} ms"
+            f"per turn (local Twilio API included), wall {wall / args.turns * 1000:.1f} ms; "
+            f"{counts['statements'] / args.turns:.1f} statements (pool pre-pings not counted) and "
+            f"{counts['commits'] / args.turns:.1f} commits per turn"
         )
         if profile:
             pstats.Stats(profile).sort_stats("cumulative").print_stats(40)

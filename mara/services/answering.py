@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, exists, func, select, update
 
 from mara.clock import utcnow
 from mara.db.models import EmailMessage, InboundMessage, OutboundMessage
@@ -141,6 +141,11 @@ def send_answer(
         email_ids=[e.id for e in emails],
         mode=mode,
     )
+
+
+def awaiting_any(wa_id: str) -> ColumnElement[bool]:
+    """Whether the person has answers held for them (a condition for one statement)."""
+    return exists().where(OutboundMessage.wa_id == wa_id, OutboundMessage.status == AWAITING_REPLY)
 
 
 def release_awaiting(uow: UnitOfWork, wa_id: str) -> list[int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, select
 
 from mara.clock import utcnow
 from mara.db.models import (
@@ -52,6 +52,13 @@ def _open_handoff(uow: UnitOfWork, wa_id: str, now: datetime) -> Handoff | None:
 
 def handoff_active(uow: UnitOfWork, wa_id: str, now: datetime) -> bool:
     return _open_handoff(uow, wa_id, now) is not None
+
+
+def handoff_open(wa_id: str, now: datetime) -> ColumnElement[bool]:
+    """Whether an adviser has this conversation (a condition for one statement)."""
+    return exists().where(
+        Handoff.wa_id == wa_id, Handoff.released_at.is_(None), Handoff.expires_at > now
+    )
 
 
 def release_handoff(uow: UnitOfWork, wa_id: str, now: datetime, by: str) -> bool:

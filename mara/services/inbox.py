@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy import ColumnElement, bindparam, func, select, text, update
 
 from mara.clock import utcnow
 from mara.db.models import (
@@ -84,11 +85,29 @@ def sender_of(uow: UnitOfWork, message_id: int) -> str | None:
     return uow.session.scalar(select(InboundMessage.wa_id).where(InboundMessage.id == message_id))
 
 
-def next_pending(uow: UnitOfWork, wa_id: str, up_to_id: int) -> PendingInbound | None:
+def next_pending(
+    uow: UnitOfWork,
+    wa_id: str,
+    up_to_id: int,
+    checks: Mapping[str, ColumnElement[bool]] | None = None,
+) -> tuple[PendingInbound, frozenset[str]] | None:
     """The sender's oldest unprocessed message up to `up_to_id` (replies keep arrival order),
-    marked as given to the dialogue engine; `dialogue_tried` says an earlier job did so."""
-    row = uow.session.scalar(
-        select(InboundMessage)
+    marked as given to the dialogue engine; `dialogue_tried` says an earlier job did so.
+    `checks`: named conditions (e.g. an open handoff) read in the same statement; returned
+    with it are the names of those that hold."""
+    checks = checks or {}
+    row = uow.session.execute(
+        select(
+            InboundMessage.id,
+            InboundMessage.message_sid,
+            InboundMessage.body,
+            InboundMessage.profile_name,
+            InboundMessage.num_media,
+            InboundMessage.button_payload,
+            InboundMessage.attempts,
+            InboundMessage.dialogue_at.is_not(None).label("tried"),
+            *(check.label(f"check_{name}") for name, check in checks.items()),
+        )
         .where(
             InboundMessage.wa_id == wa_id,
             InboundMessage.status == "pending",
@@ -96,24 +115,38 @@ def next_pending(uow: UnitOfWork, wa_id: str, up_to_id: int) -> PendingInbound |
         )
         .order_by(InboundMessage.id)
         .limit(1)
-    )
+    ).first()
     if row is None:
         return None
-    tried = row.dialogue_at is not None
-    if not tried:
-        row.dialogue_at = utcnow()
-    return PendingInbound(
+    if not row.tried:
+        uow.session.execute(
+            update(InboundMessage)
+            .where(InboundMessage.id == row.id)
+            .values(dialogue_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    media: tuple[Media, ...] = ()
+    if row.num_media:  # most messages carry no attachment: no query for their empty list
+        media = tuple(
+            Media(m.url, m.content_type)
+            for m in uow.session.execute(
+                select(InboundMedia.url, InboundMedia.content_type)
+                .where(InboundMedia.message_id == row.id)
+                .order_by(InboundMedia.position)
+            )
+        )
+    msg = PendingInbound(
         id=row.id,
         message_sid=row.message_sid,
-        wa_id=row.wa_id,
+        wa_id=wa_id,
         body=row.body,
         profile_name=row.profile_name,
-        # Most messages carry no attachment: their (empty) list is not loaded.
-        media=tuple(Media(m.url, m.content_type) for m in row.media) if row.num_media else (),
+        media=media,
         button_payload=row.button_payload,
-        dialogue_tried=tried,
+        dialogue_tried=bool(row.tried),
         attempts=row.attempts or 0,
     )
+    return msg, frozenset(name for name in checks if row._mapping[f"check_{name}"])
 
 
 def note_attempt(uow: UnitOfWork, message_id: int, error: str | None = None) -> None:

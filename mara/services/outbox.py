@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from mara.clock import utcnow
@@ -84,8 +84,8 @@ def recipient_of(uow: UnitOfWork, outbound_id: int) -> str | None:
     )
 
 
-def _oldest_pending(wa_id: str, up_to_id: int) -> Any:
-    """The id of the person's oldest unsent message up to `up_to_id`, as a query."""
+def _oldest_pending(wa_id: str, up_to_id: int, limit: int = 1) -> Any:
+    """The ids of the person's oldest unsent messages up to `up_to_id`, as a query."""
     return (
         select(OutboundMessage.id)
         .where(
@@ -94,7 +94,7 @@ def _oldest_pending(wa_id: str, up_to_id: int) -> Any:
             OutboundMessage.id <= up_to_id,
         )
         .order_by(OutboundMessage.id)
-        .limit(1)
+        .limit(limit)
     )
 
 
@@ -103,13 +103,13 @@ def next_pending_outbound(uow: UnitOfWork, wa_id: str, up_to_id: int) -> int | N
     return uow.session.scalar(_oldest_pending(wa_id, up_to_id))
 
 
-def _claim(uow: UnitOfWork, which: Any) -> OutboundView | None:
-    """Move the pending message `which` selects to `sending`, as a lease (not finished by
-    then, the recovery sweep takes it, unconfirmed); one statement, so only one job ever wins
-    a message and it is sent once. None when there was nothing pending to claim."""
-    row = uow.session.execute(
+def _claim(uow: UnitOfWork, which: Any) -> list[OutboundView]:
+    """Move the pending messages `which` selects to `sending`, as a lease (not finished by
+    then, the recovery sweep takes them, unconfirmed); one statement, so only one job ever
+    wins a message and it is sent once. Oldest first; [] when nothing was pending."""
+    rows = uow.session.execute(
         update(OutboundMessage)
-        .where(OutboundMessage.id == which, OutboundMessage.status == "pending")
+        .where(which, OutboundMessage.status == "pending")
         .values(
             status="sending",
             attempts=OutboundMessage.attempts + 1,
@@ -125,25 +125,29 @@ def _claim(uow: UnitOfWork, which: Any) -> OutboundView | None:
             OutboundMessage.created_at,
         )
         .execution_options(synchronize_session=False)
-    ).first()
-    if row is None:
-        return None
-    unconfirmed = (row.error_message or "").startswith(UNCONFIRMED)
-    return OutboundView(
-        id=row.id,
-        to_address=row.to_address,
-        body=row.body,
-        status="sending",
-        content_sid=row.content_sid,
-        content_variables=row.content_variables,
-        unconfirmed_since=row.created_at if unconfirmed else None,
-    )
+    ).all()
+    return [
+        OutboundView(
+            id=row.id,
+            to_address=row.to_address,
+            body=row.body,
+            status="sending",
+            content_sid=row.content_sid,
+            content_variables=row.content_variables,
+            unconfirmed_since=(
+                row.created_at if (row.error_message or "").startswith(UNCONFIRMED) else None
+            ),
+        )
+        # RETURNING keeps no order.
+        for row in sorted(rows, key=lambda r: r.id)
+    ]
 
 
 def claim_outbound(uow: UnitOfWork, outbound_id: int) -> OutboundView | None:
     """Move a pending message to `sending`; only one job ever wins, so it is sent once.
     The caller commits the claim before it talks to Twilio."""
-    return _claim(uow, outbound_id)
+    claimed = _claim(uow, OutboundMessage.id == outbound_id)
+    return claimed[0] if claimed else None
 
 
 def reject_outbound(uow: UnitOfWork, outbound_id: int, error_code: str | None, error: str) -> None:
@@ -164,6 +168,18 @@ def release_outbound(uow: UnitOfWork, outbound_id: int, error: str) -> None:
     )
 
 
+def unclaim_outbound(uow: UnitOfWork, outbound_ids: list[int]) -> None:
+    """Claimed messages never tried (an earlier one of their batch failed): back to pending,
+    the attempt not counted. Their lease stays: the retry of the failed one sends them after
+    it, and the recovery sweep leaves them to that job until then."""
+    if outbound_ids:
+        uow.session.execute(
+            update(OutboundMessage)
+            .where(OutboundMessage.id.in_(outbound_ids), OutboundMessage.status == "sending")
+            .values(status="pending", attempts=OutboundMessage.attempts - 1)
+        )
+
+
 def finish_outbound(
     uow: UnitOfWork,
     outbound_id: int,
@@ -179,6 +195,34 @@ def finish_outbound(
         values["sent_at"] = utcnow()
     uow.session.execute(
         update(OutboundMessage).where(OutboundMessage.id == outbound_id).values(**values)
+    )
+
+
+def finish_sent(uow: UnitOfWork, outcomes: list[tuple[int, str, str | None]]) -> None:
+    """Record what Twilio answered for messages sent (id, status, provider sid), all in one
+    statement; as `finish_outbound` does for each."""
+    if not outcomes:
+        return
+    now = utcnow()
+    ids = [outbound_id for outbound_id, _, _ in outcomes]
+    sids = {outbound_id: sid for outbound_id, _, sid in outcomes if sid}
+    sent_at = {i: now for i, status, _ in outcomes if status not in ("failed", "undelivered")}
+    values: dict = {
+        "status": case({i: status for i, status, _ in outcomes}, value=OutboundMessage.id),
+        "error_code": None,
+        "error_message": None,
+    }
+    if sids:
+        values["provider_sid"] = case(
+            sids, value=OutboundMessage.id, else_=OutboundMessage.provider_sid
+        )
+    if sent_at:
+        values["sent_at"] = case(sent_at, value=OutboundMessage.id, else_=OutboundMessage.sent_at)
+    uow.session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.id.in_(ids))
+        .values(**values)
+        .execution_options(synchronize_session=False)
     )
 
 
@@ -273,17 +317,19 @@ class EarlierAttempt:
     known_sids: frozenset[str]
 
 
-def earlier_attempt(uow: UnitOfWork, claimed: OutboundView, wa_id: str) -> EarlierAttempt | None:
-    """Whether this claimed message's last attempt is unconfirmed (read before the caller
-    commits the claim: no transaction stays open while Twilio answers)."""
-    if claimed.unconfirmed_since is None:
-        return None
-    known = uow.session.scalars(
-        select(OutboundMessage.provider_sid).where(
-            OutboundMessage.wa_id == wa_id, OutboundMessage.provider_sid.is_not(None)
+def known_sids(uow: UnitOfWork, wa_id: str) -> frozenset[str]:
+    """The person's messages already recorded as ours at Twilio (read with a claim that has
+    an unconfirmed attempt, before the caller commits it: no transaction stays open while
+    Twilio answers)."""
+    return frozenset(
+        s
+        for s in uow.session.scalars(
+            select(OutboundMessage.provider_sid).where(
+                OutboundMessage.wa_id == wa_id, OutboundMessage.provider_sid.is_not(None)
+            )
         )
+        if s
     )
-    return EarlierAttempt(claimed.unconfirmed_since, frozenset(s for s in known if s))
 
 
 def retry_later_or_fail(
@@ -401,8 +447,16 @@ def stale_pending_outbound(
     return [(outbound_id, wa_id) for wa_id, outbound_id in oldest.items()]
 
 
-def claim_next_outbound(uow: UnitOfWork, wa_id: str, up_to_id: int) -> OutboundView | None:
-    """Claim (pending → sending) the person's oldest unsent message up to `up_to_id`, in one
-    statement; None when there is none. Only one job ever wins a message: it is sent once.
-    The claim is a lease: not finished by then, the recovery sweep takes it (unconfirmed)."""
-    return _claim(uow, _oldest_pending(wa_id, up_to_id).scalar_subquery())
+# A turn's replies are claimed together, sent in order and finished in one statement. Few
+# enough that their sends (each bounded by the sender's timeout) fit in the lease.
+CLAIM_BATCH = 4
+
+
+def claim_next_outbound(
+    uow: UnitOfWork, wa_id: str, up_to_id: int, limit: int = CLAIM_BATCH
+) -> list[OutboundView]:
+    """Claim (pending → sending) the person's oldest unsent messages up to `up_to_id`, at
+    most `limit`, oldest first, in one statement; [] when there is none. Only one job ever
+    wins a message: it is sent once. The claim is a lease: not finished by then, the
+    recovery sweep takes them (unconfirmed)."""
+    return _claim(uow, OutboundMessage.id.in_(_oldest_pending(wa_id, up_to_id, limit)))
