@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import ColumnElement, exists, func, select, update
+from sqlalchemy import ColumnElement, Table, exists, func, select, update
 
 from mara.clock import utcnow
 from mara.db.models import EmailMessage, InboundMessage, OutboundMessage
@@ -143,9 +144,11 @@ def send_answer(
     )
 
 
-def awaiting_any(wa_id: str) -> ColumnElement[bool]:
-    """Whether the person has answers held for them (a condition for one statement)."""
-    return exists().where(OutboundMessage.wa_id == wa_id, OutboundMessage.status == AWAITING_REPLY)
+def awaiting_any(wa_id: str | ColumnElement[str]) -> ColumnElement[bool]:
+    """Whether the person has answers held for them (a Core condition for one statement;
+    `wa_id` may be a bind parameter)."""
+    c = cast(Table, OutboundMessage.__table__).c
+    return exists().where(c.wa_id == wa_id, c.status == AWAITING_REPLY)
 
 
 def release_awaiting(uow: UnitOfWork, wa_id: str) -> list[int]:

@@ -11,7 +11,10 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from functools import cache
+from typing import Any, Protocol
+
+from sqlalchemy import BindParameter, Select, bindparam
 
 from mara import clock
 from mara.adapters.rasa import RasaUnavailable
@@ -88,6 +91,20 @@ def dialogue_texts(msg: PendingInbound, max_chars: int) -> list[str]:
     if text.strip():
         texts.append(text)
     return texts
+
+
+@cache
+def _turn_query() -> Select[Any]:
+    """The pending message with what decides how its turn goes (built once)."""
+    wa_id: BindParameter[str] = bindparam("wa_id")
+    now: BindParameter[datetime] = bindparam("now")
+    return inbox.pending_query(
+        {
+            "awaiting": answering.awaiting_any(wa_id),
+            "handoff": contact.handoff_open(wa_id, now),
+            "survey": surveys.survey_open(wa_id),
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -226,16 +243,7 @@ class Conversation:
             with self.uow() as tx:
                 # Held answers, a handoff and a survey are read with the message: most turns
                 # have none of them, and pay no statement for each.
-                found = inbox.next_pending(
-                    tx,
-                    wa_id,
-                    message_id,
-                    {
-                        "awaiting": answering.awaiting_any(wa_id),
-                        "handoff": contact.handoff_open(wa_id, self.now()),
-                        "survey": surveys.survey_open(wa_id),
-                    },
-                )
+                found = inbox.next_pending(tx, wa_id, message_id, _turn_query(), self.now())
                 if found is None:
                     return f"handled {handled}"
                 msg, present = found

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import ColumnElement, Integer, Table, bindparam, case, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from mara.clock import utcnow
@@ -103,29 +105,40 @@ def next_pending_outbound(uow: UnitOfWork, wa_id: str, up_to_id: int) -> int | N
     return uow.session.scalar(_oldest_pending(wa_id, up_to_id))
 
 
-def _claim(uow: UnitOfWork, which: Any) -> list[OutboundView]:
-    """Move the pending messages `which` selects to `sending`, as a lease (not finished by
-    then, the recovery sweep takes them, unconfirmed); one statement, so only one job ever
-    wins a message and it is sent once. Oldest first; [] when nothing was pending."""
-    rows = uow.session.execute(
-        update(OutboundMessage)
-        .where(which, OutboundMessage.status == "pending")
+# The worker's statements on this table are Core, built once (bind parameters): a send pays
+# neither the ORM's per-statement work nor the construction of its statements.
+_OUTBOUND = cast(Table, OutboundMessage.__table__)
+_C = _OUTBOUND.c
+
+
+def _claim_statement(which: ColumnElement[bool]) -> Any:
+    """Move the pending messages `which` selects to `sending`, as a lease until
+    :lease_until (not finished by then, the recovery sweep takes them, unconfirmed)."""
+    return (
+        update(_OUTBOUND)
+        .where(which, _C.status == "pending")
         .values(
-            status="sending",
-            attempts=OutboundMessage.attempts + 1,
-            next_attempt_at=utcnow() + SENDING_LEASE,
+            status="sending", attempts=_C.attempts + 1, next_attempt_at=bindparam("lease_until")
         )
         .returning(
-            OutboundMessage.id,
-            OutboundMessage.to_address,
-            OutboundMessage.body,
-            OutboundMessage.content_sid,
-            OutboundMessage.content_variables,
-            OutboundMessage.error_message,
-            OutboundMessage.created_at,
+            _C.id,
+            _C.to_address,
+            _C.body,
+            _C.content_sid,
+            _C.content_variables,
+            _C.error_message,
+            _C.created_at,
         )
-        .execution_options(synchronize_session=False)
-    ).all()
+    )
+
+
+_CLAIM_ONE = _claim_statement(_C.id == bindparam("outbound_id"))
+
+
+def _claim(uow: UnitOfWork, statement: Any, params: dict[str, Any]) -> list[OutboundView]:
+    """Run a claim: one statement, so only one job ever wins a message and it is sent once.
+    Oldest first; [] when nothing was pending."""
+    rows = uow.session.execute(statement, {**params, "lease_until": utcnow() + SENDING_LEASE}).all()
     return [
         OutboundView(
             id=row.id,
@@ -146,7 +159,7 @@ def _claim(uow: UnitOfWork, which: Any) -> list[OutboundView]:
 def claim_outbound(uow: UnitOfWork, outbound_id: int) -> OutboundView | None:
     """Move a pending message to `sending`; only one job ever wins, so it is sent once.
     The caller commits the claim before it talks to Twilio."""
-    claimed = _claim(uow, OutboundMessage.id == outbound_id)
+    claimed = _claim(uow, _CLAIM_ONE, {"outbound_id": outbound_id})
     return claimed[0] if claimed else None
 
 
@@ -168,16 +181,19 @@ def release_outbound(uow: UnitOfWork, outbound_id: int, error: str) -> None:
     )
 
 
+_UNCLAIM = (
+    update(_OUTBOUND)
+    .where(_C.id.in_(bindparam("ids", expanding=True)), _C.status == "sending")
+    .values(status="pending", attempts=_C.attempts - 1)
+)
+
+
 def unclaim_outbound(uow: UnitOfWork, outbound_ids: list[int]) -> None:
     """Claimed messages never tried (an earlier one of their batch failed): back to pending,
     the attempt not counted. Their lease stays: the retry of the failed one sends them after
     it, and the recovery sweep leaves them to that job until then."""
     if outbound_ids:
-        uow.session.execute(
-            update(OutboundMessage)
-            .where(OutboundMessage.id.in_(outbound_ids), OutboundMessage.status == "sending")
-            .values(status="pending", attempts=OutboundMessage.attempts - 1)
-        )
+        uow.session.execute(_UNCLAIM, {"ids": outbound_ids})
 
 
 def finish_outbound(
@@ -198,32 +214,49 @@ def finish_outbound(
     )
 
 
+@cache
+def _finish_statement(count: int) -> Any:
+    """Finish `count` messages in one statement: :id_N gets :status_N, and :sid_N and
+    :sent_at_N where not null."""
+    ids = [bindparam(f"id_{n}", type_=Integer) for n in range(count)]
+
+    def each(value: Callable[[int], Any]) -> Any:
+        return case(*((_C.id == ids[n], value(n)) for n in range(count)))
+
+    return (
+        update(_OUTBOUND)
+        .where(_C.id.in_(ids))
+        .values(
+            status=each(lambda n: bindparam(f"status_{n}", type_=_C.status.type)),
+            provider_sid=each(
+                lambda n: func.coalesce(
+                    bindparam(f"sid_{n}", type_=_C.provider_sid.type), _C.provider_sid
+                )
+            ),
+            sent_at=each(
+                lambda n: func.coalesce(
+                    bindparam(f"sent_at_{n}", type_=_C.sent_at.type), _C.sent_at
+                )
+            ),
+            error_code=None,
+            error_message=None,
+        )
+    )
+
+
 def finish_sent(uow: UnitOfWork, outcomes: list[tuple[int, str, str | None]]) -> None:
     """Record what Twilio answered for messages sent (id, status, provider sid), all in one
     statement; as `finish_outbound` does for each."""
     if not outcomes:
         return
     now = utcnow()
-    ids = [outbound_id for outbound_id, _, _ in outcomes]
-    sids = {outbound_id: sid for outbound_id, _, sid in outcomes if sid}
-    sent_at = {i: now for i, status, _ in outcomes if status not in ("failed", "undelivered")}
-    values: dict = {
-        "status": case({i: status for i, status, _ in outcomes}, value=OutboundMessage.id),
-        "error_code": None,
-        "error_message": None,
-    }
-    if sids:
-        values["provider_sid"] = case(
-            sids, value=OutboundMessage.id, else_=OutboundMessage.provider_sid
-        )
-    if sent_at:
-        values["sent_at"] = case(sent_at, value=OutboundMessage.id, else_=OutboundMessage.sent_at)
-    uow.session.execute(
-        update(OutboundMessage)
-        .where(OutboundMessage.id.in_(ids))
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
+    params: dict[str, Any] = {}
+    for n, (outbound_id, status, sid) in enumerate(outcomes):
+        params[f"id_{n}"] = outbound_id
+        params[f"status_{n}"] = status
+        params[f"sid_{n}"] = sid or None
+        params[f"sent_at_{n}"] = None if status in ("failed", "undelivered") else now
+    uow.session.execute(_finish_statement(len(outcomes)), params)
 
 
 def record_delivery_status(
@@ -452,6 +485,21 @@ def stale_pending_outbound(
 CLAIM_BATCH = 4
 
 
+@cache
+def _claim_next_statement(limit: int) -> Any:
+    oldest = (
+        select(_C.id)
+        .where(
+            _C.wa_id == bindparam("person"),
+            _C.status == "pending",
+            _C.id <= bindparam("up_to_id"),
+        )
+        .order_by(_C.id)
+        .limit(limit)
+    )
+    return _claim_statement(_C.id.in_(oldest))
+
+
 def claim_next_outbound(
     uow: UnitOfWork, wa_id: str, up_to_id: int, limit: int = CLAIM_BATCH
 ) -> list[OutboundView]:
@@ -459,4 +507,4 @@ def claim_next_outbound(
     most `limit`, oldest first, in one statement; [] when there is none. Only one job ever
     wins a message: it is sent once. The claim is a lease: not finished by then, the
     recovery sweep takes them (unconfirmed)."""
-    return _claim(uow, OutboundMessage.id.in_(_oldest_pending(wa_id, up_to_id, limit)))
+    return _claim(uow, _claim_next_statement(limit), {"person": wa_id, "up_to_id": up_to_id})
