@@ -15,7 +15,7 @@ from mara.adapters.twilio_sender import (
 )
 from mara.db.unit_of_work import UnitOfWork
 from mara.domain.messages import OutboundView
-from mara.services import outbox
+from mara.services import claims, outbox
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ EVERYTHING = 2**31 - 1  # the largest id (PostgreSQL integer)
 def send_claimed(
     sender: WhatsAppSender,
     out: OutboundView,
-    earlier: outbox.EarlierAttempt | None,
+    earlier: claims.EarlierAttempt | None,
     status_callback: str | None,
 ) -> SendResult:
     """Send a claimed message, once. After an unconfirmed attempt Twilio is asked first
@@ -61,19 +61,19 @@ class Claim:
     messages: tuple[OutboundView, ...] = ()
     known_sids: frozenset[str] = frozenset()
 
-    def earlier(self, out: OutboundView, sent_sids: set[str]) -> outbox.EarlierAttempt | None:
+    def earlier(self, out: OutboundView, sent_sids: set[str]) -> claims.EarlierAttempt | None:
         """`out`'s unconfirmed attempt, if any; `sent_sids`: what this job sent before it
         (ours, though not recorded yet)."""
         if out.unconfirmed_since is None:
             return None
-        return outbox.EarlierAttempt(out.unconfirmed_since, self.known_sids | sent_sids)
+        return claims.EarlierAttempt(out.unconfirmed_since, self.known_sids | sent_sids)
 
 
 def claim_next(tx: UnitOfWork, wa_id: str, up_to_id: int = EVERYTHING) -> Claim:
     """Claim the person's oldest unsent messages (the caller commits before sending them)."""
-    claimed = outbox.claim_next_outbound(tx, wa_id, up_to_id)
+    claimed = claims.claim_next_outbound(tx, wa_id, up_to_id)
     unconfirmed = any(c.unconfirmed_since is not None for c in claimed)
-    return Claim(tuple(claimed), outbox.known_sids(tx, wa_id) if unconfirmed else frozenset())
+    return Claim(tuple(claimed), claims.known_sids(tx, wa_id) if unconfirmed else frozenset())
 
 
 def deliver_pending(
@@ -88,7 +88,7 @@ def deliver_pending(
     claimed_first: Claim | None = None,
 ) -> Delivery:
     """Send the person's pending messages up to `up_to_id`, oldest first, claimed a few at a
-    time (outbox.CLAIM_BATCH) and finished together with the next claim. A transient
+    time (claims.CLAIM_BATCH) and finished together with the next claim. A transient
     failure stops here (the rest keep their order; the batch's unsent ones go back to
     pending, no attempt counted) unless this is the last try: then that message goes to
     the long retry schedule (outbox.retry_later_or_fail): deferred, it stops here; past the
@@ -105,7 +105,7 @@ def deliver_pending(
     while True:
         if claim is None:
             with uow() as tx:
-                outbox.finish_sent(tx, done)
+                claims.finish_sent(tx, done)
                 done = []
                 claim = claim_next(tx, wa_id, up_to_id)
                 # Committed before Twilio is called: no transaction waits on the network.
@@ -121,11 +121,11 @@ def deliver_pending(
                 )
             except TransientSendError as exc:
                 with uow() as tx:
-                    outbox.finish_sent(tx, done)
+                    claims.finish_sent(tx, done)
                     done = []
                     if not last_try:
                         outbox.release_outbound(tx, claimed.id, str(exc))
-                        outbox.unclaim_outbound(tx, unsent)
+                        claims.unclaim_outbound(tx, unsent)
                         tx.commit()
                         return Delivery(sent, "will retry", claimed.id, tuple(notices))
                     # A long outage: the recovery sweep tries again later (minutes to hours).
@@ -133,7 +133,7 @@ def deliver_pending(
                         tx, claimed.id, str(exc), long_retry_offsets
                     )
                     if result == "deferred":
-                        outbox.unclaim_outbound(tx, unsent)
+                        claims.unclaim_outbound(tx, unsent)
                     tx.commit()
                 log.warning("outbound #%s %s after quick retries: %s", claimed.id, result, exc)
                 if notice_id is not None:
@@ -143,7 +143,7 @@ def deliver_pending(
                 continue
             except PermanentSendError as exc:
                 with uow() as tx:
-                    outbox.finish_sent(tx, done)
+                    claims.finish_sent(tx, done)
                     done = []
                     outbox.reject_outbound(tx, claimed.id, exc.code, str(exc))
                     tx.commit()

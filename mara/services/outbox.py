@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from functools import cache
-from typing import Any, cast
+from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Table, bindparam, case, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from mara.clock import utcnow
@@ -26,8 +23,6 @@ from mara.services.contact import is_opted_out
 
 log = logging.getLogger(__name__)
 
-# A claimed message not finished by then was interrupted (worker killed): the sweep takes it.
-SENDING_LEASE = timedelta(minutes=2)
 # Messages whose failure is not worth another message to the person.
 NO_NOTICE_KINDS = frozenset({"trouble", "delivery_failed"})
 
@@ -86,8 +81,8 @@ def recipient_of(uow: UnitOfWork, outbound_id: int) -> str | None:
     )
 
 
-def _oldest_pending(wa_id: str, up_to_id: int, limit: int = 1) -> Any:
-    """The ids of the person's oldest unsent messages up to `up_to_id`, as a query."""
+def _oldest_pending(wa_id: str, up_to_id: int) -> Any:
+    """The id of the person's oldest unsent message up to `up_to_id`, as a query."""
     return (
         select(OutboundMessage.id)
         .where(
@@ -96,71 +91,13 @@ def _oldest_pending(wa_id: str, up_to_id: int, limit: int = 1) -> Any:
             OutboundMessage.id <= up_to_id,
         )
         .order_by(OutboundMessage.id)
-        .limit(limit)
+        .limit(1)
     )
 
 
 def next_pending_outbound(uow: UnitOfWork, wa_id: str, up_to_id: int) -> int | None:
     """The person's oldest unsent message up to `up_to_id`: they read replies in order."""
     return uow.session.scalar(_oldest_pending(wa_id, up_to_id))
-
-
-# The worker's statements on this table are Core, built once (bind parameters): a send pays
-# neither the ORM's per-statement work nor the construction of its statements.
-_OUTBOUND = cast(Table, OutboundMessage.__table__)
-_C = _OUTBOUND.c
-
-
-def _claim_statement(which: ColumnElement[bool]) -> Any:
-    """Move the pending messages `which` selects to `sending`, as a lease until
-    :lease_until (not finished by then, the recovery sweep takes them, unconfirmed)."""
-    return (
-        update(_OUTBOUND)
-        .where(which, _C.status == "pending")
-        .values(
-            status="sending", attempts=_C.attempts + 1, next_attempt_at=bindparam("lease_until")
-        )
-        .returning(
-            _C.id,
-            _C.to_address,
-            _C.body,
-            _C.content_sid,
-            _C.content_variables,
-            _C.error_message,
-            _C.created_at,
-        )
-    )
-
-
-_CLAIM_ONE = _claim_statement(_C.id == bindparam("outbound_id"))
-
-
-def _claim(uow: UnitOfWork, statement: Any, params: dict[str, Any]) -> list[OutboundView]:
-    """Run a claim: one statement, so only one job ever wins a message and it is sent once.
-    Oldest first; [] when nothing was pending."""
-    rows = uow.session.execute(statement, {**params, "lease_until": utcnow() + SENDING_LEASE}).all()
-    return [
-        OutboundView(
-            id=row.id,
-            to_address=row.to_address,
-            body=row.body,
-            status="sending",
-            content_sid=row.content_sid,
-            content_variables=row.content_variables,
-            unconfirmed_since=(
-                row.created_at if (row.error_message or "").startswith(UNCONFIRMED) else None
-            ),
-        )
-        # RETURNING keeps no order.
-        for row in sorted(rows, key=lambda r: r.id)
-    ]
-
-
-def claim_outbound(uow: UnitOfWork, outbound_id: int) -> OutboundView | None:
-    """Move a pending message to `sending`; only one job ever wins, so it is sent once.
-    The caller commits the claim before it talks to Twilio."""
-    claimed = _claim(uow, _CLAIM_ONE, {"outbound_id": outbound_id})
-    return claimed[0] if claimed else None
 
 
 def reject_outbound(uow: UnitOfWork, outbound_id: int, error_code: str | None, error: str) -> None:
@@ -181,21 +118,6 @@ def release_outbound(uow: UnitOfWork, outbound_id: int, error: str) -> None:
     )
 
 
-_UNCLAIM = (
-    update(_OUTBOUND)
-    .where(_C.id.in_(bindparam("ids", expanding=True)), _C.status == "sending")
-    .values(status="pending", attempts=_C.attempts - 1)
-)
-
-
-def unclaim_outbound(uow: UnitOfWork, outbound_ids: list[int]) -> None:
-    """Claimed messages never tried (an earlier one of their batch failed): back to pending,
-    the attempt not counted. Their lease stays: the retry of the failed one sends them after
-    it, and the recovery sweep leaves them to that job until then."""
-    if outbound_ids:
-        uow.session.execute(_UNCLAIM, {"ids": outbound_ids})
-
-
 def finish_outbound(
     uow: UnitOfWork,
     outbound_id: int,
@@ -212,51 +134,6 @@ def finish_outbound(
     uow.session.execute(
         update(OutboundMessage).where(OutboundMessage.id == outbound_id).values(**values)
     )
-
-
-@cache
-def _finish_statement(count: int) -> Any:
-    """Finish `count` messages in one statement: :id_N gets :status_N, and :sid_N and
-    :sent_at_N where not null."""
-    ids = [bindparam(f"id_{n}", type_=Integer) for n in range(count)]
-
-    def each(value: Callable[[int], Any]) -> Any:
-        return case(*((_C.id == ids[n], value(n)) for n in range(count)))
-
-    return (
-        update(_OUTBOUND)
-        .where(_C.id.in_(ids))
-        .values(
-            status=each(lambda n: bindparam(f"status_{n}", type_=_C.status.type)),
-            provider_sid=each(
-                lambda n: func.coalesce(
-                    bindparam(f"sid_{n}", type_=_C.provider_sid.type), _C.provider_sid
-                )
-            ),
-            sent_at=each(
-                lambda n: func.coalesce(
-                    bindparam(f"sent_at_{n}", type_=_C.sent_at.type), _C.sent_at
-                )
-            ),
-            error_code=None,
-            error_message=None,
-        )
-    )
-
-
-def finish_sent(uow: UnitOfWork, outcomes: list[tuple[int, str, str | None]]) -> None:
-    """Record what Twilio answered for messages sent (id, status, provider sid), all in one
-    statement; as `finish_outbound` does for each."""
-    if not outcomes:
-        return
-    now = utcnow()
-    params: dict[str, Any] = {}
-    for n, (outbound_id, status, sid) in enumerate(outcomes):
-        params[f"id_{n}"] = outbound_id
-        params[f"status_{n}"] = status
-        params[f"sid_{n}"] = sid or None
-        params[f"sent_at_{n}"] = None if status in ("failed", "undelivered") else now
-    uow.session.execute(_finish_statement(len(outcomes)), params)
 
 
 def record_delivery_status(
@@ -339,30 +216,6 @@ def queue_proactive(
             raise
         return existing_id, False
     return row.id, not suppressed
-
-
-@dataclass(frozen=True)
-class EarlierAttempt:
-    """An earlier send whose answer never came (a read timeout, a worker killed mid-send):
-    Twilio may have it. `known_sids` are the person's messages already recorded as ours."""
-
-    created_at: datetime
-    known_sids: frozenset[str]
-
-
-def known_sids(uow: UnitOfWork, wa_id: str) -> frozenset[str]:
-    """The person's messages already recorded as ours at Twilio (read with a claim that has
-    an unconfirmed attempt, before the caller commits it: no transaction stays open while
-    Twilio answers)."""
-    return frozenset(
-        s
-        for s in uow.session.scalars(
-            select(OutboundMessage.provider_sid).where(
-                OutboundMessage.wa_id == wa_id, OutboundMessage.provider_sid.is_not(None)
-            )
-        )
-        if s
-    )
 
 
 def retry_later_or_fail(
@@ -472,39 +325,9 @@ def stale_pending_outbound(
             OutboundMessage.created_at < cutoff,
         )
         .order_by(OutboundMessage.id)
-        .limit(limit)
+        .limit(1)
     )
     oldest: dict[str, int] = {}
     for row in rows:
         oldest.setdefault(row.wa_id, row.id)
     return [(outbound_id, wa_id) for wa_id, outbound_id in oldest.items()]
-
-
-# A turn's replies are claimed together, sent in order and finished in one statement. Few
-# enough that their sends (each bounded by the sender's timeout) fit in the lease.
-CLAIM_BATCH = 4
-
-
-@cache
-def _claim_next_statement(limit: int) -> Any:
-    oldest = (
-        select(_C.id)
-        .where(
-            _C.wa_id == bindparam("person"),
-            _C.status == "pending",
-            _C.id <= bindparam("up_to_id"),
-        )
-        .order_by(_C.id)
-        .limit(limit)
-    )
-    return _claim_statement(_C.id.in_(oldest))
-
-
-def claim_next_outbound(
-    uow: UnitOfWork, wa_id: str, up_to_id: int, limit: int = CLAIM_BATCH
-) -> list[OutboundView]:
-    """Claim (pending → sending) the person's oldest unsent messages up to `up_to_id`, at
-    most `limit`, oldest first, in one statement; [] when there is none. Only one job ever
-    wins a message: it is sent once. The claim is a lease: not finished by then, the
-    recovery sweep takes them (unconfirmed)."""
-    return _claim(uow, _claim_next_statement(limit), {"person": wa_id, "up_to_id": up_to_id})
