@@ -17,14 +17,19 @@ import pstats
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sqlalchemy import event, select  # noqa: E402
+
 from mara import bootstrap  # noqa: E402
 from mara.adapters.twilio_form import parse_inbound  # noqa: E402
+from mara.db.engine import get_engine  # noqa: E402
+from mara.db.models import InboundMessage, OutboundMessage  # noqa: E402
 from mara.db.unit_of_work import UnitOfWork  # noqa: E402
 from mara.jobs import messages as jobs  # noqa: E402
 from mara.ops.chat import inbound_form  # noqa: E402
@@ -89,7 +94,17 @@ def main() -> int:
         for n in range(20):  # warm: pools, compiled statements, the SDK's client
             jobs.handle_inbound(receive(n), runtime)
         ids = [receive(n) for n in range(args.turns)]
-        profile = cProfile.Profile() if args.profile else None
+        # Statements (pool pre-pings included) and commits the turns send to PostgreSQL.
+        counts = {"statements": 0, "commits": 0}
+
+        def count(key: str):
+            return lambda *_: counts.__setitem__(key, counts[key] + 1)
+
+        engine = get_engine(url)
+        event.listen(engine, "before_cursor_execute", count("statements"))
+        event.listen(engine, "commit", count("commits"))
+        # This thread's CPU time: waiting on PostgreSQL or the local API (its threads) is not shown.
+        profile = cProfile.Profile(time.thread_time) if args.profile else None
         cpu, wall = time.process_time(), time.perf_counter()
         if profile:
             profile.enable()
@@ -98,10 +113,23 @@ def main() -> int:
         if profile:
             profile.disable()
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        # The work was done: every message answered, every reply sent once and recorded.
+        with UnitOfWork(url) as uow:
+            inbound = Counter(uow.session.scalars(select(InboundMessage.status)))
+            outbound = uow.session.execute(
+                select(OutboundMessage.status, OutboundMessage.provider_sid)
+            ).all()
+        turns = args.turns + 20
+        sids = {m.sid for m in api.messages()}
+        assert inbound == {"processed": turns}, inbound
+        assert len(sids) == len(outbound) == 2 * turns, (len(sids), len(outbound))
+        assert {sid for _, sid in outbound} == sids and {s for s, _ in outbound} == {"queued"}
         # The local Twilio API runs in this process's threads: its CPU is included.
         print(
             f"{args.turns} turns (2 replies each): worker CPU {cpu / args.turns * 1000:.1f} ms "
-            f"per turn (local Twilio API included), wall {wall / args.turns * 1000:.1f} ms"
+            f"per turn (local Twilio API included), wall {wall / args.turns * 1000:.1f} ms; "
+            f"{counts['statements'] / args.turns:.1f} statements (pool pre-pings not counted) and "
+            f"{counts['commits'] / args.turns:.1f} commits per turn"
         )
         if profile:
             pstats.Stats(profile).sort_stats("cumulative").print_stats(40)

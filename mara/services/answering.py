@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, Table, exists, func, select, update
 
 from mara.clock import utcnow
 from mara.db.models import EmailMessage, InboundMessage, OutboundMessage
@@ -141,6 +142,13 @@ def send_answer(
         email_ids=[e.id for e in emails],
         mode=mode,
     )
+
+
+def awaiting_any(wa_id: str | ColumnElement[str]) -> ColumnElement[bool]:
+    """Whether the person has answers held for them (a Core condition for one statement;
+    `wa_id` may be a bind parameter)."""
+    c = cast(Table, OutboundMessage.__table__).c
+    return exists().where(c.wa_id == wa_id, c.status == AWAITING_REPLY)
 
 
 def release_awaiting(uow: UnitOfWork, wa_id: str) -> list[int]:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Table, exists, select
 
 from mara.clock import utcnow
 from mara.db.models import (
@@ -52,6 +53,15 @@ def _open_handoff(uow: UnitOfWork, wa_id: str, now: datetime) -> Handoff | None:
 
 def handoff_active(uow: UnitOfWork, wa_id: str, now: datetime) -> bool:
     return _open_handoff(uow, wa_id, now) is not None
+
+
+def handoff_open(
+    wa_id: str | ColumnElement[str], now: datetime | ColumnElement[datetime]
+) -> ColumnElement[bool]:
+    """Whether an adviser has this conversation (a Core condition for one statement; `wa_id`
+    and `now` may be bind parameters)."""
+    c = cast(Table, Handoff.__table__).c
+    return exists().where(c.wa_id == wa_id, c.released_at.is_(None), c.expires_at > now)
 
 
 def release_handoff(uow: UnitOfWork, wa_id: str, now: datetime, by: str) -> bool:

@@ -11,7 +11,10 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from functools import cache
+from typing import Any, Protocol
+
+from sqlalchemy import BindParameter, Select, bindparam
 
 from mara import clock
 from mara.adapters.rasa import RasaUnavailable
@@ -88,6 +91,20 @@ def dialogue_texts(msg: PendingInbound, max_chars: int) -> list[str]:
     if text.strip():
         texts.append(text)
     return texts
+
+
+@cache
+def _turn_query() -> Select[Any]:
+    """The pending message with what decides how its turn goes (built once)."""
+    wa_id: BindParameter[str] = bindparam("wa_id")
+    now: BindParameter[datetime] = bindparam("now")
+    return inbox.pending_query(
+        {
+            "awaiting": answering.awaiting_any(wa_id),
+            "handoff": contact.handoff_open(wa_id, now),
+            "survey": surveys.survey_open(wa_id),
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -224,18 +241,21 @@ class Conversation:
         while True:
             started = time.perf_counter()
             with self.uow() as tx:
-                msg = inbox.next_pending(tx, wa_id, message_id)
-                if msg is None:
+                # Held answers, a handoff and a survey are read with the message: most turns
+                # have none of them, and pay no statement for each.
+                found = inbox.next_pending(tx, wa_id, message_id, _turn_query(), self.now())
+                if found is None:
                     return f"handled {handled}"
+                msg, present = found
                 # The person wrote: answers held for them (outside the 24-hour window, after
                 # the template) can go now.
-                released = answering.release_awaiting(tx, wa_id)
+                released = answering.release_awaiting(tx, wa_id) if "awaiting" in present else []
                 # An adviser has this conversation: stored for them, the bot keeps quiet.
-                silent = contact.handoff_active(tx, wa_id, self.now())
+                silent = "handoff" in present
+                survey_replies = None
                 if silent:
                     inbox.complete_silently(tx, msg.id, "handoff")
-                    survey_replies = None
-                else:
+                elif "survey" in present:
                     survey_replies = self._survey_reply(tx, msg)
                 tx.commit()
             for outbound_id in released:
@@ -265,10 +285,10 @@ class Conversation:
                     tx, msg.id, parse, wa_id, personal_answer=PERSONAL_ANSWER in signals
                 )
                 inbox.complete_inbound(tx, msg.id, wa_id, f"whatsapp:+{wa_id}", replies)
-                first = claim_next(tx, wa_id)
+                claimed = claim_next(tx, wa_id)
                 tx.commit()
             stored = time.perf_counter()
-            sent = self._deliver(wa_id, first)
+            sent = self._deliver(wa_id, claimed)
             handled += 1
             done = msg.id == message_id  # oldest first: nothing earlier is left
             # Where a turn's time goes (README, benchmarks/pipeline_vs_rasa.py): no content.

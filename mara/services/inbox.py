@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    bindparam,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 
 from mara.clock import utcnow
 from mara.db.models import (
@@ -80,40 +92,88 @@ def record_inbound(uow: UnitOfWork, message: Inbound) -> tuple[int, bool]:
     return new_id, True
 
 
+# The worker's statements on these tables are Core, built once (bind parameters): a turn
+# pays neither the ORM's per-statement work nor the construction of its statements.
+_INBOUND = cast(Table, InboundMessage.__table__)
+_OUTBOUND = cast(Table, OutboundMessage.__table__)
+_SENDER_OF = select(_INBOUND.c.wa_id).where(_INBOUND.c.id == bindparam("id"))
+_GIVEN_TO_DIALOGUE = (
+    update(_INBOUND)
+    .where(_INBOUND.c.id == bindparam("message_id"))
+    .values(dialogue_at=bindparam("now"))
+)
+
+
 def sender_of(uow: UnitOfWork, message_id: int) -> str | None:
-    return uow.session.scalar(select(InboundMessage.wa_id).where(InboundMessage.id == message_id))
+    return uow.session.scalar(_SENDER_OF, {"id": message_id})
 
 
-def next_pending(uow: UnitOfWork, wa_id: str, up_to_id: int) -> PendingInbound | None:
-    """The sender's oldest unprocessed message up to `up_to_id` (replies keep arrival order),
-    marked as given to the dialogue engine; `dialogue_tried` says an earlier job did so."""
-    row = uow.session.scalar(
-        select(InboundMessage)
-        .where(
-            InboundMessage.wa_id == wa_id,
-            InboundMessage.status == "pending",
-            InboundMessage.id <= up_to_id,
+def pending_query(checks: Mapping[str, ColumnElement[bool]]) -> Select[Any]:
+    """What `next_pending` reads: the oldest pending message of :wa_id up to :up_to_id, with
+    `checks` (conditions on :wa_id and :now, e.g. an open handoff) as named columns. Build
+    it once and pass it to every call."""
+    c = _INBOUND.c
+    return (
+        select(
+            c.id,
+            c.message_sid,
+            c.body,
+            c.profile_name,
+            c.num_media,
+            c.button_payload,
+            c.attempts,
+            c.dialogue_at.is_not(None).label("tried"),
+            *(check.label(f"check_{name}") for name, check in checks.items()),
         )
-        .order_by(InboundMessage.id)
+        .where(c.wa_id == bindparam("wa_id"), c.status == "pending", c.id <= bindparam("up_to_id"))
+        .order_by(c.id)
         .limit(1)
     )
+
+
+_NEXT_PENDING = pending_query({})
+
+
+def next_pending(
+    uow: UnitOfWork,
+    wa_id: str,
+    up_to_id: int,
+    query: Select[Any] = _NEXT_PENDING,
+    now: datetime | None = None,
+) -> tuple[PendingInbound, frozenset[str]] | None:
+    """The sender's oldest unprocessed message up to `up_to_id` (replies keep arrival order),
+    marked as given to the dialogue engine; `dialogue_tried` says an earlier job did so.
+    `query`: from `pending_query`, whose checks are read in the same statement (at `now`);
+    returned with the message are the names of those that hold."""
+    now = now or utcnow()
+    row = uow.session.execute(query, {"wa_id": wa_id, "up_to_id": up_to_id, "now": now}).first()
     if row is None:
         return None
-    tried = row.dialogue_at is not None
-    if not tried:
-        row.dialogue_at = utcnow()
-    return PendingInbound(
+    if not row.tried:
+        uow.session.execute(_GIVEN_TO_DIALOGUE, {"message_id": row.id, "now": utcnow()})
+    media: tuple[Media, ...] = ()
+    if row.num_media:  # most messages carry no attachment: no query for their empty list
+        media = tuple(
+            Media(m.url, m.content_type)
+            for m in uow.session.execute(
+                select(InboundMedia.url, InboundMedia.content_type)
+                .where(InboundMedia.message_id == row.id)
+                .order_by(InboundMedia.position)
+            )
+        )
+    msg = PendingInbound(
         id=row.id,
         message_sid=row.message_sid,
-        wa_id=row.wa_id,
+        wa_id=wa_id,
         body=row.body,
         profile_name=row.profile_name,
-        # Most messages carry no attachment: their (empty) list is not loaded.
-        media=tuple(Media(m.url, m.content_type) for m in row.media) if row.num_media else (),
+        media=media,
         button_payload=row.button_payload,
-        dialogue_tried=tried,
+        dialogue_tried=bool(row.tried),
         attempts=row.attempts or 0,
     )
+    mapping = row._mapping
+    return msg, frozenset(k[6:] for k in mapping if k.startswith("check_") and mapping[k])
 
 
 def note_attempt(uow: UnitOfWork, message_id: int, error: str | None = None) -> None:
@@ -124,6 +184,15 @@ def note_attempt(uow: UnitOfWork, message_id: int, error: str | None = None) -> 
     )
 
 
+_COMPLETE = (
+    update(_INBOUND)
+    .where(_INBOUND.c.id == bindparam("message_id"), _INBOUND.c.status == "pending")
+    .values(status="processed", processed_at=bindparam("now"), last_error=None)
+    .returning(_INBOUND.c.id)
+)
+_STORE_REPLIES = insert(_OUTBOUND).returning(_OUTBOUND.c.id, sort_by_parameter_order=True)
+
+
 def complete_inbound(
     uow: UnitOfWork, message_id: int, wa_id: str, to_address: str, replies: list[str]
 ) -> list[int]:
@@ -131,31 +200,26 @@ def complete_inbound(
     job completed it first)."""
     session = uow.session
     created = utcnow()
-    rows: list[OutboundMessage] = []
-    for i, reply in enumerate(replies):
-        for j, part in enumerate(split_body(reply)):
-            rows.append(
-                OutboundMessage(
-                    key=f"reply:{message_id}:{i}:{j}",
-                    wa_id=wa_id,
-                    to_address=to_address,
-                    body=part,
-                    kind="reply",
-                    in_reply_to_id=message_id,
-                    created_at=created,
-                )
-            )
-    done = session.scalar(
-        update(InboundMessage)
-        .where(InboundMessage.id == message_id, InboundMessage.status == "pending")
-        .values(status="processed", processed_at=created, last_error=None)
-        .returning(InboundMessage.id)
-    )
-    if done is None:
+    if session.scalar(_COMPLETE, {"message_id": message_id, "now": created}) is None:
         return []
-    session.add_all(rows)
-    session.flush()
-    return [r.id for r in rows]
+    rows = [
+        {
+            "key": f"reply:{message_id}:{i}:{j}",
+            "wa_id": wa_id,
+            "to_address": to_address,
+            "body": part,
+            "kind": "reply",
+            "in_reply_to_id": message_id,
+            "created_at": created,
+            "status": "pending",
+            "attempts": 0,
+        }
+        for i, reply in enumerate(replies)
+        for j, part in enumerate(split_body(reply))
+    ]
+    if not rows:
+        return []
+    return list(session.scalars(_STORE_REPLIES, rows))
 
 
 def fail_pending(uow: UnitOfWork, wa_id: str, up_to_id: int, error: str) -> list[int]:

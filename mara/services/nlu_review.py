@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import Table, bindparam, func, select
+from sqlalchemy import text as sql_text
 
 from mara.clock import utcnow
 from mara.db.models import InboundMessage, InboundNlu, NluLabel, Requester, Ticket
@@ -34,6 +36,30 @@ REVIEWED_FILE = ROOT / "data" / "nlu" / "reviewed.yml"
 
 class UnknownIntent(ValueError):
     """The label is not an intent of domain.yml."""
+
+
+_NLU_COLUMNS = [
+    "inbound_id",
+    "wa_id",
+    "intent",
+    "confidence",
+    "pqrs_type",
+    "entities",
+    "ranking",
+    "parsed_at",
+    "personal_answer",
+]
+_NLU_TYPES = cast(Table, InboundNlu.__table__).c
+# One statement a turn (a retried turn's replaces it). Written out (PostgreSQL
+# and SQLite ≥ 3.24 read it alike): SQLAlchemy does not cache its ON CONFLICT constructs.
+_UPSERT_NLU = sql_text(
+    f"INSERT INTO inbound_nlu ({', '.join(_NLU_COLUMNS)}) "
+    f"VALUES ({', '.join(':' + c for c in _NLU_COLUMNS)}) "
+    "ON CONFLICT (inbound_id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in _NLU_COLUMNS[2:])
+).bindparams(
+    *(bindparam(c, type_=_NLU_TYPES[c].type) for c in _NLU_COLUMNS[3:]),
+)
 
 
 @lru_cache(maxsize=1)
@@ -66,25 +92,29 @@ def record_nlu(
     if pqrs is None and name == "nlu_fallback" and ranking:
         # Unsure: the type it leaned to is still what trainers want to see.
         pqrs = PqrsType.from_intent(ranking[1]["name"] if len(ranking) > 1 else None)
-    row = uow.session.get(InboundNlu, inbound_id)
-    if row is None:
-        wa_id = wa_id or uow.session.scalar(
+    if wa_id is None:
+        wa_id = uow.session.scalar(
             select(InboundMessage.wa_id).where(InboundMessage.id == inbound_id)
         )
         if wa_id is None:
             return
-        row = InboundNlu(inbound_id=inbound_id, wa_id=wa_id)
-        uow.session.add(row)
-    row.intent = name
-    row.confidence = None if intent.get("confidence") is None else float(intent["confidence"])
-    row.pqrs_type = pqrs.value if pqrs else None
-    row.entities = [
-        {k: e.get(k) for k in ("entity", "value", "start", "end")}
-        for e in parse.get("entities") or []
-    ]
-    row.ranking = ranking
-    row.parsed_at = utcnow()
-    row.personal_answer = personal_answer
+    uow.session.execute(
+        _UPSERT_NLU,
+        {
+            "inbound_id": inbound_id,
+            "wa_id": wa_id,
+            "intent": name,
+            "confidence": None if intent.get("confidence") is None else float(intent["confidence"]),
+            "pqrs_type": pqrs.value if pqrs else None,
+            "entities": [
+                {k: e.get(k) for k in ("entity", "value", "start", "end")}
+                for e in parse.get("entities") or []
+            ],
+            "ranking": ranking,
+            "parsed_at": utcnow(),
+            "personal_answer": personal_answer,
+        },
+    )
 
 
 @dataclass(frozen=True)

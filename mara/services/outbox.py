@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -24,8 +23,6 @@ from mara.services.contact import is_opted_out
 
 log = logging.getLogger(__name__)
 
-# A claimed message not finished by then was interrupted (worker killed): the sweep takes it.
-SENDING_LEASE = timedelta(minutes=2)
 # Messages whose failure is not worth another message to the person.
 NO_NOTICE_KINDS = frozenset({"trouble", "delivery_failed"})
 
@@ -101,49 +98,6 @@ def _oldest_pending(wa_id: str, up_to_id: int) -> Any:
 def next_pending_outbound(uow: UnitOfWork, wa_id: str, up_to_id: int) -> int | None:
     """The person's oldest unsent message up to `up_to_id`: they read replies in order."""
     return uow.session.scalar(_oldest_pending(wa_id, up_to_id))
-
-
-def _claim(uow: UnitOfWork, which: Any) -> OutboundView | None:
-    """Move the pending message `which` selects to `sending`, as a lease (not finished by
-    then, the recovery sweep takes it, unconfirmed); one statement, so only one job ever wins
-    a message and it is sent once. None when there was nothing pending to claim."""
-    row = uow.session.execute(
-        update(OutboundMessage)
-        .where(OutboundMessage.id == which, OutboundMessage.status == "pending")
-        .values(
-            status="sending",
-            attempts=OutboundMessage.attempts + 1,
-            next_attempt_at=utcnow() + SENDING_LEASE,
-        )
-        .returning(
-            OutboundMessage.id,
-            OutboundMessage.to_address,
-            OutboundMessage.body,
-            OutboundMessage.content_sid,
-            OutboundMessage.content_variables,
-            OutboundMessage.error_message,
-            OutboundMessage.created_at,
-        )
-        .execution_options(synchronize_session=False)
-    ).first()
-    if row is None:
-        return None
-    unconfirmed = (row.error_message or "").startswith(UNCONFIRMED)
-    return OutboundView(
-        id=row.id,
-        to_address=row.to_address,
-        body=row.body,
-        status="sending",
-        content_sid=row.content_sid,
-        content_variables=row.content_variables,
-        unconfirmed_since=row.created_at if unconfirmed else None,
-    )
-
-
-def claim_outbound(uow: UnitOfWork, outbound_id: int) -> OutboundView | None:
-    """Move a pending message to `sending`; only one job ever wins, so it is sent once.
-    The caller commits the claim before it talks to Twilio."""
-    return _claim(uow, outbound_id)
 
 
 def reject_outbound(uow: UnitOfWork, outbound_id: int, error_code: str | None, error: str) -> None:
@@ -264,28 +218,6 @@ def queue_proactive(
     return row.id, not suppressed
 
 
-@dataclass(frozen=True)
-class EarlierAttempt:
-    """An earlier send whose answer never came (a read timeout, a worker killed mid-send):
-    Twilio may have it. `known_sids` are the person's messages already recorded as ours."""
-
-    created_at: datetime
-    known_sids: frozenset[str]
-
-
-def earlier_attempt(uow: UnitOfWork, claimed: OutboundView, wa_id: str) -> EarlierAttempt | None:
-    """Whether this claimed message's last attempt is unconfirmed (read before the caller
-    commits the claim: no transaction stays open while Twilio answers)."""
-    if claimed.unconfirmed_since is None:
-        return None
-    known = uow.session.scalars(
-        select(OutboundMessage.provider_sid).where(
-            OutboundMessage.wa_id == wa_id, OutboundMessage.provider_sid.is_not(None)
-        )
-    )
-    return EarlierAttempt(claimed.unconfirmed_since, frozenset(s for s in known if s))
-
-
 def retry_later_or_fail(
     uow: UnitOfWork, outbound_id: int, error: str, offsets: tuple[int, ...]
 ) -> tuple[str, int | None]:
@@ -393,16 +325,9 @@ def stale_pending_outbound(
             OutboundMessage.created_at < cutoff,
         )
         .order_by(OutboundMessage.id)
-        .limit(limit)
+        .limit(1)
     )
     oldest: dict[str, int] = {}
     for row in rows:
         oldest.setdefault(row.wa_id, row.id)
     return [(outbound_id, wa_id) for wa_id, outbound_id in oldest.items()]
-
-
-def claim_next_outbound(uow: UnitOfWork, wa_id: str, up_to_id: int) -> OutboundView | None:
-    """Claim (pending → sending) the person's oldest unsent message up to `up_to_id`, in one
-    statement; None when there is none. Only one job ever wins a message: it is sent once.
-    The claim is a lease: not finished by then, the recovery sweep takes it (unconfirmed)."""
-    return _claim(uow, _oldest_pending(wa_id, up_to_id).scalar_subquery())

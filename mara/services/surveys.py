@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, Table, exists, func, select, update
 from sqlalchemy.engine import CursorResult
 
 from mara.db.models import InboundMessage, OutboundMessage, Survey, SurveyResponse, Ticket
@@ -249,6 +249,13 @@ def _store_answer(
             "answered_at": now,
         },
     )
+
+
+def survey_open(wa_id: str | ColumnElement[str]) -> ColumnElement[bool]:
+    """Whether the person has a survey waiting for an answer (a Core condition for one
+    statement; `wa_id` may be a bind parameter)."""
+    c = cast(Table, Survey.__table__).c
+    return exists().where(c.wa_id == wa_id, c.status.in_(OPEN))
 
 
 def handle_survey_reply(

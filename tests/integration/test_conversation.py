@@ -14,7 +14,7 @@ from redis import Redis
 from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
-from mara import bootstrap
+from mara import bootstrap, clock
 from mara.adapters.rasa import RasaUnavailable
 from mara.adapters.redis_queue import PersonLocks
 from mara.adapters.twilio_form import parse_inbound
@@ -25,7 +25,7 @@ from mara.domain.messages import FILING_FORM, SUBMIT_EXPECTED, TakenTurn
 from mara.jobs import messages as jobs
 from mara.ops.chat import inbound_form
 from mara.policy.messages import message
-from mara.services import filing, inbox
+from mara.services import contact, filing, inbox
 from tests.support.filing import file_with_consent
 
 WA = "573001112233"
@@ -110,6 +110,25 @@ def test_a_job_answers_and_sends_without_touching_the_environment(settings, runt
     assert jobs.handle_inbound(message_id, rt) == "handled 0"
     assert sent_bodies(twilio_api) == ["eco: hola"]
     assert statuses(settings) == ["processed"]
+
+
+def test_an_open_handoff_keeps_the_bot_quiet_until_released(settings, runtime, twilio_api):
+    """The handoff is read with the message: while an adviser has the chat the message is
+    stored for them and nothing goes to the dialogue engine; released, the bot answers."""
+    dialogue = ScriptedDialogue()
+    rt = with_dialogue(runtime, dialogue)
+    now = clock.now()
+    with UnitOfWork(settings.database_url) as uow:
+        contact.request_handoff(uow, WA, now)
+        uow.commit()
+    assert jobs.handle_inbound(receive(settings, "¿me atienden?"), rt) == "handled 1"
+    assert (statuses(settings), dialogue.seen, sent_bodies(twilio_api)) == (["handoff"], [], [])
+    with UnitOfWork(settings.database_url) as uow:
+        assert contact.release_handoff(uow, WA, now, "adviser")
+        uow.commit()
+    assert jobs.handle_inbound(receive(settings, "gracias"), rt) == "handled 1"
+    assert statuses(settings) == ["handoff", "processed"]
+    assert sent_bodies(twilio_api) == ["eco: gracias"]
 
 
 def test_what_the_nlu_understood_is_stored_with_the_message(settings, runtime, twilio_api):

@@ -85,6 +85,31 @@ def test_an_identical_earlier_reply_is_not_mistaken_for_the_lost_one(
     assert len(twilio_api.messages(TO)) == 2 and twilio_api.lookups == 1
 
 
+def test_a_reply_sent_earlier_in_the_same_batch_is_not_mistaken_for_the_lost_one(
+    settings, twilio_api
+):
+    """Claimed together: a reply, then one with the same words whose earlier attempt is
+    unconfirmed. The first, sent by this job a moment ago, is ours though not recorded
+    yet: the lookup does not take it for the lost one, which is sent."""
+    first = store(settings, key="reply:1:0:0", body="¿Algo más?")
+    later = store(settings, key="reply:2:0:0", body="¿Algo más?")
+    with UnitOfWork(settings.database_url) as uow:
+        uow.session.execute(
+            update(OutboundMessage)
+            .where(OutboundMessage.id == later)
+            .values(
+                error_message="unconfirmed: ReadTimeout", created_at=utcnow() - timedelta(minutes=5)
+            )
+        )
+        uow.commit()
+    assert jobs.send_outbound(later) == "queued"
+    sent = twilio_api.messages(TO)
+    assert len(sent) == 2 and twilio_api.lookups == 1
+    assert [row(settings, first).provider_sid, row(settings, later).provider_sid] == [
+        s.sid for s in sent
+    ]
+
+
 def test_a_long_outage_ends_in_a_staff_alert_and_one_notice(settings, twilio_api, monkeypatch):
     monkeypatch.setenv("MARA_LONG_RETRY_OFFSETS", "1,2")
     out_id = store(settings)

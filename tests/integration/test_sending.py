@@ -108,6 +108,30 @@ def test_transient_failure_releases_the_message_for_the_retry(
     assert len(twilio_api.messages()) == 1
 
 
+@pytest.mark.parametrize("last_try", [False, True])
+def test_a_failure_inside_a_batch_keeps_the_order_and_counts_no_attempt_for_the_rest(
+    settings, twilio_api, monkeypatch, runtime, last_try
+):
+    """Messages claimed together: the first goes, the second fails, the third was never
+    tried (pending again, no attempt counted); the retry sends the second, then the third."""
+    ids = [store(settings, body=f"parte {n}", key=f"notice:{n}") for n in (1, 2, 3)]
+    twilio_api.fail_next(0, 500)
+    monkeypatch.setattr(jobs, "_is_last_try", lambda: last_try)
+    if last_try:
+        assert jobs.send_outbound(ids[2], runtime) == "deferred"
+    else:
+        with pytest.raises(TransientSendError):
+            jobs.send_outbound(ids[2], runtime)
+    rows = [outbound(settings, i) for i in ids]
+    assert [(r.status, r.attempts) for r in rows] == [("queued", 1), ("pending", 1), ("pending", 0)]
+    assert rows[0].provider_sid == twilio_api.messages()[0].sid
+    assert jobs.send_outbound(ids[2], runtime) == "queued"
+    assert [m.form["Body"] for m in twilio_api.messages()] == ["parte 1", "parte 2", "parte 3"]
+    rows = [outbound(settings, i) for i in ids]
+    assert [(r.status, r.attempts) for r in rows] == [("queued", 1), ("queued", 2), ("queued", 1)]
+    assert [r.provider_sid for r in rows] == [m.sid for m in twilio_api.messages()]
+
+
 def test_last_quick_failure_leaves_it_for_the_long_schedule(settings, twilio_api, runtime):
     outbound_id = store(settings)
     twilio_api.fail_next(500)

@@ -53,7 +53,8 @@ class TwilioApi:
         self._server.shutdown()
 
     def fail_next(self, *statuses: int) -> None:
-        """The next create calls answer these HTTP statuses instead of accepting."""
+        """The next create calls answer these HTTP statuses instead of accepting (0: that
+        call is accepted)."""
         with self._lock:
             self._failures.extend(statuses)
 

@@ -1,0 +1,182 @@
+"""Claims on stored messages: a job moves a person's oldest pending ones to `sending` (a
+lease: only one job ever wins a message, so it is sent once), and records what Twilio
+answered for them, or gives back those it never tried."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, Integer, Table, bindparam, case, func, select, update
+
+from mara.clock import utcnow
+from mara.db.models import OutboundMessage
+from mara.db.unit_of_work import UnitOfWork
+from mara.domain.messages import UNCONFIRMED, OutboundView
+
+# A claimed message not finished by then was interrupted (worker killed): the sweep takes it.
+SENDING_LEASE = timedelta(minutes=2)
+
+# The worker's statements on this table are Core, built once (bind parameters): a send pays
+# neither the ORM's per-statement work nor the construction of its statements.
+_OUTBOUND = cast(Table, OutboundMessage.__table__)
+_C = _OUTBOUND.c
+
+
+def _claim_statement(which: ColumnElement[bool]) -> Any:
+    """Move the pending messages `which` selects to `sending`, as a lease until
+    :lease_until (not finished by then, the recovery sweep takes them, unconfirmed)."""
+    return (
+        update(_OUTBOUND)
+        .where(which, _C.status == "pending")
+        .values(
+            status="sending", attempts=_C.attempts + 1, next_attempt_at=bindparam("lease_until")
+        )
+        .returning(
+            _C.id,
+            _C.to_address,
+            _C.body,
+            _C.content_sid,
+            _C.content_variables,
+            _C.error_message,
+            _C.created_at,
+        )
+    )
+
+
+def _claim(uow: UnitOfWork, statement: Any, params: dict[str, Any]) -> list[OutboundView]:
+    """Run a claim: one statement, so only one job ever wins a message and it is sent once.
+    Oldest first; [] when nothing was pending."""
+    rows = uow.session.execute(statement, {**params, "lease_until": utcnow() + SENDING_LEASE}).all()
+    return [
+        OutboundView(
+            id=row.id,
+            to_address=row.to_address,
+            body=row.body,
+            status="sending",
+            content_sid=row.content_sid,
+            content_variables=row.content_variables,
+            unconfirmed_since=(
+                row.created_at if (row.error_message or "").startswith(UNCONFIRMED) else None
+            ),
+        )
+        # RETURNING keeps no order.
+        for row in sorted(rows, key=lambda r: r.id)
+    ]
+
+
+# A turn's replies are claimed together, sent in order and finished in one statement. Few
+# enough that their sends (each bounded by the sender's timeout) fit in the lease.
+CLAIM_BATCH = 4
+
+
+@cache
+def _claim_next_statement(limit: int) -> Any:
+    oldest = (
+        select(_C.id)
+        .where(
+            _C.wa_id == bindparam("person"),
+            _C.status == "pending",
+            _C.id <= bindparam("up_to_id"),
+        )
+        .order_by(_C.id)
+        .limit(limit)
+    )
+    return _claim_statement(_C.id.in_(oldest))
+
+
+def claim_next_outbound(
+    uow: UnitOfWork, wa_id: str, up_to_id: int, limit: int = CLAIM_BATCH
+) -> list[OutboundView]:
+    """Claim (pending → sending) the person's oldest unsent messages up to `up_to_id`, at
+    most `limit`, oldest first, in one statement; [] when there is none. Only one job ever
+    wins a message: it is sent once. The claim is a lease: not finished by then, the
+    recovery sweep takes them (unconfirmed)."""
+    return _claim(uow, _claim_next_statement(limit), {"person": wa_id, "up_to_id": up_to_id})
+
+
+_UNCLAIM = (
+    update(_OUTBOUND)
+    .where(_C.id.in_(bindparam("ids", expanding=True)), _C.status == "sending")
+    .values(status="pending", attempts=_C.attempts - 1)
+)
+
+
+def unclaim_outbound(uow: UnitOfWork, outbound_ids: list[int]) -> None:
+    """Claimed messages never tried (an earlier one of their batch failed): back to pending,
+    the attempt not counted. Their lease stays: the retry of the failed one sends them after
+    it, and the recovery sweep leaves them to that job until then."""
+    if outbound_ids:
+        uow.session.execute(_UNCLAIM, {"ids": outbound_ids})
+
+
+@cache
+def _finish_statement(count: int) -> Any:
+    """Finish `count` messages in one statement: :id_N gets :status_N, and :sid_N and
+    :sent_at_N where not null."""
+    ids = [bindparam(f"id_{n}", type_=Integer) for n in range(count)]
+
+    def each(value: Callable[[int], Any]) -> Any:
+        return case(*((_C.id == ids[n], value(n)) for n in range(count)))
+
+    return (
+        update(_OUTBOUND)
+        .where(_C.id.in_(ids))
+        .values(
+            status=each(lambda n: bindparam(f"status_{n}", type_=_C.status.type)),
+            provider_sid=each(
+                lambda n: func.coalesce(
+                    bindparam(f"sid_{n}", type_=_C.provider_sid.type), _C.provider_sid
+                )
+            ),
+            sent_at=each(
+                lambda n: func.coalesce(
+                    bindparam(f"sent_at_{n}", type_=_C.sent_at.type), _C.sent_at
+                )
+            ),
+            error_code=None,
+            error_message=None,
+        )
+    )
+
+
+def finish_sent(uow: UnitOfWork, outcomes: list[tuple[int, str, str | None]]) -> None:
+    """Record what Twilio answered for messages sent (id, status, provider sid), all in one
+    statement; each as `outbox.finish_outbound` does for one."""
+    if not outcomes:
+        return
+    now = utcnow()
+    params: dict[str, Any] = {}
+    for n, (outbound_id, status, sid) in enumerate(outcomes):
+        params[f"id_{n}"] = outbound_id
+        params[f"status_{n}"] = status
+        params[f"sid_{n}"] = sid or None
+        params[f"sent_at_{n}"] = None if status in ("failed", "undelivered") else now
+    uow.session.execute(_finish_statement(len(outcomes)), params)
+
+
+@dataclass(frozen=True)
+class EarlierAttempt:
+    """An earlier send whose answer never came (a read timeout, a worker killed mid-send):
+    Twilio may have it. `known_sids` are the person's messages already recorded as ours."""
+
+    created_at: datetime
+    known_sids: frozenset[str]
+
+
+def known_sids(uow: UnitOfWork, wa_id: str) -> frozenset[str]:
+    """The person's messages already recorded as ours at Twilio (read with a claim that has
+    an unconfirmed attempt, before the caller commits it: no transaction stays open while
+    Twilio answers)."""
+    return frozenset(
+        s
+        for s in uow.session.scalars(
+            select(OutboundMessage.provider_sid).where(
+                OutboundMessage.wa_id == wa_id, OutboundMessage.provider_sid.is_not(None)
+            )
+        )
+        if s
+    )
