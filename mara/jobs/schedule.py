@@ -66,6 +66,24 @@ FAILED_WINDOW = timedelta(hours=24)
 SWEEP_EVERY = _seconds("MARA_SWEEP_EVERY_S", 30)
 
 
+def _queue_again(
+    settings: Settings,
+    job: str,
+    kind: str,
+    recoverable: Callable[[UnitOfWork], list[int]],
+    enqueue: Callable[..., None],
+) -> list[Action]:
+    """The recovery sweeps' one shape: lease what the database says is owed (committed),
+    then queue a job for each with a suffix of its own (a lost job's id may still exist)."""
+    with UnitOfWork(settings.database_url) as uow:
+        ids = recoverable(uow)
+        uow.commit()
+    suffix = f"-sweep-{int(time.time())}"
+    for owed in ids:
+        enqueue(settings, owed, suffix=suffix)
+    return [{"job": job, kind: i} for i in ids]
+
+
 @scheduled("recover-inbound", every=SWEEP_EVERY)
 def recover_inbound(settings: Settings) -> list[Action]:
     """Queue again the inbound messages stored but not answered (Redis lost their job, a
@@ -73,15 +91,15 @@ def recover_inbound(settings: Settings) -> list[Action]:
     from mara.adapters.redis_queue import enqueue_inbound
     from mara.services import recovery
 
-    with UnitOfWork(settings.database_url) as uow:
-        ids = recovery.recoverable_inbound(
+    return _queue_again(
+        settings,
+        "recover-inbound",
+        "inbound",
+        lambda uow: recovery.recoverable_inbound(
             uow, STALE_AFTER, LEASE, FAILED_RETRY_EVERY, FAILED_WINDOW
-        )
-        uow.commit()
-    suffix = f"-sweep-{int(time.time())}"
-    for message_id in ids:
-        enqueue_inbound(settings, message_id, suffix=suffix)
-    return [{"job": "recover-inbound", "inbound": i} for i in ids]
+        ),
+        enqueue_inbound,
+    )
 
 
 @scheduled("resend-outbound", every=SWEEP_EVERY)
@@ -91,13 +109,13 @@ def resend_outbound(settings: Settings) -> list[Action]:
     from mara.adapters.redis_queue import enqueue_outbound
     from mara.services import outbox
 
-    with UnitOfWork(settings.database_url) as uow:
-        ids = outbox.recoverable_outbound(uow, STALE_AFTER, LEASE)
-        uow.commit()
-    suffix = f"-sweep-{int(time.time())}"
-    for outbound_id in ids:
-        enqueue_outbound(settings, outbound_id, suffix=suffix)
-    return [{"job": "resend-outbound", "outbound": i} for i in ids]
+    return _queue_again(
+        settings,
+        "resend-outbound",
+        "outbound",
+        lambda uow: outbox.recoverable_outbound(uow, STALE_AFTER, LEASE),
+        enqueue_outbound,
+    )
 
 
 @scheduled("resend-email", every=SWEEP_EVERY)
@@ -109,13 +127,13 @@ def resend_email(settings: Settings) -> list[Action]:
 
     if not settings.smtp_url:
         return []
-    with UnitOfWork(settings.database_url) as uow:
-        ids = mail.recoverable_emails(uow, STALE_AFTER, LEASE)
-        uow.commit()
-    suffix = f"-sweep-{int(time.time())}"
-    for email_id in ids:
-        enqueue_email(settings, email_id, suffix=suffix)
-    return [{"job": "resend-email", "email": i} for i in ids]
+    return _queue_again(
+        settings,
+        "resend-email",
+        "email",
+        lambda uow: mail.recoverable_emails(uow, STALE_AFTER, LEASE),
+        enqueue_email,
+    )
 
 
 FOLLOWUP_EVERY = timedelta(minutes=5)
