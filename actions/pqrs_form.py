@@ -185,7 +185,7 @@ def person_data(tracker: Tracker, texts: list[str], asked: str | None = None) ->
 
 def whatsapp_phone(tracker: Tracker) -> str | None:
     """The number they write from, as a phone slot value (None if it is not Colombian)."""
-    phone = phones.parse_phone("este mismo", wa_number=wa_id(tracker))
+    phone = phones.wa_number_e164(wa_id(tracker))
     return None if isinstance(phone, normalize.Invalid) else phone
 
 
@@ -418,10 +418,8 @@ class ValidatePqrsForm(FormValidator):
         if isinstance(code, normalize.Invalid):
             # A bare number of six or more digits is no menu choice: most people answer
             # with their cédula's number (the summary shows "CC …"; "2" there changes it).
-            text = str(value).strip()
-            cedula = documents.parse_document_number(text, "CC")
-            bare = sum(c.isdigit() for c in text) >= 6 and not any(c.isalpha() for c in text)
-            if bare and not isinstance(cedula, normalize.Invalid):
+            cedula = documents.bare_cedula(str(value))
+            if cedula is not None:
                 return {"document_type": "CC", "document_number": cedula}
             return self.with_data("document_type", tracker, Invalid("utter_invalid_document_type"))
         slots: dict[str, Any] = {"document_type": code}

@@ -180,3 +180,29 @@ def known_sids(uow: UnitOfWork, wa_id: str) -> frozenset[str]:
         )
         if s
     )
+
+
+def lease_owed(
+    uow: UnitOfWork, model: Any, stale_after: timedelta, lease: timedelta, interrupted: str
+) -> list[int]:
+    """The recovery sweeps' lease over a table of things to send (`status`,
+    `next_attempt_at`, `created_at`): `sending` rows whose claim ran out go back to pending
+    with `interrupted` as their error (their sender died); then the pending rows nobody
+    took (older than `stale_after`, or whose retry is due) are leased to the caller for
+    `lease`, so the next sweeps leave them to the job it queues. Returns their ids."""
+    session = uow.session
+    now = utcnow()
+    session.execute(
+        update(model)
+        .where(model.status == "sending", model.next_attempt_at < now)
+        .values(status="pending", error_message=interrupted)
+    )
+    due = (model.next_attempt_at <= now) | (
+        model.next_attempt_at.is_(None) & (model.created_at < now - stale_after)
+    )
+    ids = list(
+        session.scalars(select(model.id).where(model.status == "pending", due).order_by(model.id))
+    )
+    if ids:
+        session.execute(update(model).where(model.id.in_(ids)).values(next_attempt_at=now + lease))
+    return ids

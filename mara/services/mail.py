@@ -10,12 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from mara.adapters.smtp_mail import MailError
 from mara.clock import utcnow
 from mara.db.models import EmailMessage
 from mara.db.unit_of_work import UnitOfWork
+from mara.services import claims
 from mara.services.followup import Mailer
 
 # Longer than an SMTP exchange can take: still `sending` after it, its sender died.
@@ -65,32 +66,7 @@ def recoverable_emails(uow: UnitOfWork, stale_after: timedelta, lease: timedelta
     """E-mails to queue again now, leased to the caller for `lease` (the next sweeps leave
     them to the job it queues): pending ones nobody sent (Redis lost the job) and `sending`
     ones whose sender died (sent again: an e-mail twice beats an answer never sent)."""
-    session = uow.session
-    now = utcnow()
-    session.execute(
-        update(EmailMessage)
-        .where(EmailMessage.status == "sending", EmailMessage.next_attempt_at < now)
-        .values(status="pending", error_message="sender interrupted")
-    )
-    ids = list(
-        session.scalars(
-            select(EmailMessage.id)
-            .where(
-                EmailMessage.status == "pending",
-                (EmailMessage.next_attempt_at <= now)
-                | (
-                    EmailMessage.next_attempt_at.is_(None)
-                    & (EmailMessage.created_at < now - stale_after)
-                ),
-            )
-            .order_by(EmailMessage.id)
-        )
-    )
-    if ids:
-        session.execute(
-            update(EmailMessage).where(EmailMessage.id.in_(ids)).values(next_attempt_at=now + lease)
-        )
-    return ids
+    return claims.lease_owed(uow, EmailMessage, stale_after, lease, "sender interrupted")
 
 
 def deliver(uow: Callable[[], UnitOfWork], mailer: Mailer | None, email_id: int) -> str:

@@ -18,7 +18,7 @@ from mara.db.models import (
 from mara.db.unit_of_work import UnitOfWork
 from mara.domain.messages import UNCONFIRMED, OutboundView
 from mara.policy.messages import message
-from mara.services import alerts
+from mara.services import alerts, claims
 from mara.services.contact import is_opted_out
 
 log = logging.getLogger(__name__)
@@ -261,34 +261,9 @@ def recoverable_outbound(uow: UnitOfWork, stale_after: timedelta, lease: timedel
     """Messages to (re)send now, leased to the caller for `lease` so the next sweep leaves
     them to the job it queues: pending ones nobody sent (Redis lost the job, or a deferred
     retry is due) and `sending` ones whose sender died (their attempt is unconfirmed)."""
-    session = uow.session
-    now = utcnow()
-    session.execute(
-        update(OutboundMessage)
-        .where(OutboundMessage.status == "sending", OutboundMessage.next_attempt_at < now)
-        .values(status="pending", error_message=UNCONFIRMED + "sender interrupted")
+    return claims.lease_owed(
+        uow, OutboundMessage, stale_after, lease, UNCONFIRMED + "sender interrupted"
     )
-    ids = list(
-        session.scalars(
-            select(OutboundMessage.id)
-            .where(
-                OutboundMessage.status == "pending",
-                (OutboundMessage.next_attempt_at <= now)
-                | (
-                    OutboundMessage.next_attempt_at.is_(None)
-                    & (OutboundMessage.created_at < now - stale_after)
-                ),
-            )
-            .order_by(OutboundMessage.id)
-        )
-    )
-    if ids:
-        session.execute(
-            update(OutboundMessage)
-            .where(OutboundMessage.id.in_(ids))
-            .values(next_attempt_at=now + lease)
-        )
-    return ids
 
 
 def replayable_outbound(uow: UnitOfWork) -> list[int]:

@@ -155,6 +155,16 @@ def parse_document(text: str) -> tuple[str | None, str | None]:
     return None, None
 
 
+def bare_cedula(text: str) -> str | None:
+    """The cédula number of an answer that is a number alone ("1.094.887.890"): six or more
+    digits and no letters is no menu choice, and most people hold a cédula. None otherwise."""
+    text = text.strip()
+    if sum(c.isdigit() for c in text) < 6 or any(c.isalpha() for c in text):
+        return None
+    number = parse_document_number(text, "CC")
+    return None if isinstance(number, Invalid) else number
+
+
 def mask_document(number: str) -> str:
     """The tail of a document number for messages: "1094887654" -> "terminada en 7654"."""
     # Shows at most four characters and always hides at least four (or all but one).

@@ -46,7 +46,7 @@ def _e164(number: phonenumbers.PhoneNumber) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _wa_number_e164(wa_number: str) -> str | Invalid:
+def wa_number_e164(wa_number: str) -> str | Invalid:
     raw = wa_number.strip()
     if raw.lower().startswith("whatsapp:"):
         raw = raw[len("whatsapp:") :]
@@ -83,7 +83,7 @@ def parse_phone(text: str, wa_number: str | None = None) -> str | Invalid:
     candidates = _PHONE_CANDIDATE_RE.findall(text)
     if not candidates:
         if _means_same_number(normalize_text(text)):
-            return Invalid("no_wa_number") if wa_number is None else _wa_number_e164(wa_number)
+            return Invalid("no_wa_number") if wa_number is None else wa_number_e164(wa_number)
         return Invalid("missing")
     # The first candidate long enough to be a phone; a stray "1" or "2" before it is noise.
     candidate = next(
