@@ -17,6 +17,7 @@ from rq.worker_pool import WorkerPool
 
 from mara import bootstrap
 from mara.adapters.redis_queue import get_redis
+from mara.jobs.priority import renice
 from mara.logs import configure_logging
 from mara.settings import load_settings
 
@@ -75,8 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     # this process and in the workers it forks.
     configure_logging("worker", logging.getLevelName(level))
     # Inherited by the forked workers (MARA_WORKER_NICE; 0 keeps the priority).
-    if settings.worker_nice > 0:
-        os.nice(settings.worker_nice)
+    renice(0, settings.worker_nice)
     # The pool forks its workers before any of them builds a runtime: nothing is shared.
     pool = WorkerPool(
         [settings.queue_name],

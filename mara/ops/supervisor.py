@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import requests
 
 from mara.adapters.rasa_training import rasa_api_token
+from mara.jobs.priority import renice
 from mara.ops import embedded_redis
 from mara.settings import ROOT, Settings, embedded_redis_url_file, private_files, var_dir
 
@@ -253,11 +254,8 @@ class Supervisor:
             stderr=subprocess.STDOUT if out else None,
             start_new_session=True,
         )
-        if child.nice > 0:
-            # Set from here (no preexec_fn: unsafe with threads); what it forks later inherits.
-            os.setpriority(
-                os.PRIO_PROCESS, child.process.pid, os.getpriority(os.PRIO_PROCESS, 0) + child.nice
-            )
+        # Set from here (no preexec_fn: unsafe with threads); what it forks later inherits.
+        renice(child.process.pid, child.nice)
         if out:
             out.close()  # the child has its own descriptor
         child.started_at = time.monotonic()
