@@ -39,7 +39,9 @@ def get_queue(settings: Settings) -> Queue:
 
 
 class JobQueue:
-    """The RQ queue of one process: jobs are plain functions taking ids (never personal data)."""
+    """The RQ queue of one process: jobs are plain functions taking ids (never personal data).
+    Their outcome is in the database, so RQ keeps no result (`result_ttl=0`: a finished job
+    is deleted at once, sparing Redis a result stream and a registry entry per job)."""
 
     def __init__(self, queue: Queue, retry_intervals: tuple[int, ...]):
         self.queue = queue
@@ -61,6 +63,7 @@ class JobQueue:
             job_id=f"inbound-{message_id}{suffix}",
             retry=self._retry(),
             job_timeout=300,
+            result_ttl=0,
         )
 
     def outbound(self, outbound_id: int, suffix: str = "") -> None:
@@ -70,6 +73,7 @@ class JobQueue:
             job_id=f"outbound-{outbound_id}{suffix}",
             retry=self._retry(),
             job_timeout=120,
+            result_ttl=0,
         )
 
     def email(self, email_id: int, suffix: str = "") -> None:
@@ -79,6 +83,7 @@ class JobQueue:
             job_id=f"email-{email_id}{suffix}",
             retry=self._retry(),
             job_timeout=60,
+            result_ttl=0,
         )
 
     def depth(self) -> int:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from rq import get_current_job
 
 from mara import bootstrap
+from mara.db.engine import get_sessionmaker
+from mara.db.unit_of_work import one_connection
 
 
 def _is_last_try() -> bool:
@@ -16,13 +18,15 @@ def _is_last_try() -> bool:
 def handle_inbound(message_id: int, runtime: bootstrap.Runtime | None = None) -> str:
     """Answer the sender's pending messages up to this one, in order, and send the replies."""
     rt = runtime or bootstrap.current()
-    return rt.conversation.answer(message_id, last_try=_is_last_try())
+    with one_connection(get_sessionmaker(rt.settings.database_url)):
+        return rt.conversation.answer(message_id, last_try=_is_last_try())
 
 
 def send_outbound(outbound_id: int, runtime: bootstrap.Runtime | None = None) -> str:
     """Send this stored message once, after the same person's earlier ones."""
     rt = runtime or bootstrap.current()
-    return rt.conversation.send(outbound_id, last_try=_is_last_try())
+    with one_connection(get_sessionmaker(rt.settings.database_url)):
+        return rt.conversation.send(outbound_id, last_try=_is_last_try())
 
 
 def notify(

@@ -373,3 +373,16 @@ def test_a_request_filed_whose_answer_was_lost_gets_its_radicado_not_an_apology(
     late = message("submit_filed_late").format(radicado=filed.radicado)
     assert dialogue.outcomes == [(late, None)]
     assert sent_bodies(twilio_api) == [late]
+
+
+def test_a_finished_job_leaves_nothing_in_redis(settings, runtime, twilio_api):
+    """The outcome is in the database: RQ keeps no result, job hash or registry entry."""
+    rt = with_dialogue(runtime, ScriptedDialogue())
+    rt.jobs.inbound(receive(settings, "hola"))
+    run_queued_jobs(rt)
+    assert sent_bodies(twilio_api) == ["eco: hola"]
+    redis = Redis.from_url(settings.redis_url)
+    queue = Queue(settings.queue_name, connection=redis)
+    assert queue.count == 0
+    assert queue.finished_job_registry.count == 0
+    assert not list(redis.scan_iter("rq:job:*")) and not list(redis.scan_iter("rq:results:*"))
