@@ -1,7 +1,7 @@
 """MARA's pipeline against the same Rasa server's REST channel, in one run, on PostgreSQL + Redis.
 
-    .venv/bin/python benchmarks/pipeline_vs_rasa.py [--people 20] [--turns 10] [--workers N]
-        [--rasa-servers 1] [--burst 600] [--rate 200] [--rounds 1]
+    .venv/bin/python benchmarks/pipeline_vs_rasa.py [--people 20] [--workers N] [--rounds 1]
+        [--rasa-servers 1] [--burst 600] [--rate 200] [--py-spy PATH]
 
 Starts `mara serve` (PostgreSQL database created for the run, the machine's Redis, database
 MARA_BENCH_REDIS_DB or 7) with the Twilio SDK pointed at a local Twilio API, then:
@@ -10,7 +10,8 @@ MARA_BENCH_REDIS_DB or 7) with the Twilio SDK pointed at a local Twilio API, the
    through the signed webhook until the last reply reaches the Twilio API (`pipeline`);
 2. open loop: `burst` webhooks at `rate`/s from burst/5 people (5 messages each, sent round
    robin): ack latency, time until all are answered, answered twice, first messages first;
-3. where a pipeline turn's time goes (the workers' per-turn log lines) and the CPU load seen.
+3. where a pipeline turn's time goes (the workers' per-turn log lines) and the CPU load seen;
+   with --py-spy, where the first Rasa server's event loop spends its time (rasa_profile.py).
 Needs a trained model in models/ (`mara train`, or a copy of one).
 """
 
@@ -32,7 +33,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import psutil  # noqa: E402
 import requests  # noqa: E402
 from redis import Redis  # noqa: E402
 from sqlalchemy import select  # noqa: E402
@@ -45,6 +45,10 @@ from mara.ops.embedded_redis import free_port  # noqa: E402
 from mara.settings import load_settings  # noqa: E402
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, _drop_pg_database, make_database  # noqa: E402
 from tests.support.twilio_api import TwilioApi  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from rasa_profile import Sampler  # noqa: E402
+from stack_cpu import ComponentCpu, CpuMeter  # noqa: E402
 
 CONVERSATION = [
     "hola",
@@ -101,83 +105,6 @@ def pct(values: list[float], p: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
-
-
-class CpuMeter:
-    """Machine-wide CPU use between start() and stop(), from /proc/stat."""
-
-    @staticmethod
-    def _read() -> tuple[int, int]:
-        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
-        idle = fields[3] + fields[4]
-        return sum(fields), idle
-
-    def start(self) -> None:
-        self._start = self._read()
-
-    def stop(self) -> str:
-        total, idle = self._read()
-        busy = 1 - (idle - self._start[1]) / max(1, total - self._start[0])
-        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-        return f"CPU busy {busy * 100:.0f}% of {os.cpu_count()} cores, load average {load}"
-
-
-class ComponentCpu:
-    """CPU seconds spent by each part of the stack (rasa, actions, web, worker, this run's
-    PostgreSQL backends, Redis, this benchmark with the local Twilio API) between two points."""
-
-    def __init__(self, serve_pid: int, database: str):
-        self.serve = psutil.Process(serve_pid)
-        self.database = database
-
-    def _component(self, p: psutil.Process) -> str | None:
-        try:
-            line = " ".join(p.cmdline())
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            return None
-        if "rasa_sdk" in line:
-            return "actions"
-        if "rasa" in line and " run" in line:
-            return "rasa"
-        if "gunicorn" in line:
-            return "web"
-        if "mara.jobs.worker" in line:
-            return "worker"
-        if line.startswith("postgres:") and f" {self.database} " in line:
-            return "postgres"
-        if "redis-server" in line:
-            return "redis (shared)"
-        return None
-
-    def snapshot(self) -> dict[int, tuple[str, float]]:
-        found: dict[int, tuple[str, float]] = {}
-        # Only this run's processes: other people's Rasa, gunicorn… may share the machine.
-        ours = {p.pid for p in self.serve.children(recursive=True)}
-        for p in psutil.process_iter():
-            name = self._component(p)
-            if name is None or (p.pid not in ours and name not in ("postgres", "redis (shared)")):
-                continue
-            try:
-                t = p.cpu_times()
-            except psutil.NoSuchProcess:
-                continue
-            found[p.pid] = (name, t.user + t.system)
-        me = psutil.Process().cpu_times()
-        found[os.getpid()] = ("benchmark + Twilio API", me.user + me.system)
-        return found
-
-    def start(self) -> None:
-        self._before = self.snapshot()
-
-    def report(self, turns: int) -> str:
-        after = self.snapshot()
-        spent: dict[str, float] = defaultdict(float)
-        for pid, (name, seconds) in after.items():
-            spent[name] += seconds - self._before.get(pid, (name, 0.0))[1]
-        parts = [f"{k} {v / turns * 1000:.1f}" for k, v in sorted(spent.items()) if v > 0]
-        return (
-            f"CPU ms per turn: {', '.join(parts)} (total {sum(spent.values()) / turns * 1000:.0f})"
-        )
 
 
 # --- the stack ---
@@ -273,17 +200,22 @@ def pipeline_conversation(settings, api: CountingApi, wa: str, expected: list[in
     return latencies
 
 
-def closed_loop(name: str, people: int, run) -> tuple[float, list[float]]:
+def closed_loop(name: str, people: int, run, sampler=None) -> tuple[float, list[float]]:
+    if sampler:
+        sampler.start()
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=people) as pool:
         results = list(pool.map(run, range(people)))
     elapsed = time.perf_counter() - started
+    profile = sampler.stop() if sampler else None
     latencies = [x for r in results for x in r[: len(CONVERSATION)]]
     rate = len(latencies) / elapsed
     print(
         f"  {name:9s} {len(latencies)} turns in {elapsed:6.1f} s: {rate:5.1f} turns/s  "
         f"p50 {pct(latencies, 50) * 1000:6.0f} ms  p95 {pct(latencies, 95) * 1000:6.0f} ms"
     )
+    if profile:
+        print(f"            {profile}")
     return rate, latencies
 
 
@@ -421,6 +353,7 @@ def main() -> None:
     parser.add_argument("--burst", type=int, default=600)
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--py-spy", default=None, help="py-spy's path: sample Rasa's loop")
     args = parser.parse_args()
 
     api = CountingApi(ACCOUNT_SID, AUTH_TOKEN).start()
@@ -436,6 +369,7 @@ def main() -> None:
         pipeline_conversation(settings, api, "573990000000", expected)
         cpu = CpuMeter()
         parts = ComponentCpu(process.pid, settings.database_url.rsplit("/", 1)[1])
+        sampler = Sampler(args.py_spy, parts.rasa_pid()) if args.py_spy else None
         rest_rates, pipe_rates, rest_lat, pipe_lat = [], [], [], []
         for r in range(args.rounds):
             print(f"round {r + 1}: {args.people} conversations × {len(CONVERSATION)} turns")
@@ -445,6 +379,7 @@ def main() -> None:
                 "rasa REST",
                 args.people,
                 lambda i, r=r: rest_conversation(rasa_url, f"rest-{r}-{i}", None),
+                sampler,
             )
             print(f"            {cpu.stop()}")
             print(f"            {parts.report(len(lat))}")
@@ -458,6 +393,7 @@ def main() -> None:
                 lambda i, r=r: pipeline_conversation(
                     settings, api, f"5739{r:02d}{i:06d}", expected
                 ),
+                sampler,
             )
             print(f"            {cpu.stop()}")
             print(f"            {parts.report(len(lat))}")
