@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import threading
 from datetime import timedelta
 
 import pytest
@@ -10,6 +12,7 @@ from sqlalchemy import select
 from mara import bootstrap
 from mara.adapters.twilio_form import parse_inbound
 from mara.adapters.twilio_sender import PermanentSendError, TransientSendError, TwilioSender
+from mara.clock import utcnow
 from mara.db.models import OutboundMessage
 from mara.db.unit_of_work import UnitOfWork
 from mara.jobs import messages as jobs
@@ -176,3 +179,70 @@ def test_long_replies_are_stored_in_parts_under_the_limit(settings):
     with UnitOfWork(settings.database_url) as uow:
         assert inbox.complete_inbound(uow, message_id, "573001112233", "x", ["otra"]) == []
         assert len(list(uow.session.scalars(select(OutboundMessage.id)))) == 3
+
+
+def _closing_server() -> tuple[str, threading.Thread]:
+    """A server that reads a request and hangs up without answering."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        connection, _ = listener.accept()
+        connection.recv(65536)
+        connection.close()
+        listener.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return f"http://127.0.0.1:{listener.getsockname()[1]}", thread
+
+
+def test_transport_failures_say_whether_the_message_may_have_arrived(twilio_api):
+    refused = TwilioSender(ACCOUNT_SID, AUTH_TOKEN, "+14155238886", base_url="http://127.0.0.1:9")
+    with pytest.raises(TransientSendError) as caught:
+        refused.send("whatsapp:+573001112233", "hola", None)
+    assert (caught.value.unconfirmed, str(caught.value)) == (False, "ConnectionError")
+
+    url, thread = _closing_server()
+    hung_up = TwilioSender(ACCOUNT_SID, AUTH_TOKEN, "+14155238886", base_url=url)
+    with pytest.raises(TransientSendError) as caught:
+        hung_up.send("whatsapp:+573001112233", "hola", None)
+    thread.join(5)
+    assert caught.value.unconfirmed and str(caught.value).startswith("unconfirmed")
+
+    twilio_api.slow_next(1.5)
+    slow = TwilioSender(
+        ACCOUNT_SID, AUTH_TOKEN, "+14155238886", base_url=twilio_api.base_url, timeout=0.5
+    )
+    with pytest.raises(TransientSendError) as caught:
+        slow.send("whatsapp:+573001112233", "hola", None)
+    assert caught.value.unconfirmed and "ReadTimeout" in str(caught.value)
+
+
+def test_a_proxy_in_the_environment_is_used_unless_the_host_is_excluded(twilio_api, monkeypatch):
+    twilio_api.reset()
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    through_proxy = TwilioSender(
+        ACCOUNT_SID, AUTH_TOKEN, "+14155238886", base_url=twilio_api.base_url
+    )
+    with pytest.raises(TransientSendError):
+        through_proxy.send("whatsapp:+573001112233", "hola", None)
+    assert twilio_api.messages() == []
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    direct = TwilioSender(ACCOUNT_SID, AUTH_TOKEN, "+14155238886", base_url=twilio_api.base_url)
+    direct.send("whatsapp:+573001112233", "hola", None)
+    assert [m.form["Body"] for m in twilio_api.messages()] == ["hola"]
+
+
+def test_the_lookup_sends_its_filters_as_query_parameters(twilio_api):
+    twilio_api.reset()
+    sender = TwilioSender(ACCOUNT_SID, AUTH_TOKEN, "+14155238886", base_url=twilio_api.base_url)
+    sent = sender.send("whatsapp:+573001112233", "hola", None)
+    sender.send("whatsapp:+573009998877", "hola", None)
+    since = utcnow() - timedelta(minutes=1)
+    found = sender.find_sent("whatsapp:+573001112233", "hola", since, set())
+    assert found is not None and found.provider_sid == sent.provider_sid
+    # Filtered by To on Twilio's side: the other person's message is not "ours".
+    assert sender.find_sent("whatsapp:+573001112233", "hola", since, {sent.provider_sid}) is None
+    assert twilio_api.lookups == 2
