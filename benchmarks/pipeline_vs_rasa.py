@@ -189,9 +189,12 @@ def pipeline_conversation(settings, api: CountingApi, wa: str, expected: list[in
     to = f"whatsapp:+{wa}"
     latencies: list[float] = []
     received = 0
+    # One kept-alive session per conversation, as rest_conversation has.
+    session = requests.Session()
     for text, replies in zip(CONVERSATION, expected, strict=True):
         started = time.perf_counter()
-        signed_post(settings, "/twilio/whatsapp", inbound_form(to, text)).raise_for_status()
+        form = inbound_form(to, text)
+        signed_post(settings, "/twilio/whatsapp", form, session=session).raise_for_status()
         received += replies
         arrived = api.wait_count(to, received, timeout=120)
         if arrived is None:

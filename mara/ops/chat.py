@@ -17,14 +17,21 @@ DEFAULT_FROM = "whatsapp:+573001234567"
 
 
 def signed_post(
-    settings: Settings, path: str, form: dict[str, str], base_url: str | None = None
+    settings: Settings,
+    path: str,
+    form: dict[str, str],
+    base_url: str | None = None,
+    session: requests.Session | None = None,
 ) -> requests.Response:
-    """POST like Twilio does: form-encoded, signed over PUBLIC_URL + path."""
+    """POST like Twilio does: form-encoded, signed over PUBLIC_URL + path (on `session`'s
+    kept-alive connection when one is given)."""
     signature = RequestValidator(settings.twilio_auth_token).compute_signature(
         settings.public_url + path, form
     )
     target = (base_url or f"http://127.0.0.1:{settings.port}") + path
-    return requests.post(target, data=form, headers={"X-Twilio-Signature": signature}, timeout=10)
+    return (session or requests).post(
+        target, data=form, headers={"X-Twilio-Signature": signature}, timeout=10
+    )
 
 
 def inbound_form(
