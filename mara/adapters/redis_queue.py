@@ -56,35 +56,29 @@ class JobQueue:
             return None
         return Retry(max=len(self.retry_intervals), interval=list(self.retry_intervals))
 
+    def _enqueue(self, function: str, arg: int, job_id: str, timeout: int) -> None:
+        # One round trip to Redis: left to itself, RQ registers the queue in one transaction
+        # and stores and pushes the job in another (a seventh of a webhook's CPU went to them).
+        with self.queue.connection.pipeline() as pipe:
+            self.queue.enqueue(
+                function,
+                arg,
+                job_id=job_id,
+                retry=self._retry(),
+                job_timeout=timeout,
+                result_ttl=0,
+                pipeline=pipe,
+            )
+            pipe.execute()
+
     def inbound(self, message_id: int, suffix: str = "") -> None:
-        self.queue.enqueue(
-            INBOUND_JOB,
-            message_id,
-            job_id=f"inbound-{message_id}{suffix}",
-            retry=self._retry(),
-            job_timeout=300,
-            result_ttl=0,
-        )
+        self._enqueue(INBOUND_JOB, message_id, f"inbound-{message_id}{suffix}", 300)
 
     def outbound(self, outbound_id: int, suffix: str = "") -> None:
-        self.queue.enqueue(
-            OUTBOUND_JOB,
-            outbound_id,
-            job_id=f"outbound-{outbound_id}{suffix}",
-            retry=self._retry(),
-            job_timeout=120,
-            result_ttl=0,
-        )
+        self._enqueue(OUTBOUND_JOB, outbound_id, f"outbound-{outbound_id}{suffix}", 120)
 
     def email(self, email_id: int, suffix: str = "") -> None:
-        self.queue.enqueue(
-            EMAIL_JOB,
-            email_id,
-            job_id=f"email-{email_id}{suffix}",
-            retry=self._retry(),
-            job_timeout=60,
-            result_ttl=0,
-        )
+        self._enqueue(EMAIL_JOB, email_id, f"email-{email_id}{suffix}", 60)
 
     def depth(self) -> int:
         return self.queue.count

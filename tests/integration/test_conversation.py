@@ -386,3 +386,16 @@ def test_a_finished_job_leaves_nothing_in_redis(settings, runtime, twilio_api):
     assert queue.count == 0
     assert queue.finished_job_registry.count == 0
     assert not list(redis.scan_iter("rq:job:*")) and not list(redis.scan_iter("rq:results:*"))
+
+
+def test_an_enqueued_job_is_stored_pushed_and_its_queue_registered_at_once(settings, runtime):
+    """JobQueue sends RQ's writes in one transaction: all of them land, or none."""
+    redis = Redis.from_url(settings.redis_url)
+    queue = Queue(settings.queue_name, connection=redis)
+    runtime.jobs.inbound(41, suffix="-probe")
+    job = queue.fetch_job("inbound-41-probe")
+    assert queue.job_ids == ["inbound-41-probe"]
+    assert job.result_ttl == 0 and job.retries_left == len(settings.retry_intervals)
+    assert job.args == (41,) and job.func_name == "mara.jobs.messages.handle_inbound"
+    assert settings.queue_name in [q.name for q in Queue.all(connection=redis)]
+    queue.empty()
