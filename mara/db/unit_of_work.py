@@ -10,17 +10,17 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
-from mara.db.engine import get_sessionmaker
+from mara.db.engine import get_engine, get_sessionmaker
 
 _shared: ContextVar[Connection | None] = ContextVar("mara_shared_connection", default=None)
 
 
 @contextmanager
-def one_connection(factory: sessionmaker[Any]) -> Iterator[None]:
-    """The units of work opened inside (with this factory) share one pooled connection: a
+def one_connection(database_url: str) -> Iterator[None]:
+    """The units of work opened inside (on this database) share one pooled connection: a
     worker job's few transactions check out, and pre-ping, a connection once instead of once
     each. Each unit of work still commits or rolls back on its own."""
-    with factory.kw["bind"].connect() as connection:
+    with get_engine(database_url).connect() as connection:
         token = _shared.set(connection)
         try:
             yield

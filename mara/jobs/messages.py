@@ -6,7 +6,6 @@ from __future__ import annotations
 from rq import get_current_job
 
 from mara import bootstrap
-from mara.db.engine import get_sessionmaker
 from mara.db.unit_of_work import one_connection
 
 
@@ -15,22 +14,17 @@ def _is_last_try() -> bool:
     return job is None or not job.retries_left
 
 
-def _one_connection(rt: bootstrap.Runtime):
-    """The job's few transactions on one pooled connection (checked out and pinged once)."""
-    return one_connection(get_sessionmaker(rt.settings.database_url))
-
-
 def handle_inbound(message_id: int, runtime: bootstrap.Runtime | None = None) -> str:
     """Answer the sender's pending messages up to this one, in order, and send the replies."""
     rt = runtime or bootstrap.current()
-    with _one_connection(rt):
+    with one_connection(rt.settings.database_url):
         return rt.conversation.answer(message_id, last_try=_is_last_try())
 
 
 def send_outbound(outbound_id: int, runtime: bootstrap.Runtime | None = None) -> str:
     """Send this stored message once, after the same person's earlier ones."""
     rt = runtime or bootstrap.current()
-    with _one_connection(rt):
+    with one_connection(rt.settings.database_url):
         return rt.conversation.send(outbound_id, last_try=_is_last_try())
 
 

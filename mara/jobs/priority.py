@@ -13,9 +13,9 @@ def renice(pid: int, nice: int) -> None:
     scheduler (autogroup, on by default in most distributions), a process's nice only ranks
     it inside its session, and every session weighs the same: a child started in its own
     session, or a worker started from its own shell, would otherwise compete with Rasa at
-    full weight whatever its nice. Only a session's leader
-    changes its session's group. Raising either needs no privilege; without autogroup (or
-    under systemd's cgroups, where CPUWeight= does this job) the second part does nothing."""
+    full weight whatever its nice. Only a session's leader changes its session's group.
+    Raising either needs no privilege; without autogroup (or under systemd's cgroups, where
+    CPUWeight= does this job) the second part does nothing."""
     if nice <= 0:
         return
     os.setpriority(os.PRIO_PROCESS, pid, os.getpriority(os.PRIO_PROCESS, 0) + nice)

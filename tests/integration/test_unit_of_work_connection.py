@@ -36,7 +36,7 @@ def _rows(url: str) -> list[int]:
 def test_units_of_work_share_one_checkout_and_commit_each_on_their_own(probe):
     url, checkouts = probe
     factory = get_sessionmaker(url)
-    with one_connection(factory):
+    with one_connection(url):
         with UnitOfWork(factory=factory) as uow:
             uow.session.execute(text("INSERT INTO uow_probe VALUES (1)"))
             uow.commit()
@@ -59,7 +59,7 @@ def test_a_unit_of_work_opened_inside_another_gets_its_own_transaction(probe):
     if url.startswith("sqlite"):
         pytest.skip("SQLite's BEGIN IMMEDIATE admits one transaction at a time anyway")
     factory = get_sessionmaker(url)
-    with one_connection(factory), UnitOfWork(factory=factory) as outer:
+    with one_connection(url), UnitOfWork(factory=factory) as outer:
         outer.session.execute(text("INSERT INTO uow_probe VALUES (1)"))
         outer.session.flush()
         with UnitOfWork(factory=factory) as inner:
