@@ -1,10 +1,11 @@
 """MARA's pipeline against the same Rasa server's REST channel, in one run, on PostgreSQL + Redis.
 
     .venv/bin/python benchmarks/pipeline_vs_rasa.py [--people 20] [--workers N] [--rounds 1]
-        [--rasa-servers 1] [--burst 600] [--rate 200] [--py-spy PATH]
+        [--rasa-servers 1] [--burst 600] [--rate 200] [--py-spy PATH] [--twilio-api process]
 
 Starts `mara serve` (PostgreSQL database created for the run, the machine's Redis, database
-MARA_BENCH_REDIS_DB or 7) with the Twilio SDK pointed at a local Twilio API, then:
+MARA_BENCH_REDIS_DB or 7) with the Twilio SDK pointed at a local Twilio API (its own process,
+twilio_process.py; `--twilio-api flask`: the tests' Flask mock in this process), then:
 1. closed loop: `people` conversations at once, `turns` simple questions each (greeting, hours,
    types, deadlines, thanks), straight to the Rasa server's REST channel (`rest`), and the same
    through the signed webhook until the last reply reaches the Twilio API (`pipeline`);
@@ -51,6 +52,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import burst_sender  # noqa: E402
 from rasa_profile import Sampler  # noqa: E402
 from stack_cpu import ComponentCpu, CpuMeter  # noqa: E402
+from twilio_process import TwilioProcess  # noqa: E402
 
 CONVERSATION = [
     "hola",
@@ -112,7 +114,7 @@ def pct(values: list[float], p: float) -> float:
 # --- the stack ---
 
 
-def start_stack(args, tmp: Path, api: TwilioApi):
+def start_stack(args, tmp: Path, api: CountingApi | TwilioProcess):
     url, pg_name = make_database("postgresql", tmp)
     redis_url = f"redis://127.0.0.1:6379/{os.environ.get('MARA_BENCH_REDIS_DB', '7')}"
     Redis.from_url(redis_url).flushdb()
@@ -187,7 +189,9 @@ def rest_conversation(rasa_url: str, sender: str, counts: list[int] | None) -> l
     return latencies
 
 
-def pipeline_conversation(settings, api: CountingApi, wa: str, expected: list[int]) -> list:
+def pipeline_conversation(
+    settings, api: CountingApi | TwilioProcess, wa: str, expected: list[int]
+) -> list:
     to = f"whatsapp:+{wa}"
     latencies: list[float] = []
     received = 0
@@ -227,7 +231,7 @@ def closed_loop(name: str, people: int, run, sampler=None) -> tuple[float, list[
 # --- open-loop burst ---
 
 
-def burst(settings, api: CountingApi, total: int, rate: float) -> dict:
+def burst(settings, api: CountingApi | TwilioProcess, total: int, rate: float) -> dict:
     people = max(1, total // len(BURST_TEXTS))
     plan = [
         (j * people + i, f"5731{i:08d}", BURST_TEXTS[j % len(BURST_TEXTS)])
@@ -266,7 +270,7 @@ def burst(settings, api: CountingApi, total: int, rate: float) -> dict:
 
 def analyse_burst(settings, api, wa_ids, acks, statuses, t0, last_sent, done) -> dict:
     sid_at = {r.sid: r.at for r in api.messages() if r.sid}
-    # TwilioApi stamps records with time.monotonic(); perf_counter here: rebase.
+    # Both local APIs stamp records with time.monotonic(); perf_counter here: rebase.
     offset = time.perf_counter() - time.monotonic()
     with UnitOfWork(settings.database_url) as uow:
         inbound = uow.session.execute(
@@ -345,11 +349,25 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--py-spy", default=None, help="py-spy's path: sample Rasa's loop")
+    parser.add_argument(
+        "--twilio-api",
+        choices=("process", "flask"),
+        default="process",
+        help="the local Twilio API: its own process, or the tests' Flask mock in this one",
+    )
     args = parser.parse_args()
 
-    api = CountingApi(ACCOUNT_SID, AUTH_TOKEN).start()
+    api: CountingApi | TwilioProcess
+    if args.twilio_api == "process":
+        api = TwilioProcess(ACCOUNT_SID, AUTH_TOKEN).start()
+    else:
+        api = CountingApi(ACCOUNT_SID, AUTH_TOKEN)
+        api.start()
     tmp = Path(tempfile.mkdtemp(prefix="mara-bench-"))
-    print(f"starting mara serve (PostgreSQL, Redis, {os.cpu_count()} cores; logs in {tmp})")
+    print(
+        f"starting mara serve (PostgreSQL, Redis, {os.cpu_count()} cores, Twilio API: "
+        f"{args.twilio_api}; logs in {tmp})"
+    )
     process, settings, pg_name, log_path = start_stack(args, tmp, api)
     try:
         rasa_url = settings.rasa_urls[0]

@@ -10,12 +10,13 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from redis import Redis
-from rq import Queue, SimpleWorker
+from rq import Queue
 from werkzeug.serving import make_server
 
 from mara.db.models import InboundMessage
 from mara.db.unit_of_work import UnitOfWork
 from mara.domain.messages import Inbound
+from mara.jobs.worker import LeanWorker
 from mara.ops.embedded_redis import free_port
 from mara.services import filing, inbox
 from tests.browser.conftest import CHROMIUM, SCREENSHOTS
@@ -87,7 +88,7 @@ def whatsapp_request(settings, wa_id: str, received_at: datetime | None = None) 
 
 def run_worker(settings) -> None:
     redis = Redis.from_url(settings.redis_url)
-    SimpleWorker([Queue(settings.queue_name, connection=redis)], connection=redis).work(burst=True)
+    LeanWorker([Queue(settings.queue_name, connection=redis)], connection=redis).work(burst=True)
 
 
 class Staff:

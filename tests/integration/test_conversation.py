@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import pytest
 from redis import Redis
-from rq import Queue, SimpleWorker
+from rq import Queue
 from sqlalchemy import select
 
 from mara import bootstrap, clock
@@ -23,6 +23,7 @@ from mara.db.models import InboundMessage
 from mara.db.unit_of_work import UnitOfWork
 from mara.domain.messages import FILING_FORM, SUBMIT_EXPECTED, TakenTurn
 from mara.jobs import messages as jobs
+from mara.jobs.worker import LeanWorker
 from mara.ops.chat import inbound_form
 from mara.policy.messages import message
 from mara.services import contact, filing, inbox
@@ -96,7 +97,7 @@ def run_queued_jobs(runtime) -> None:
         queue = Queue(
             runtime.settings.queue_name, connection=Redis.from_url(runtime.settings.redis_url)
         )
-        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+        LeanWorker([queue], connection=queue.connection).work(burst=True)
     finally:
         bootstrap.install(None)
 

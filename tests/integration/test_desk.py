@@ -389,8 +389,9 @@ def test_requests_from_other_channels_follow_the_bots_rules(db):
 
 def test_an_answer_through_the_api_is_emailed_by_the_worker(db, settings, smtp_server, monkeypatch):
     from redis import Redis
-    from rq import Queue, SimpleWorker
+    from rq import Queue
 
+    from mara.jobs.worker import LeanWorker
     from mara.services import accounts
     from mara.settings import load_settings
     from webhook import create_app
@@ -413,7 +414,7 @@ def test_an_answer_through_the_api_is_emailed_by_the_worker(db, settings, smtp_s
     )
     assert response.status_code == 200 and response.get_json()["whatsapp"] == "none"
     redis = Redis.from_url(settings.redis_url)
-    SimpleWorker([Queue(settings.queue_name, connection=redis)], connection=redis).work(burst=True)
+    LeanWorker([Queue(settings.queue_name, connection=redis)], connection=redis).work(burst=True)
     [envelope] = handler.messages
     assert envelope.rcpt_tos == ["maria.lopez@gmail.com"]
     assert "Ya abrimos la piscina." in envelope.content.decode("utf-8", "replace")

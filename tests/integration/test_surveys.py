@@ -6,13 +6,14 @@ from datetime import datetime, timedelta
 
 import pytest
 from redis import Redis
-from rq import Queue, SimpleWorker
+from rq import Queue
 from sqlalchemy import select
 
 from mara.db.models import FollowUp, InboundMessage, OutboundMessage, Survey, SurveyResponse
 from mara.db.unit_of_work import UnitOfWork
 from mara.domain.calendar import BOGOTA
 from mara.jobs.followup import survey_sweep
+from mara.jobs.worker import LeanWorker
 from mara.ops.chat import inbound_form
 from mara.policy.channels import business_calendar
 from mara.policy.surveys import survey_config
@@ -64,7 +65,7 @@ def wrote_at(settings, at: datetime, wa_id: str = WA):
 
 def run_jobs(settings):
     queue = Queue(settings.queue_name, connection=Redis.from_url(settings.redis_url))
-    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    LeanWorker([queue], connection=queue.connection).work(burst=True)
 
 
 def outbound(settings):

@@ -1,0 +1,321 @@
+"""A lean stand-in for Twilio's Messages API, in a process of its own (pipeline_vs_rasa.py).
+
+The benchmark's local Twilio API used to be tests/support/twilio_api.py in the benchmark's own
+process: Flask on werkzeug, about 4 ms of CPU per message, sharing the GIL with the 20
+conversation threads whose latencies it measures. Twilio's real API does not run on our cores.
+This one is a bare asyncio HTTP/1.1 server (keep-alive, as the SDK's urllib3 pool expects) in a
+spawned process; it reports each accepted message to the parent, which keeps the records and
+wakes whoever waits for them.
+
+    api = TwilioProcess(account_sid, auth_token).start()  # TWILIO_API_BASE_URL=api.base_url
+    arrived = api.wait_count("whatsapp:+573…", 2, timeout=120)  # perf_counter, or None
+    api.stop()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import binascii
+import contextlib
+import json
+import multiprocessing
+import re
+import secrets
+import signal
+import threading
+import time
+from base64 import b64decode
+from collections import defaultdict
+from dataclasses import dataclass
+from http import HTTPStatus
+from multiprocessing.connection import Connection
+from urllib.parse import parse_qsl
+
+MESSAGES_PATH = re.compile(r"/2010-04-01/Accounts/([^/]+)/Messages\.json")
+
+# (sid, time.monotonic() when it arrived, form): what the server reports per accepted message.
+Event = tuple[str, float, dict[str, str]]
+
+
+@dataclass(frozen=True)
+class Message:
+    sid: str
+    at: float  # time.monotonic() when it arrived (system-wide: comparable across processes)
+    form: dict[str, str]
+
+
+class TwilioProcess:
+    """The parent's side: starts the server process and collects what it accepted."""
+
+    def __init__(self, account_sid: str, auth_token: str):
+        self.account_sid = account_sid
+        self.auth_token = auth_token
+        self.base_url = ""
+        self.changed = threading.Condition()
+        self._messages: list[Message] = []
+        self._arrived: dict[str, list[float]] = defaultdict(list)  # To: perf_counter values
+        # Both clocks are CLOCK_MONOTONIC on Linux; rebase anyway, measured once.
+        self._offset = time.perf_counter() - time.monotonic()
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._conn: Connection | None = None
+        self._reader: threading.Thread | None = None
+
+    def start(self, timeout: float = 60.0) -> TwilioProcess:
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(
+            target=_serve,
+            args=(child, self.account_sid, self.auth_token),
+            name="twilio-api",
+            daemon=True,
+        )
+        self._process.start()
+        child.close()
+        deadline = time.monotonic() + timeout
+        # The port comes once the server listens (after the child's imports).
+        while not self._conn.poll(0.2):
+            if not self._process.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("the local Twilio API process did not start")
+        try:
+            port = self._conn.recv()
+        except EOFError:
+            self.stop()
+            raise RuntimeError("the local Twilio API process exited while starting") from None
+        self.base_url = f"http://127.0.0.1:{port}"
+        self._reader = threading.Thread(
+            target=self._read, args=(self._conn,), name="twilio-api-reader", daemon=True
+        )
+        self._reader.start()
+        return self
+
+    def stop(self) -> None:
+        if self._process is None or self._conn is None:
+            return
+        with contextlib.suppress(OSError):
+            self._conn.send(None)  # any message (or EOF) stops the server
+        self._process.join(10)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join()
+        if self._reader is not None:
+            self._reader.join(5)  # ends at the EOF the exited child leaves
+        self._conn.close()
+        self._process = self._conn = self._reader = None
+
+    def messages(self) -> list[Message]:
+        with self.changed:
+            return list(self._messages)
+
+    def wait_count(self, to: str, count: int, timeout: float) -> float | None:
+        """When (time.perf_counter()) the `count`-th message to `to` arrived; None on timeout."""
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while len(self._arrived[to]) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                self.changed.wait(left)
+            return self._arrived[to][count - 1]
+
+    def _read(self, conn: Connection) -> None:
+        while True:
+            try:
+                events: list[Event] = conn.recv()
+            except (EOFError, OSError):
+                return
+            with self.changed:
+                for sid, at, form in events:
+                    self._messages.append(Message(sid, at, form))
+                    self._arrived[form.get("To", "")].append(at + self._offset)
+                self.changed.notify_all()
+
+
+# --- the server process ---
+
+
+def _serve(conn: Connection, account_sid: str, auth_token: str) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops us
+    asyncio.run(_run(conn, account_sid, auth_token))
+
+
+async def _run(conn: Connection, account_sid: str, auth_token: str) -> None:
+    loop = asyncio.get_running_loop()
+    api = _Api(conn, account_sid, auth_token)
+    server = await asyncio.start_server(api.handle, "127.0.0.1", 0, backlog=512)
+    stop = asyncio.Event()
+    # The parent writes only to stop us; its exit (EOF) does as well.
+    loop.add_reader(conn.fileno(), stop.set)
+    conn.send(server.sockets[0].getsockname()[1])
+    await stop.wait()
+    loop.remove_reader(conn.fileno())
+    server.close()
+    api.flush()
+    conn.close()
+
+
+class _Api:
+    def __init__(self, conn: Connection, account_sid: str, auth_token: str):
+        self._conn = conn
+        self._account_sid = account_sid
+        self._credentials = (account_sid, auth_token)
+        self._pending: list[Event] = []
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while await self._exchange(reader, writer):
+                pass
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass  # the client closed the connection, between requests or mid-request
+        except ValueError:
+            pass  # a malformed chunk size: nothing sensible to answer
+        finally:
+            writer.close()
+
+    async def _exchange(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
+        """Reads one request and answers it; False when the connection is to be closed."""
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+        except asyncio.LimitOverrunError:
+            _write(writer, *_error(431, 400, "Request header fields too large"), close=True)
+            return False
+        lines = head.lstrip(b"\r\n").decode("latin-1").split("\r\n")
+        parts = lines[0].split(" ")
+        headers: dict[str, str] = {}
+        for line in lines[1:]:
+            name, colon, value = line.partition(":")
+            if colon:
+                headers[name.strip().lower()] = value.strip()
+        if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
+            _write(writer, *_error(400, 400, "Malformed request"), close=True)
+            return False
+        method, target, version = parts
+        tokens = {t.strip().lower() for t in headers.get("connection", "").split(",")}
+        keep_alive = "close" not in tokens if version == "HTTP/1.1" else "keep-alive" in tokens
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            body = await _read_chunked(reader)
+        else:
+            try:
+                length = int(headers.get("content-length") or 0)
+            except ValueError:
+                length = -1
+            if length < 0:
+                _write(writer, *_error(400, 400, "Bad Content-Length"), close=True)
+                return False
+            body = await reader.readexactly(length) if length else b""
+        status, payload = self._respond(method, target, headers, body)
+        _write(writer, status, payload, close=not keep_alive)
+        await writer.drain()
+        return keep_alive
+
+    def _respond(
+        self, method: str, target: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict]:
+        at = time.monotonic()
+        path = target.partition("?")[0]
+        match = MESSAGES_PATH.fullmatch(path)
+        if method != "POST" or match is None:
+            return _error(404, 20404, f"The requested resource {path} was not found")
+        account = match[1]
+        if (
+            _basic_auth(headers.get("authorization", "")) != self._credentials
+            or account != self._account_sid
+        ):
+            return _error(401, 20003, "Authenticate")
+        form: dict[str, str] = {}
+        if headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+            for key, value in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
+                form.setdefault(key, value)  # the first of repeated keys, as the mock's form
+        if not form.get("To") or not form.get("From"):
+            return _error(400, 21604, "A 'To' and 'From' phone number is required.")
+        if not form.get("Body") and not form.get("ContentSid") and not form.get("MediaUrl"):
+            return _error(400, 21602, "Message body is required.")
+        if len(form.get("Body", "")) > 1600:
+            return _error(
+                400, 21617, "The concatenated message body exceeds the 1600 character limit."
+            )
+        sid = "SM" + secrets.token_hex(16)
+        self._report((sid, at, form))
+        return 201, _resource(account, sid, form)
+
+    def _report(self, event: Event) -> None:
+        # Batched per turn of the event loop: sent right after the current callbacks.
+        if not self._pending:
+            asyncio.get_running_loop().call_soon(self.flush)
+        self._pending.append(event)
+
+    def flush(self) -> None:
+        if self._pending:
+            events, self._pending = self._pending, []
+            # If the parent is gone, its EOF stops the server.
+            with contextlib.suppress(OSError):
+                self._conn.send(events)
+
+
+async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+        if size == 0:
+            while await reader.readuntil(b"\r\n") != b"\r\n":
+                pass  # trailers
+            return b"".join(chunks)
+        chunks.append(await reader.readexactly(size))
+        await reader.readexactly(2)
+
+
+def _write(writer: asyncio.StreamWriter, status: int, payload: dict, close: bool) -> None:
+    body = json.dumps(payload).encode()
+    head = (
+        f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\n"
+        f"Content-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n"
+        f"{'Connection: close' if close else 'Connection: keep-alive'}\r\n\r\n"
+    )
+    writer.write(head.encode() + body)
+
+
+def _basic_auth(header: str) -> tuple[str, str] | None:
+    if not header.startswith("Basic "):
+        return None
+    try:
+        user, _, password = b64decode(header[6:]).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return user, password
+
+
+def _resource(account: str, sid: str, form: dict[str, str]) -> dict:
+    """The message resource as tests/support/twilio_api.py answers it."""
+    now = time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime())
+    return {
+        "account_sid": account,
+        "api_version": "2010-04-01",
+        "body": form.get("Body", ""),
+        "date_created": now,
+        "date_sent": None,
+        "date_updated": now,
+        "direction": "outbound-api",
+        "error_code": None,
+        "error_message": None,
+        "from": form["From"],
+        "messaging_service_sid": None,
+        "num_media": "0",
+        "num_segments": "1",
+        "price": None,
+        "price_unit": "USD",
+        "sid": sid,
+        "status": "queued",
+        "subresource_uris": {"media": f"/2010-04-01/Accounts/{account}/Messages/{sid}/Media.json"},
+        "to": form["To"],
+        "uri": f"/2010-04-01/Accounts/{account}/Messages/{sid}.json",
+    }
+
+
+def _error(status: int, code: int, message: str) -> tuple[int, dict]:
+    return status, {
+        "code": code,
+        "message": message,
+        "more_info": f"https://www.twilio.com/docs/errors/{code}",
+        "status": status,
+    }
