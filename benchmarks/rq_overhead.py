@@ -24,27 +24,9 @@ from redis import Redis  # noqa: E402
 from rq import Queue, SimpleWorker  # noqa: E402
 
 from mara.jobs import worker as worker_module  # noqa: E402
+from tests.support.redis_trips import CountingRedis  # noqa: E402
 
 NOOP = "builtins.abs"
-
-
-class CountingRedis(Redis):
-    round_trips = 0
-
-    def execute_command(self, *args, **options):
-        type(self).round_trips += 1
-        return super().execute_command(*args, **options)
-
-    def pipeline(self, transaction=True, shard_hint=None):
-        pipe = super().pipeline(transaction, shard_hint)
-        execute = pipe.execute
-
-        def counted(raise_on_error=True):
-            type(self).round_trips += 1
-            return execute(raise_on_error)
-
-        pipe.execute = counted
-        return pipe
 
 
 def measure(worker_class, redis: Redis, jobs: int) -> tuple[float, float, float]:

@@ -22,14 +22,21 @@ import multiprocessing
 import re
 import secrets
 import signal
+import sys
 import threading
 import time
 from base64 import b64decode
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from http import HTTPStatus
 from multiprocessing.connection import Connection
+from pathlib import Path
 from urllib.parse import parse_qsl
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.support.twilio_api import error_body, message_resource, refusal  # noqa: E402
 
 MESSAGES_PATH = re.compile(r"/2010-04-01/Accounts/([^/]+)/Messages\.json")
 
@@ -226,17 +233,12 @@ class _Api:
         if headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
             for key, value in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
                 form.setdefault(key, value)  # the first of repeated keys, as the mock's form
-        if not form.get("To") or not form.get("From"):
-            return _error(400, 21604, "A 'To' and 'From' phone number is required.")
-        if not form.get("Body") and not form.get("ContentSid") and not form.get("MediaUrl"):
-            return _error(400, 21602, "Message body is required.")
-        if len(form.get("Body", "")) > 1600:
-            return _error(
-                400, 21617, "The concatenated message body exceeds the 1600 character limit."
-            )
+        refused = refusal(form)
+        if refused:
+            return _error(400, *refused)
         sid = "SM" + secrets.token_hex(16)
         self._report((sid, at, form))
-        return 201, _resource(account, sid, form)
+        return 201, message_resource(account, sid, form, datetime.now(timezone.utc))
 
     def _report(self, event: Event) -> None:
         # Batched per turn of the event loop: sent right after the current callbacks.
@@ -285,37 +287,5 @@ def _basic_auth(header: str) -> tuple[str, str] | None:
     return user, password
 
 
-def _resource(account: str, sid: str, form: dict[str, str]) -> dict:
-    """The message resource as tests/support/twilio_api.py answers it."""
-    now = time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime())
-    return {
-        "account_sid": account,
-        "api_version": "2010-04-01",
-        "body": form.get("Body", ""),
-        "date_created": now,
-        "date_sent": None,
-        "date_updated": now,
-        "direction": "outbound-api",
-        "error_code": None,
-        "error_message": None,
-        "from": form["From"],
-        "messaging_service_sid": None,
-        "num_media": "0",
-        "num_segments": "1",
-        "price": None,
-        "price_unit": "USD",
-        "sid": sid,
-        "status": "queued",
-        "subresource_uris": {"media": f"/2010-04-01/Accounts/{account}/Messages/{sid}/Media.json"},
-        "to": form["To"],
-        "uri": f"/2010-04-01/Accounts/{account}/Messages/{sid}.json",
-    }
-
-
 def _error(status: int, code: int, message: str) -> tuple[int, dict]:
-    return status, {
-        "code": code,
-        "message": message,
-        "more_info": f"https://www.twilio.com/docs/errors/{code}",
-        "status": status,
-    }
+    return status, error_body(status, code, message)

@@ -9,6 +9,7 @@ from rq import Queue, Retry, SimpleWorker
 
 from mara.jobs import worker as worker_module
 from mara.jobs.worker import LeanWorker
+from tests.support.redis_trips import CountingRedis
 
 NOOP = "tests.integration.test_lean_worker.noop"
 FAILING = "tests.integration.test_lean_worker.failing"
@@ -20,27 +21,6 @@ def noop(n: int) -> int:
 
 def failing(n: int) -> int:
     raise RuntimeError(f"job {n} fails")
-
-
-class CountingRedis(Redis):
-    """Counts round trips: single commands and executed pipelines."""
-
-    round_trips = 0
-
-    def execute_command(self, *args, **options):
-        type(self).round_trips += 1
-        return super().execute_command(*args, **options)
-
-    def pipeline(self, transaction=True, shard_hint=None):
-        pipe = super().pipeline(transaction, shard_hint)
-        execute = pipe.execute
-
-        def counted(raise_on_error=True):
-            type(self).round_trips += 1
-            return execute(raise_on_error)
-
-        pipe.execute = counted
-        return pipe
 
 
 @pytest.fixture

@@ -111,15 +111,9 @@ class TwilioApi:
                 return _error(401, 20003, "Authenticate")
             if failure:
                 return _error(failure, 20500 if failure >= 500 else 21211, "Injected failure")
-            form = record.form
-            if not form.get("To") or not form.get("From"):
-                return _error(400, 21604, "A 'To' and 'From' phone number is required.")
-            if not form.get("Body") and not form.get("ContentSid") and not form.get("MediaUrl"):
-                return _error(400, 21602, "Message body is required.")
-            if len(form.get("Body", "")) > 1600:
-                return _error(
-                    400, 21617, "The concatenated message body exceeds the 1600 character limit."
-                )
+            refused = refusal(record.form)
+            if refused:
+                return _error(400, *refused)
             sid = "SM" + secrets.token_hex(16)
             record.sid = sid
             record.created = datetime.now(timezone.utc)
@@ -161,32 +155,56 @@ class TwilioApi:
         return app
 
     def _resource(self, account: str, record: Recorded) -> dict:
-        form, sid = record.form, record.sid
-        now = (record.created or datetime.now(timezone.utc)).strftime("%a, %d %b %Y %H:%M:%S +0000")
-        return {
-            "account_sid": account,
-            "api_version": "2010-04-01",
-            "body": form.get("Body", ""),
-            "date_created": now,
-            "date_sent": None,
-            "date_updated": now,
-            "direction": "outbound-api",
-            "error_code": None,
-            "error_message": None,
-            "from": form["From"],
-            "messaging_service_sid": None,
-            "num_media": "0",
-            "num_segments": "1",
-            "price": None,
-            "price_unit": "USD",
-            "sid": sid,
-            "status": "queued",
-            "subresource_uris": {
-                "media": f"/2010-04-01/Accounts/{account}/Messages/{sid}/Media.json"
-            },
-            "to": form["To"],
-            "uri": f"/2010-04-01/Accounts/{account}/Messages/{sid}.json",
-        }
+        return message_resource(
+            account, record.sid or "", record.form, record.created or datetime.now(timezone.utc)
+        )
+
+
+def refusal(form: dict[str, str]) -> tuple[int, str] | None:
+    """Twilio's error code and message for a create request it refuses with 400, if any."""
+    if not form.get("To") or not form.get("From"):
+        return 21604, "A 'To' and 'From' phone number is required."
+    if not form.get("Body") and not form.get("ContentSid") and not form.get("MediaUrl"):
+        return 21602, "Message body is required."
+    if len(form.get("Body", "")) > 1600:
+        return 21617, "The concatenated message body exceeds the 1600 character limit."
+    return None
+
+
+def message_resource(account: str, sid: str, form: dict[str, str], created: datetime) -> dict:
+    """The message resource Twilio answers a create (or lists) with."""
+    stamp = created.strftime("%a, %d %b %Y %H:%M:%S +0000")
+    return {
+        "account_sid": account,
+        "api_version": "2010-04-01",
+        "body": form.get("Body", ""),
+        "date_created": stamp,
+        "date_sent": None,
+        "date_updated": stamp,
+        "direction": "outbound-api",
+        "error_code": None,
+        "error_message": None,
+        "from": form["From"],
+        "messaging_service_sid": None,
+        "num_media": "0",
+        "num_segments": "1",
+        "price": None,
+        "price_unit": "USD",
+        "sid": sid,
+        "status": "queued",
+        "subresource_uris": {"media": f"/2010-04-01/Accounts/{account}/Messages/{sid}/Media.json"},
+        "to": form["To"],
+        "uri": f"/2010-04-01/Accounts/{account}/Messages/{sid}.json",
+    }
+
+
+def error_body(status: int, code: int, message: str) -> dict:
+    return {
+        "code": code,
+        "message": message,
+        "more_info": f"https://www.twilio.com/docs/errors/{code}",
+        "status": status,
+    }
 
 
 def _basic_auth(header: str) -> tuple[str, str] | None:
@@ -197,11 +215,4 @@ def _basic_auth(header: str) -> tuple[str, str] | None:
 
 
 def _error(status: int, code: int, message: str):
-    return jsonify(
-        {
-            "code": code,
-            "message": message,
-            "more_info": f"https://www.twilio.com/docs/errors/{code}",
-            "status": status,
-        }
-    ), status
+    return jsonify(error_body(status, code, message)), status
