@@ -26,7 +26,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -52,7 +51,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import burst_sender  # noqa: E402
 from rasa_profile import Sampler  # noqa: E402
 from stack_cpu import ComponentCpu, CpuMeter  # noqa: E402
-from twilio_process import TwilioProcess  # noqa: E402
+from twilio_process import Arrivals, TwilioProcess  # noqa: E402
 
 CONVERSATION = [
     "hola",
@@ -74,16 +73,13 @@ class CountingApi(TwilioApi):
 
     def __init__(self, *args):
         super().__init__(*args)
-        self.arrived: dict[str, list[float]] = defaultdict(list)
-        self.changed = threading.Condition()
-        api = self
+        self.arrivals = Arrivals()
+        arrivals = self.arrivals
 
         class Requests(list):
             def append(self, record):
                 super().append(record)
-                with api.changed:
-                    api.arrived[record.form.get("To", "")].append(time.perf_counter())
-                    api.changed.notify_all()
+                arrivals.add([(record.form.get("To", ""), time.perf_counter())])
 
         self.requests = Requests()
         # Keep-alive like the real API (werkzeug answers HTTP/1.0 and closes by default).
@@ -93,15 +89,7 @@ class CountingApi(TwilioApi):
         )
 
     def wait_count(self, to: str, count: int, timeout: float) -> float | None:
-        """When the `count`-th message to `to` arrived (None on timeout)."""
-        deadline = time.monotonic() + timeout
-        with self.changed:
-            while len(self.arrived[to]) < count:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return None
-                self.changed.wait(left)
-            return self.arrived[to][count - 1]
+        return self.arrivals.wait_count(to, count, timeout)
 
 
 def pct(values: list[float], p: float) -> float:

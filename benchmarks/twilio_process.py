@@ -15,7 +15,6 @@ wakes whoever waits for them.
 from __future__ import annotations
 
 import asyncio
-import binascii
 import contextlib
 import json
 import multiprocessing
@@ -25,7 +24,6 @@ import signal
 import sys
 import threading
 import time
-from base64 import b64decode
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -36,7 +34,7 @@ from urllib.parse import parse_qsl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.support.twilio_api import error_body, message_resource, refusal  # noqa: E402
+from tests.support.twilio_api import basic_auth, error_body, message_resource, refusal  # noqa: E402
 
 MESSAGES_PATH = re.compile(r"/2010-04-01/Accounts/([^/]+)/Messages\.json")
 
@@ -51,6 +49,33 @@ class Message:
     form: dict[str, str]
 
 
+class Arrivals:
+    """When each message to each number arrived (time.perf_counter()), and a wait for the
+    n-th: what the benchmark's closed loop times a turn by, for either local API."""
+
+    def __init__(self) -> None:
+        self.changed = threading.Condition()
+        self._at: dict[str, list[float]] = defaultdict(list)
+
+    def add(self, arrived: list[tuple[str, float]]) -> None:
+        """Note (To, perf_counter) pairs and wake the waiters."""
+        with self.changed:
+            for to, at in arrived:
+                self._at[to].append(at)
+            self.changed.notify_all()
+
+    def wait_count(self, to: str, count: int, timeout: float) -> float | None:
+        """When the `count`-th message to `to` arrived; None on timeout."""
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while len(self._at[to]) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                self.changed.wait(left)
+            return self._at[to][count - 1]
+
+
 class TwilioProcess:
     """The parent's side: starts the server process and collects what it accepted."""
 
@@ -58,9 +83,8 @@ class TwilioProcess:
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.base_url = ""
-        self.changed = threading.Condition()
+        self.arrivals = Arrivals()
         self._messages: list[Message] = []
-        self._arrived: dict[str, list[float]] = defaultdict(list)  # To: perf_counter values
         # Both clocks are CLOCK_MONOTONIC on Linux; rebase anyway, measured once.
         self._offset = time.perf_counter() - time.monotonic()
         self._process: multiprocessing.process.BaseProcess | None = None
@@ -111,19 +135,10 @@ class TwilioProcess:
         self._process = self._conn = self._reader = None
 
     def messages(self) -> list[Message]:
-        with self.changed:
-            return list(self._messages)
+        return list(self._messages)  # extended by one thread, copied whole (the GIL)
 
     def wait_count(self, to: str, count: int, timeout: float) -> float | None:
-        """When (time.perf_counter()) the `count`-th message to `to` arrived; None on timeout."""
-        deadline = time.monotonic() + timeout
-        with self.changed:
-            while len(self._arrived[to]) < count:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return None
-                self.changed.wait(left)
-            return self._arrived[to][count - 1]
+        return self.arrivals.wait_count(to, count, timeout)
 
     def _read(self, conn: Connection) -> None:
         while True:
@@ -131,11 +146,9 @@ class TwilioProcess:
                 events: list[Event] = conn.recv()
             except (EOFError, OSError):
                 return
-            with self.changed:
-                for sid, at, form in events:
-                    self._messages.append(Message(sid, at, form))
-                    self._arrived[form.get("To", "")].append(at + self._offset)
-                self.changed.notify_all()
+            # The records first: whoever the arrivals wake finds them.
+            self._messages.extend(Message(*event) for event in events)
+            self.arrivals.add([(form.get("To", ""), at + self._offset) for _, at, form in events])
 
 
 # --- the server process ---
@@ -174,8 +187,6 @@ class _Api:
                 pass
         except (asyncio.IncompleteReadError, ConnectionError):
             pass  # the client closed the connection, between requests or mid-request
-        except ValueError:
-            pass  # a malformed chunk size: nothing sensible to answer
         finally:
             writer.close()
 
@@ -199,17 +210,15 @@ class _Api:
         method, target, version = parts
         tokens = {t.strip().lower() for t in headers.get("connection", "").split(",")}
         keep_alive = "close" not in tokens if version == "HTTP/1.1" else "keep-alive" in tokens
-        if "chunked" in headers.get("transfer-encoding", "").lower():
-            body = await _read_chunked(reader)
-        else:
-            try:
-                length = int(headers.get("content-length") or 0)
-            except ValueError:
-                length = -1
-            if length < 0:
-                _write(writer, *_error(400, 400, "Bad Content-Length"), close=True)
-                return False
-            body = await reader.readexactly(length) if length else b""
+        # The SDK (urllib3) always sends a Content-Length: no chunked bodies here.
+        try:
+            length = int(headers.get("content-length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or "transfer-encoding" in headers:
+            _write(writer, *_error(400, 400, "Only Content-Length bodies"), close=True)
+            return False
+        body = await reader.readexactly(length) if length else b""
         status, payload = self._respond(method, target, headers, body)
         _write(writer, status, payload, close=not keep_alive)
         await writer.drain()
@@ -225,7 +234,7 @@ class _Api:
             return _error(404, 20404, f"The requested resource {path} was not found")
         account = match[1]
         if (
-            _basic_auth(headers.get("authorization", "")) != self._credentials
+            basic_auth(headers.get("authorization", "")) != self._credentials
             or account != self._account_sid
         ):
             return _error(401, 20003, "Authenticate")
@@ -254,18 +263,6 @@ class _Api:
                 self._conn.send(events)
 
 
-async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
-    chunks: list[bytes] = []
-    while True:
-        size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
-        if size == 0:
-            while await reader.readuntil(b"\r\n") != b"\r\n":
-                pass  # trailers
-            return b"".join(chunks)
-        chunks.append(await reader.readexactly(size))
-        await reader.readexactly(2)
-
-
 def _write(writer: asyncio.StreamWriter, status: int, payload: dict, close: bool) -> None:
     body = json.dumps(payload).encode()
     head = (
@@ -275,16 +272,6 @@ def _write(writer: asyncio.StreamWriter, status: int, payload: dict, close: bool
         f"{'Connection: close' if close else 'Connection: keep-alive'}\r\n\r\n"
     )
     writer.write(head.encode() + body)
-
-
-def _basic_auth(header: str) -> tuple[str, str] | None:
-    if not header.startswith("Basic "):
-        return None
-    try:
-        user, _, password = b64decode(header[6:]).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    return user, password
 
 
 def _error(status: int, code: int, message: str) -> tuple[int, dict]:

@@ -23,7 +23,9 @@ def renice(pid: int, nice: int) -> None:
         return  # not its own session's leader: leave the rest of the session (a shell) alone
     group = Path(f"/proc/{pid or 'self'}/autogroup")
     try:
-        current = int(group.read_text().split("nice")[1])
-        group.write_text(f"{min(19, current + nice)}\n")
-    except (OSError, IndexError, ValueError):
+        # "/autogroup-85 nice 0"; empty where the process's CPU group is a cgroup.
+        _, found, current = group.read_text().partition(" nice ")
+        if found:
+            group.write_text(f"{min(19, int(current) + nice)}\n")
+    except (OSError, ValueError):
         pass

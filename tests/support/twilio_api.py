@@ -6,6 +6,7 @@ Tests point TWILIO_API_BASE_URL at it and read back the exact requests the SDK b
 from __future__ import annotations
 
 import base64
+import binascii
 import logging
 import secrets
 import threading
@@ -93,7 +94,7 @@ class TwilioApi:
 
         @app.post("/2010-04-01/Accounts/<account>/Messages.json")
         def create_message(account: str):
-            auth = _basic_auth(request.headers.get("Authorization", ""))
+            auth = basic_auth(request.headers.get("Authorization", ""))
             record = Recorded(
                 "POST",
                 request.path,
@@ -123,7 +124,7 @@ class TwilioApi:
 
         @app.get("/2010-04-01/Accounts/<account>/Messages.json")
         def list_messages(account: str):
-            if _basic_auth(request.headers.get("Authorization", "")) != (
+            if basic_auth(request.headers.get("Authorization", "")) != (
                 self.account_sid,
                 self.auth_token,
             ):
@@ -207,10 +208,14 @@ def error_body(status: int, code: int, message: str) -> dict:
     }
 
 
-def _basic_auth(header: str) -> tuple[str, str] | None:
+def basic_auth(header: str) -> tuple[str, str] | None:
+    """(user, password) of an HTTP Basic Authorization header; None if absent or malformed."""
     if not header.startswith("Basic "):
         return None
-    user, _, password = base64.b64decode(header[6:]).decode().partition(":")
+    try:
+        user, _, password = base64.b64decode(header[6:]).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
     return user, password
 
 
