@@ -1,7 +1,7 @@
 """The worker's own CPU per turn: `handle_inbound` on PostgreSQL with a dialogue engine that
 answers at once (two replies), replies sent with the twilio SDK to a local Twilio API.
 
-    .venv/bin/python benchmarks/worker_turn_cpu.py [--turns 400] [--profile]
+    .venv/bin/python benchmarks/worker_turn_cpu.py [--turns 400] [--profile] [--twilio-api process]
 
 Prints CPU milliseconds per turn in this process (the worker's share of a pipeline turn,
 Rasa's own and RQ's bookkeeping excluded) and, with --profile, the functions that cost most.
@@ -38,6 +38,9 @@ from mara.settings import load_settings  # noqa: E402
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, _drop_pg_database, make_database  # noqa: E402
 from tests.support.twilio_api import TwilioApi  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from twilio_process import TwilioProcess  # noqa: E402
+
 
 class InstantDialogue:
     """Rasa's part of a turn taken away: two replies, no network."""
@@ -59,9 +62,17 @@ def main() -> int:
     parser.add_argument("--turns", type=int, default=400)
     parser.add_argument("--people", type=int, default=20)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--twilio-api",
+        choices=("process", "flask"),
+        default="process",
+        help="process: the API in its own process (the worker's CPU alone); flask: the tests' "
+        "mock in this process's threads, its CPU counted with the worker's (before 2026-12-04)",
+    )
     args = parser.parse_args()
 
-    api = TwilioApi(ACCOUNT_SID, AUTH_TOKEN).start()
+    api_class = TwilioProcess if args.twilio_api == "process" else TwilioApi
+    api = api_class(ACCOUNT_SID, AUTH_TOKEN).start()
     tmp = Path(tempfile.mkdtemp(prefix="mara-worker-cpu-"))
     url, pg_name = make_database("postgresql", tmp)
     db = os.environ.get("MARA_BENCH_REDIS_DB", "7")
@@ -105,14 +116,17 @@ def main() -> int:
         event.listen(engine, "commit", count("commits"))
         # This thread's CPU time: waiting on PostgreSQL or the local API (its threads) is not shown.
         profile = cProfile.Profile(time.thread_time) if args.profile else None
-        cpu, wall = time.process_time(), time.perf_counter()
+        # With the API in this process (flask), its threads' CPU is counted; with the API in
+        # its own process, this thread's alone (not the thread that reads the API's reports).
+        clock = time.process_time if args.twilio_api == "flask" else time.thread_time
+        cpu, wall = clock(), time.perf_counter()
         if profile:
             profile.enable()
         for message_id in ids:
             jobs.handle_inbound(message_id, runtime)
         if profile:
             profile.disable()
-        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        cpu, wall = clock() - cpu, time.perf_counter() - wall
         # The work was done: every message answered, every reply sent once and recorded.
         with UnitOfWork(url) as uow:
             inbound = Counter(uow.session.scalars(select(InboundMessage.status)))
@@ -120,19 +134,22 @@ def main() -> int:
                 select(OutboundMessage.status, OutboundMessage.provider_sid)
             ).all()
         turns = args.turns + 20
+        deadline = time.monotonic() + 30
+        while len(api.messages()) < 2 * turns and time.monotonic() < deadline:
+            time.sleep(0.05)  # the API process reports what it accepted in batches
         sids = {m.sid for m in api.messages()}
         assert inbound == {"processed": turns}, inbound
         assert len(sids) == len(outbound) == 2 * turns, (len(sids), len(outbound))
         assert {sid for _, sid in outbound} == sids and {s for s, _ in outbound} == {"queued"}
-        # The local Twilio API runs in this process's threads: its CPU is included.
+        where = "included" if args.twilio_api == "flask" else "in its own process, not counted"
         print(
             f"{args.turns} turns (2 replies each): worker CPU {cpu / args.turns * 1000:.1f} ms "
-            f"per turn (local Twilio API included), wall {wall / args.turns * 1000:.1f} ms; "
+            f"per turn (local Twilio API {where}), wall {wall / args.turns * 1000:.1f} ms; "
             f"{counts['statements'] / args.turns:.1f} statements (pool pre-pings not counted) and "
             f"{counts['commits'] / args.turns:.1f} commits per turn"
         )
         if profile:
-            pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+            pstats.Stats(profile).sort_stats(os.environ.get("PSORT", "cumulative")).print_stats(40)
     finally:
         api.stop()
         if pg_name:
