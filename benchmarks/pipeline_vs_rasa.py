@@ -327,6 +327,17 @@ def breakdown(log_text: str) -> str:
     )
 
 
+def report_closed_loop(rest_rates, pipe_rates, rest_lat, pipe_lat, log_path: Path) -> None:
+    rest_rate, pipe_rate = statistics.mean(rest_rates), statistics.mean(pipe_rates)
+    print(
+        f"closed loop: pipeline {pipe_rate:.1f} turns/s vs Rasa REST {rest_rate:.1f} turns/s "
+        f"= {pipe_rate / rest_rate:.2f}×; p95 {pct(pipe_lat, 95) * 1000:.0f} ms vs "
+        f"{pct(rest_lat, 95) * 1000:.0f} ms = {pct(pipe_lat, 95) / pct(rest_lat, 95):.2f}×; "
+        f"p50 {pct(pipe_lat, 50) * 1000:.0f} ms vs {pct(rest_lat, 50) * 1000:.0f} ms"
+    )
+    print(breakdown(log_path.read_text(errors="replace")))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--people", type=int, default=20)
@@ -335,7 +346,7 @@ def main() -> None:
     parser.add_argument("--rasa-servers", type=int, default=1)
     parser.add_argument("--burst", type=int, default=600)
     parser.add_argument("--rate", type=float, default=200)
-    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=1, help="0: the burst alone")
     parser.add_argument("--py-spy", default=None, help="py-spy's path: sample Rasa's loop")
     parser.add_argument(
         "--twilio-api",
@@ -396,14 +407,8 @@ def main() -> None:
             print(f"            {parts.report(len(lat))}")
             pipe_rates.append(rate)
             pipe_lat += lat
-        rest_rate, pipe_rate = statistics.mean(rest_rates), statistics.mean(pipe_rates)
-        print(
-            f"closed loop: pipeline {pipe_rate:.1f} turns/s vs Rasa REST {rest_rate:.1f} turns/s "
-            f"= {pipe_rate / rest_rate:.2f}×; p95 {pct(pipe_lat, 95) * 1000:.0f} ms vs "
-            f"{pct(rest_lat, 95) * 1000:.0f} ms = {pct(pipe_lat, 95) / pct(rest_lat, 95):.2f}×; "
-            f"p50 {pct(pipe_lat, 50) * 1000:.0f} ms vs {pct(rest_lat, 50) * 1000:.0f} ms"
-        )
-        print(breakdown(log_path.read_text(errors="replace")))
+        if args.rounds:
+            report_closed_loop(rest_rates, pipe_rates, rest_lat, pipe_lat, log_path)
         if args.burst:
             cpu.start()
             b = burst(settings, api, args.burst, args.rate)
