@@ -117,6 +117,7 @@ class LeanWorker(SimpleWorker):
                 pipeline.lrem(queue.intermediate_queue_key, 1, job.id)
             pipeline.execute()
         self._state_written = WorkerStatus.BUSY
+        self.procline(f"Processing {job.func_name} from {job.origin} since {time.time()}")
 
     def _finalize_success(self, job, queue, execution, return_value) -> None:
         """A lean job's success: no heartbeat for a job whose keys are deleted in the same
