@@ -26,21 +26,16 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from twilio.request_validator import RequestValidator  # noqa: E402
-
-from mara.ops.chat import inbound_form  # noqa: E402
+from mara.ops.chat import inbound_form, twilio_signature  # noqa: E402
 
 PATH = "/twilio/whatsapp"
 
 
 def signed_request(settings, form: dict[str, str]) -> tuple[bytes, dict[str, str]]:
     """The body and headers Twilio would send for `form` (signed over PUBLIC_URL + path)."""
-    signature = RequestValidator(settings.twilio_auth_token).compute_signature(
-        settings.public_url + PATH, form
-    )
     headers = {
         "Content-Type": "application/x-www-form-urlencoded",
-        "X-Twilio-Signature": signature,
+        "X-Twilio-Signature": twilio_signature(settings, PATH, form),
     }
     return urlencode(form).encode(), headers
 

@@ -60,6 +60,8 @@ class LeanWorker(SimpleWorker):
         kwargs.setdefault("maintenance_interval", MAINTENANCE_EVERY)
         super().__init__(*args, **kwargs)
         self._key_expires = float("-inf")
+        # The job being run, when it is lean (decided once, as it starts).
+        self._lean_job: str | None = None
         # (job id, transaction): a lean job's execution records, written with its start.
         self._deferred: tuple[str, Pipeline] | None = None
         # The state Redis holds for this worker, when known (None: a transaction may hold it).
@@ -89,7 +91,8 @@ class LeanWorker(SimpleWorker):
         prepare_job_execution completes with the job's start: nothing is written between the
         two, so a worker that dies there leaves the job in the intermediate queue, where RQ's
         maintenance finds it, as when it dies right after taking it."""
-        if not self._is_lean(job):
+        self._lean_job = job.id if self._is_lean(job) else None
+        if self._lean_job is None:
             return super().prepare_execution(job)
         pipeline = self.connection.pipeline()
         execution = Execution.create(
@@ -122,7 +125,7 @@ class LeanWorker(SimpleWorker):
     def _finalize_success(self, job, queue, execution, return_value) -> None:
         """A lean job's success: no heartbeat for a job whose keys are deleted in the same
         breath, no callbacks or webhooks (it has none), one line."""
-        if isinstance(return_value, Retry) or not self._is_lean(job):
+        if isinstance(return_value, Retry) or job.id != self._lean_job:
             super()._finalize_success(job, queue, execution, return_value)
             return
         job.ended_at = now()
@@ -132,7 +135,7 @@ class LeanWorker(SimpleWorker):
     def handle_job_success(self, job, queue, started_job_registry, execution) -> None:
         """For MARA's lean jobs, one transaction without reads: the worker's counters and
         state, the execution's records and the job's keys deleted."""
-        if not self._is_lean(job):
+        if job.id != self._lean_job:
             super().handle_job_success(job, queue, started_job_registry, execution)
             return
         with self.connection.pipeline() as pipeline:

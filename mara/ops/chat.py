@@ -25,12 +25,19 @@ def signed_post(
 ) -> requests.Response:
     """POST like Twilio does: form-encoded, signed over PUBLIC_URL + path (on `session`'s
     kept-alive connection when one is given)."""
-    signature = RequestValidator(settings.twilio_auth_token).compute_signature(
-        settings.public_url + path, form
-    )
     target = (base_url or f"http://127.0.0.1:{settings.port}") + path
     return (session or requests).post(
-        target, data=form, headers={"X-Twilio-Signature": signature}, timeout=10
+        target,
+        data=form,
+        headers={"X-Twilio-Signature": twilio_signature(settings, path, form)},
+        timeout=10,
+    )
+
+
+def twilio_signature(settings: Settings, path: str, form: dict[str, str]) -> str:
+    """The X-Twilio-Signature Twilio sends with `form` posted to PUBLIC_URL + path."""
+    return RequestValidator(settings.twilio_auth_token).compute_signature(
+        settings.public_url + path, form
     )
 
 
