@@ -46,14 +46,12 @@ def send(settings, plan: list[tuple[int, str, str]], rate: float, t0: float):
     acks: list[float] = []
     statuses: list[int] = []
     lock = threading.Lock()
-    requests = {
-        index: signed_request(settings, inbound_form(f"whatsapp:+{wa}", text))
-        for index, wa, text in plan
-    }
+    signed = [
+        signed_request(settings, inbound_form(f"whatsapp:+{wa}", text)) for _, wa, text in plan
+    ]
 
     def post(item) -> None:
-        index = item[0]
-        body, headers = requests[index]
+        (index, _, _), (body, headers) = item
         delay = t0 + index / rate - time.perf_counter()
         if delay > 0:
             time.sleep(delay)
@@ -72,7 +70,7 @@ def send(settings, plan: list[tuple[int, str, str]], rate: float, t0: float):
 
     # Enough senders to keep the rate while acks are slow (open loop, as Twilio does).
     with ThreadPoolExecutor(max_workers=128) as pool:
-        list(pool.map(post, plan))
+        list(pool.map(post, zip(plan, signed, strict=True)))
     return acks, statuses, time.perf_counter()
 
 
