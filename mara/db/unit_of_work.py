@@ -18,7 +18,7 @@ _shared: ContextVar[Connection | None] = ContextVar("mara_shared_connection", de
 @contextmanager
 def one_connection(database_url: str) -> Iterator[None]:
     """The units of work opened inside (on this database) share one pooled connection: a
-    worker job's few transactions check out, and pre-ping, a connection once instead of once
+    worker job's few transactions check out (and check) a connection once instead of once
     each. Each unit of work still commits or rolls back on its own."""
     with get_engine(database_url).connect() as connection:
         token = _shared.set(connection)

@@ -1,5 +1,5 @@
 """one_connection: a worker job's units of work share one pooled connection (one checkout,
-one pre-ping), and each still commits or rolls back on its own. Both databases."""
+one liveness check), and each still commits or rolls back on its own. Both databases."""
 
 from __future__ import annotations
 
