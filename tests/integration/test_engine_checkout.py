@@ -36,16 +36,26 @@ def _backend_pid(uow: UnitOfWork) -> int:
 
 
 def _pool_ended_by_server(url: str, size: int = 3) -> set[int]:
-    """Fill the pool with `size` idle connections, end their server processes from another
-    connection, and wait until PostgreSQL has let them go. Returns their backend pids."""
+    """Fill the pool with at least `size` idle connections, then end every server process
+    of this database from another connection (as a restart would), and wait until
+    PostgreSQL has let them go. Returns their backend pids."""
     engine = get_engine(url)
     with ExitStack() as stack:
         held = [stack.enter_context(engine.connect()) for _ in range(size)]
-        pids = {c.execute(text("SELECT pg_backend_pid()")).scalar_one() for c in held}
         for connection in held:
+            connection.execute(text("SELECT 1"))
             connection.rollback()
     admin = create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
+        pids = set(
+            conn.execute(
+                text(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND pid <> pg_backend_pid()"
+                )
+            ).scalars()
+        )
+        assert len(pids) >= size
         for pid in pids:
             conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
         deadline = time.monotonic() + 10
@@ -62,7 +72,7 @@ def _pool_ended_by_server(url: str, size: int = 3) -> set[int]:
 def test_connections_ended_by_the_server_are_replaced_on_checkout(pg_url):
     ended = _pool_ended_by_server(pg_url)
     # One unit of work after another takes each pooled connection in turn (FIFO).
-    for _ in range(len(ended) + 1):
+    for _ in range(get_engine(pg_url).pool.size() + 1):
         with UnitOfWork(pg_url) as uow:
             assert _backend_pid(uow) not in ended
             uow.commit()
