@@ -27,49 +27,16 @@ from mara.jobs.worker import LeanWorker
 from mara.ops.chat import inbound_form
 from mara.policy.messages import message
 from mara.services import contact, filing, inbox
+from tests.support.dialogue import ScriptedDialogue, with_dialogue
 from tests.support.filing import file_with_consent
 
 WA = "573001112233"
 TO = f"whatsapp:+{WA}"
 
 
-class ScriptedDialogue:
-    """Answers "eco: <text>"; can be slow or down."""
-
-    def __init__(self, delay: float = 0.0, down: bool = False):
-        self.delay = delay
-        self.down = down
-        self.seen: list[str] = []
-        self.active = 0
-        self.most_at_once = 0
-        self._lock = threading.Lock()
-
-    def check_action_server(self) -> None:
-        if self.down:
-            raise RasaUnavailable("action server: ConnectionError")
-
-    def converse(self, sender: str, text: str, metadata: dict) -> list[str]:
-        with self._lock:
-            self.active += 1
-            self.most_at_once = max(self.most_at_once, self.active)
-        time.sleep(self.delay)
-        with self._lock:
-            self.active -= 1
-            self.seen.append(text)
-        return [f"eco: {text[:20]}"]
-
-    def converse_with_nlu(self, sender: str, text: str, metadata: dict):
-        nlu = {"text": text, "intent": {"name": "eco"}}
-        return self.converse(sender, text, metadata), nlu, frozenset()
-
-
 @pytest.fixture
 def runtime(settings):
     return bootstrap.build(replace(settings, lock_ttl=2))
-
-
-def with_dialogue(runtime, dialogue):
-    return replace(runtime, conversation=replace(runtime.conversation, dialogue=dialogue))
 
 
 def receive(settings, body: str, wa: str = WA) -> int:
