@@ -30,14 +30,22 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _closed_by_server(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+def _fresh(_dbapi_connection: Any, record: Any) -> None:
+    record.info["mara_fresh"] = True
+
+
+def _closed_by_server(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
     """On checkout: a connection PostgreSQL ended while it sat in the pool (a restart, a
     failover, idle_session_timeout, pg_terminate_backend) has something to read, its last
     message or the end of the stream; an idle one in good health has nothing. The pool then
     replaces it (DisconnectionError), so the caller never meets it. This replaces a "SELECT 1"
     round trip per checkout (pool_pre_ping), ~9 % of a webhook's CPU, with one poll of the
     socket (benchmarks/pipeline_vs_rasa.py); tests/integration/test_engine_checkout.py ends
-    the pooled connections under a web process and a worker, and nothing fails."""
+    the pooled connections under a webhook and a worker's job, and nothing fails. A connection
+    just made is not polled (as pre_ping skips it): whatever it may still hold, it cannot have
+    been ended while idle, and its replacement would be no different."""
+    if record.info.pop("mara_fresh", False):
+        return
     if dbapi_connection.closed:
         raise DisconnectionError("the connection is closed")
     poller = select.poll()
@@ -55,6 +63,7 @@ def get_engine(url: str) -> Engine:
         return engine
     # hide_parameters: error messages never carry the values (bodies, numbers, names).
     engine = create_engine(url, pool_size=5, max_overflow=5, hide_parameters=True)
+    event.listen(engine, "connect", _fresh)
     event.listen(engine, "checkout", _closed_by_server)
     return engine
 
