@@ -219,6 +219,27 @@ def test_a_killed_jobs_lock_frees_the_person_within_its_ttl(settings, runtime, t
     )
 
 
+def test_one_thread_renews_every_lock_a_process_holds_then_ends(redis_url):
+    """Two people's locks held at once past their TTL stay held; once released, the
+    renewing thread ends, and the next hold starts another."""
+    locks = PersonLocks(Redis.from_url(redis_url), ttl=1)
+    other = PersonLocks(Redis.from_url(redis_url), ttl=1)
+    before = set(threading.enumerate())  # other tests' renewers may still be finishing
+    with locks.hold("573001110001") as first, locks.hold("573001110002") as second:
+        assert first and second
+        time.sleep(2.5)
+        assert not other.is_free("573001110001") and not other.is_free("573001110002")
+        renewers = [t for t in set(threading.enumerate()) - before if t.name == "person-locks"]
+        assert len(renewers) == 1
+    assert other.is_free("573001110001") and other.is_free("573001110002")
+    renewers[0].join(2)
+    assert not renewers[0].is_alive()
+    with locks.hold("573001110001") as held:
+        assert held
+        time.sleep(1.5)
+        assert not other.is_free("573001110001")
+
+
 def test_rasa_down_retries_then_one_kind_notice(settings, runtime, twilio_api, monkeypatch):
     rt = with_dialogue(runtime, ScriptedDialogue(down=True))
     message_id = receive(settings, "hola")
