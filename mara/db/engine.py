@@ -31,6 +31,7 @@ def _sqlite_begin(conn: Connection) -> None:
 
 
 def _fresh(_dbapi_connection: Any, record: Any) -> None:
+    # Our own mark: the pool clears its `record.fresh` before the checkout event runs.
     record.info["mara_fresh"] = True
 
 
