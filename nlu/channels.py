@@ -4,7 +4,9 @@ Runs in .venv-rasa (registered in credentials.yml as `nlu.channels.MaraRestInput
 application imports. `POST /webhooks/mara/webhook` takes the REST channel's body
 (`sender`, `message`, `metadata`) and answers
 `{"messages": [<the REST channel's bot messages>], "nlu": <the user message's parse_data>}`,
-so the worker stores the NLU result of every message without a second call.
+so the worker stores the NLU result of every message without a second call. A turn that
+cannot reach the action server is abandoned, nothing of it saved, and answered 503 (the
+worker retries it; nlu/strict_actions.py).
 """
 
 from __future__ import annotations
@@ -22,9 +24,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from nlu import speedups
+from nlu import speedups, strict_actions
 
 logger = logging.getLogger(__name__)
+# A turn of this channel that cannot reach the action server is abandoned, not saved
+# without the actions' events (nlu/strict_actions.py): the worker retries it.
+strict_actions.install()
 # MARA_RASA_SPEEDUPS=0 runs Rasa as shipped (to measure what the speedups are worth).
 if os.environ.get("MARA_RASA_SPEEDUPS", "1") != "0":
     speedups.install()
@@ -82,16 +87,21 @@ class MaraRestInput(RestInput):
                     parse_data = await agent.processor.parse_message(
                         UserMessage(text, sender_id=sender_id, metadata=metadata)
                     )
-                await on_new_message(
-                    UserMessage(
-                        text,
-                        collector,
-                        sender_id,
-                        parse_data=parse_data,
-                        input_channel=input_channel,
-                        metadata=metadata,
+                with strict_actions.strict():
+                    await on_new_message(
+                        UserMessage(
+                            text,
+                            collector,
+                            sender_id,
+                            parse_data=parse_data,
+                            input_channel=input_channel,
+                            metadata=metadata,
+                        )
                     )
-                )
+            except strict_actions.ActionServerUnreachable as exc:
+                # Nothing of the turn was saved: the worker retries it later.
+                logger.warning("mara channel: turn abandoned, %s", exc)
+                return response.json({"error": "action server unreachable"}, status=503)
             except CancelledError:
                 logger.error("mara channel: the turn timed out")
                 return response.json({"error": "timeout"}, status=503)

@@ -61,10 +61,12 @@ class RasaClient:
         return self.rasa_urls[zlib.crc32(sender.encode()) % len(self.rasa_urls)]
 
     def check_action_server(self) -> None:
-        """Raises RasaUnavailable when the action server is down: Rasa would otherwise run the
-        turn, lose the actions' events without saying so (a confirmed request never filed),
-        and answer as if all went well. Checked before every turn by default (one local GET);
-        `actions_check_every` trusts a success for that many seconds."""
+        """Raises RasaUnavailable when the action server is down, before a call to Rasa's HTTP
+        API (run an action again): there Rasa would run the action against a dead server,
+        lose its events without saying so and answer as if all went well. A turn needs no
+        check: MARA's channel abandons a turn that cannot reach the action server and answers
+        503 (nlu/strict_actions.py). `actions_check_every` trusts a success for that many
+        seconds."""
         if time.monotonic() - self._actions_ok_at < self._actions_check_every:
             return
         try:
@@ -103,8 +105,9 @@ class RasaClient:
         return response.json()
 
     def converse(self, sender: str, text: str, metadata: dict) -> list[str]:
-        """One user turn; returns the bot's texts in order."""
-        return _texts(self._post(sender, "rest", text, metadata))
+        """One user turn; returns the bot's texts in order. Through MARA's channel, as every
+        turn: one that cannot reach the action server is abandoned, not taken half."""
+        return _texts(self._post(sender, "mara", text, metadata).get("messages"))
 
     def converse_with_nlu(
         self, sender: str, text: str, metadata: dict

@@ -49,7 +49,7 @@ SUBMIT_ACTION = "action_submit_pqrs"
 
 
 class Dialogue(Protocol):
-    """The dialogue engine (Rasa's REST channel behind mara.adapters.rasa.RasaClient)."""
+    """The dialogue engine (MARA's Rasa channel behind mara.adapters.rasa.RasaClient)."""
 
     def check_action_server(self) -> None: ...
 
@@ -340,9 +340,9 @@ class Conversation:
         return replies, parse, signals
 
     def _converse(self, msg: PendingInbound) -> tuple[list[str], dict | None, frozenset[str]]:
-        # Rasa runs a turn against a dead action server and loses its actions' events
-        # without a word (a form's answer never validated): the turn waits for it instead.
-        self.dialogue.check_action_server()
+        # No check of the action server first: through MARA's channel a turn that cannot
+        # reach it is abandoned by Rasa and answered 503 (nlu/strict_actions.py); this job's
+        # retries take it again, as when Rasa itself is down.
         metadata = {
             "message_sid": msg.message_sid,
             "inbound_id": msg.id,

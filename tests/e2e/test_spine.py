@@ -13,6 +13,7 @@ from rq import Worker
 from sqlalchemy import select
 
 from mara.db.models import InboundMessage
+from mara.db.rasa_tracker import taken_turn
 from mara.db.unit_of_work import UnitOfWork
 from tests.conftest import ACCOUNT_SID
 
@@ -121,6 +122,39 @@ def test_rasa_down_retries_sends_one_kind_message_then_replay_answers(stack, twi
     replies = bodies(twilio_api.wait_for(3, to=to))
     assert GREETING in replies[1] and MENU in replies[2]
     assert inbound(stack, form["MessageSid"]).status == "processed"
+
+
+def test_action_server_down_rasa_takes_nothing_of_the_turn_then_replay_answers(stack, twilio_api):
+    """No check before a turn: Rasa itself abandons a turn that cannot reach the action server
+    (a new conversation's session start is a custom action). Stock Rasa would greet the
+    person and save the conversation without the session's events; here nothing of the turn
+    is saved, the tries fail as when Rasa is down, and the replayed message is answered."""
+    wa = "573000000008"
+    to = f"whatsapp:+{wa}"
+    stack.stop("actions")
+    try:
+        form = stack.send(wa, "hola")
+        [notice] = twilio_api.wait_for(1, to=to, timeout=60)
+        assert "estamos teniendo problemas" in notice.form["Body"]
+        row = inbound(stack, form["MessageSid"])
+        assert row.status == "failed" and row.attempts == 4
+        assert row.dialogue_at is not None and "503" in row.last_error  # Rasa refused it
+        assert taken_turn(stack.settings.database_url, wa, form["MessageSid"]) is None
+    finally:
+        stack.start("actions")
+        stack.wait_ready()
+    subprocess.run(
+        [".venv/bin/mara", "replay"],
+        capture_output=True,
+        env={**os.environ, **stack.env},
+        check=True,
+        timeout=120,
+    )
+    replies = bodies(twilio_api.wait_for(3, to=to))
+    assert GREETING in replies[1] and MENU in replies[2]
+    assert inbound(stack, form["MessageSid"]).status == "processed"
+    taken = taken_turn(stack.settings.database_url, wa, form["MessageSid"])
+    assert taken is not None and GREETING in taken.replies[0]
 
 
 def test_a_worker_killed_mid_turn_blocks_nobody_and_its_message_is_answered_once(stack, twilio_api):
