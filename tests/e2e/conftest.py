@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import time
 from dataclasses import replace
@@ -75,13 +77,16 @@ class Stack:
         )
 
     def stop(self, name: str) -> None:
+        """As `mara serve` stops a child: its whole process group (each child runs in a
+        session of its own), so nothing it forked (a worker, RQ's scheduler) outlives it."""
         process = self.processes.pop(name)
-        process.terminate()
-        try:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # whatever is left of the group
+        process.wait()
 
     def stop_all(self) -> None:
         for name in list(self.processes):
