@@ -25,6 +25,8 @@ class ScriptedDialogue:
             raise RasaUnavailable("action server: ConnectionError")
 
     def converse(self, sender: str, text: str, metadata: dict) -> list[str]:
+        if self.down:  # as RasaClient when Rasa is away or refuses the turn (503)
+            raise RasaUnavailable("rasa answered 503")
         with self._lock:
             self.active += 1
             self.most_at_once = max(self.most_at_once, self.active)
