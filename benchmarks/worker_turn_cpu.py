@@ -104,15 +104,21 @@ def main() -> int:
         for n in range(20):  # warm: pools, compiled statements, the SDK's client
             jobs.handle_inbound(receive(n), runtime)
         ids = [receive(n) for n in range(args.turns)]
-        # Statements and commits the turns send to PostgreSQL.
-        counts = {"statements": 0, "commits": 0}
+        # Statements and transactions (a BEGIN and a COMMIT each) the turns send to
+        # PostgreSQL; a unit of work in autocommit sends its statements alone.
+        counts = {"statements": 0, "transactions": 0}
 
         def count(key: str):
             return lambda *_: counts.__setitem__(key, counts[key] + 1)
 
         engine = get_engine(url)
         event.listen(engine, "before_cursor_execute", count("statements"))
-        event.listen(engine, "commit", count("commits"))
+
+        def transaction(conn) -> None:
+            if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+                counts["transactions"] += 1
+
+        event.listen(engine, "commit", transaction)
         # This thread's CPU time: waiting on PostgreSQL or the local API (its threads) is not shown.
         profile = cProfile.Profile(time.thread_time) if args.profile else None
         # With the API in this process (flask), its threads' CPU is counted; with the API in
@@ -145,7 +151,7 @@ def main() -> int:
             f"{args.turns} turns (2 replies each): worker CPU {cpu / args.turns * 1000:.1f} ms "
             f"per turn (local Twilio API {where}), wall {wall / args.turns * 1000:.1f} ms; "
             f"{counts['statements'] / args.turns:.1f} statements and "
-            f"{counts['commits'] / args.turns:.1f} commits per turn"
+            f"{counts['transactions'] / args.turns:.1f} transactions per turn"
         )
         if profile:
             pstats.Stats(profile).sort_stats(os.environ.get("PSORT", "cumulative")).print_stats(40)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from redis import Redis
@@ -17,7 +16,7 @@ from mara.adapters.redis_queue import JobQueue, PersonLocks, get_queue, get_redi
 from mara.adapters.twilio_sender import ConsoleSender, TwilioSender, WhatsAppSender
 from mara.db import rasa_tracker
 from mara.db.engine import get_sessionmaker
-from mara.db.unit_of_work import UnitOfWork
+from mara.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from mara.services.conversation import Conversation
 from mara.settings import Settings, load_settings
 
@@ -25,7 +24,7 @@ from mara.settings import Settings, load_settings
 @dataclass(frozen=True)
 class Runtime:
     settings: Settings
-    uow: Callable[[], UnitOfWork]
+    uow: UnitOfWorkFactory
     sender: WhatsAppSender
     rasa: RasaClient
     redis: Redis

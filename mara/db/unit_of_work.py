@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,15 +28,32 @@ def one_connection(database_url: str) -> Iterator[None]:
             _shared.reset(token)
 
 
+class UnitOfWorkFactory(Protocol):
+    """What a use case is given to open its units of work (`functools.partial(UnitOfWork,
+    factory=...)`)."""
+
+    def __call__(self, *, autocommit: bool = False) -> UnitOfWork: ...
+
+
 class UnitOfWork:
     """`with UnitOfWork(url) as uow: ...; uow.commit()`: one use case, one commit.
 
     Services only add, flush and use savepoints; leaving the block without `commit()`
     (an exception, an early return) rolls back everything the use case wrote.
+
+    `autocommit=True`, for a worker's units whose statements each stand on their own (a
+    read; a claim; marking messages sent): on PostgreSQL, inside `one_connection`, each
+    statement commits as it runs, with no BEGIN and no COMMIT round trip (psycopg sends
+    BEGIN as a round trip of its own). Elsewhere (SQLite, outside a job) it is an ordinary
+    transaction, so such a unit still calls `commit()` for what it writes.
     """
 
     def __init__(
-        self, database_url: str | None = None, factory: sessionmaker[Any] | None = None
+        self,
+        database_url: str | None = None,
+        factory: sessionmaker[Any] | None = None,
+        *,
+        autocommit: bool = False,
     ) -> None:
         if factory is None:
             if database_url is None:
@@ -45,6 +62,8 @@ class UnitOfWork:
                 database_url = load_settings().database_url
             factory = get_sessionmaker(database_url)
         self._factory = factory
+        self._autocommit = autocommit
+        self._restore: Connection | None = None
         self.session: Session
 
     def __enter__(self) -> UnitOfWork:
@@ -55,6 +74,10 @@ class UnitOfWork:
             and shared.engine is self._factory.kw.get("bind")
             and not shared.in_transaction()
         ):
+            if self._autocommit and shared.dialect.name == "postgresql":
+                # Local to psycopg (no round trip); set back on the way out.
+                shared.execution_options(isolation_level="AUTOCOMMIT")
+                self._restore = shared
             self.session = self._factory(bind=shared)
         else:
             self.session = self._factory()
@@ -63,6 +86,9 @@ class UnitOfWork:
     def __exit__(self, *_: Any) -> None:
         # Closing rolls back whatever was not committed; loaded objects stay readable.
         self.session.close()
+        if self._restore is not None:
+            self._restore.execution_options(isolation_level=self._restore.default_isolation_level)
+            self._restore = None
 
     def commit(self) -> None:
         self.session.commit()

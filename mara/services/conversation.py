@@ -19,7 +19,7 @@ from sqlalchemy import BindParameter, Select, bindparam
 from mara import clock
 from mara.adapters.rasa import RasaUnavailable
 from mara.adapters.twilio_sender import TransientSendError, WhatsAppSender
-from mara.db.unit_of_work import UnitOfWork
+from mara.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from mara.domain.messages import (
     CONFIRMATION_SLOT,
     FILING_FORM,
@@ -109,7 +109,7 @@ def _turn_query() -> Select[Any]:
 
 @dataclass(frozen=True)
 class Conversation:
-    uow: Callable[[], UnitOfWork]
+    uow: UnitOfWorkFactory
     dialogue: Dialogue
     sender: WhatsAppSender
     locks: Locks
@@ -132,7 +132,7 @@ class Conversation:
 
     def answer(self, message_id: int, last_try: bool = True) -> str:
         """Answer every pending message of this message's sender up to it, oldest first."""
-        with self.uow() as tx:
+        with self.uow(autocommit=True) as tx:
             wa_id = inbox.sender_of(tx, message_id)
             tx.commit()
         if wa_id is None:
@@ -141,7 +141,7 @@ class Conversation:
 
     def send(self, outbound_id: int, last_try: bool = True) -> str:
         """Send this stored message once, after the same person's earlier ones."""
-        with self.uow() as tx:
+        with self.uow(autocommit=True) as tx:
             wa_id = outbox.recipient_of(tx, outbound_id)
             tx.commit()
         if wa_id is None:
@@ -220,7 +220,7 @@ class Conversation:
     def _continue_if_waiting(self, wa_id: str) -> None:
         if not self.locks.take_waiting(wa_id):
             return
-        with self.uow() as tx:
+        with self.uow(autocommit=True) as tx:
             inbound_ids = inbox.oldest_pending_ids(tx, wa_id, limit=2)
             outbound_id = outbox.next_pending_outbound(tx, wa_id, EVERYTHING)
             tx.commit()
@@ -240,24 +240,31 @@ class Conversation:
         handled = 0
         while True:
             started = time.perf_counter()
-            with self.uow() as tx:
-                # Held answers, a handoff and a survey are read with the message: most turns
-                # have none of them, and pay no statement for each.
+            # Held answers, a handoff and a survey are read with the message: most turns
+            # have none of them, and pay no statement for each. Read and marked as given to
+            # the dialogue without a transaction (the person's lock is held; each statement
+            # stands on its own); what the checks call for is written in one.
+            with self.uow(autocommit=True) as tx:
                 found = inbox.next_pending(tx, wa_id, message_id, _turn_query(), self.now())
-                if found is None:
-                    return f"handled {handled}"
-                msg, present = found
-                # The person wrote: answers held for them (outside the 24-hour window, after
-                # the template) can go now.
-                released = answering.release_awaiting(tx, wa_id) if "awaiting" in present else []
-                # An adviser has this conversation: stored for them, the bot keeps quiet.
-                silent = "handoff" in present
-                survey_replies = None
-                if silent:
-                    inbox.complete_silently(tx, msg.id, "handoff")
-                elif "survey" in present:
-                    survey_replies = self._survey_reply(tx, msg)
                 tx.commit()
+            if found is None:
+                return f"handled {handled}"
+            msg, present = found
+            released: list[int] = []
+            silent = "handoff" in present
+            survey_replies = None
+            if present:
+                with self.uow() as tx:
+                    # The person wrote: answers held for them (outside the 24-hour window,
+                    # after the template) can go now.
+                    if "awaiting" in present:
+                        released = answering.release_awaiting(tx, wa_id)
+                    # An adviser has this conversation: stored for them, the bot keeps quiet.
+                    if silent:
+                        inbox.complete_silently(tx, msg.id, "handoff")
+                    elif "survey" in present:
+                        survey_replies = self._survey_reply(tx, msg)
+                    tx.commit()
             for outbound_id in released:
                 self.jobs.outbound(outbound_id)
             if silent:

@@ -4,7 +4,6 @@ claim pending → sending decides who sends), classifying failures for the calle
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from mara.adapters.twilio_sender import (
@@ -13,7 +12,7 @@ from mara.adapters.twilio_sender import (
     TransientSendError,
     WhatsAppSender,
 )
-from mara.db.unit_of_work import UnitOfWork
+from mara.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from mara.domain.messages import OutboundView
 from mara.services import claims, outbox
 
@@ -77,7 +76,7 @@ def claim_next(tx: UnitOfWork, wa_id: str, up_to_id: int = EVERYTHING) -> Claim:
 
 
 def deliver_pending(
-    uow: Callable[[], UnitOfWork],
+    uow: UnitOfWorkFactory,
     sender: WhatsAppSender,
     wa_id: str,
     status_callback: str | None,
@@ -104,7 +103,7 @@ def deliver_pending(
     claim = claimed_first
     while True:
         if claim is None:
-            with uow() as tx:
+            with uow(autocommit=True) as tx:
                 claims.finish_sent(tx, done)
                 done = []
                 claim = claim_next(tx, wa_id, up_to_id)

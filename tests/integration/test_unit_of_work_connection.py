@@ -77,3 +77,28 @@ def test_without_it_each_unit_of_work_checks_out_its_own(probe):
             uow.session.execute(text(f"INSERT INTO uow_probe VALUES ({n})"))
             uow.commit()
     assert len(checkouts) == 2
+
+
+def test_an_autocommit_unit_commits_each_statement_as_it_runs_then_transactions_are_back(probe):
+    """A worker's statements that stand on their own skip BEGIN and COMMIT on PostgreSQL;
+    the shared connection is transactional again for the next unit, even after an error.
+    On SQLite the unit is an ordinary transaction."""
+    url, _ = probe
+    factory = get_sessionmaker(url)
+    postgresql = not url.startswith("sqlite")
+    with one_connection(url):
+        with UnitOfWork(factory=factory, autocommit=True) as uow:
+            uow.session.execute(text("INSERT INTO uow_probe VALUES (1)"))
+            # Another connection sees it at once (SQLite's writer holds the lock meanwhile).
+            if postgresql:
+                assert _rows(url) == [1]
+            uow.commit()
+        with pytest.raises(ZeroDivisionError), UnitOfWork(factory=factory, autocommit=True) as uow:
+            uow.session.execute(text("INSERT INTO uow_probe VALUES (2)"))
+            1 / 0  # noqa: B018
+        with UnitOfWork(factory=factory) as uow:
+            uow.session.execute(text("INSERT INTO uow_probe VALUES (3)"))
+            # left without commit: rolled back, as in any transaction
+    # The unit that failed had written 2: kept on PostgreSQL (committed as it ran), rolled
+    # back with its transaction on SQLite.
+    assert _rows(url) == ([1, 2] if postgresql else [1])
