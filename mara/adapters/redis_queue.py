@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 
 from redis import Redis
@@ -161,6 +162,18 @@ def job_outcome(settings: Settings, job_id: str) -> tuple[str, object]:
     return (str(status.value) if status is not None else "missing"), job.return_value()
 
 
+@dataclass
+class Hold:
+    """A person's lock as `PersonLocks.hold` yields it: true when this job holds it; after
+    the block, `noted` says whether a job left a note meanwhile (the release took it)."""
+
+    held: bool
+    noted: bool = False
+
+    def __bool__(self) -> bool:
+        return self.held
+
+
 class PersonLocks:
     """One job at a time per person, so their messages are answered and sent in order.
 
@@ -170,7 +183,24 @@ class PersonLocks:
 
     One thread per process renews every lock the process holds, every ttl/3 seconds, and
     ends when it finds none held: a thread started and joined per job cost each job two
-    waits for the CPU under load, and ~0.3 ms of CPU (README, Benchmarks)."""
+    waits for the CPU under load, and ~0.3 ms of CPU (README, Benchmarks).
+
+    The release takes the note with it, in one script (one round trip, not two). A note
+    left just after the release is not lost: its job tries the lock once more after leaving
+    it, finds it free and goes on itself (Conversation._exclusive)."""
+
+    # KEYS: the lock, its note; ARGV: this holder's token. Deletes the lock if it is still
+    # ours (as redis-py's Lock.release does), and takes the note: {released, noted}.
+    RELEASE_AND_TAKE_NOTE = """
+        local released = 0
+        if redis.call('get', KEYS[1]) == ARGV[1] then
+            redis.call('del', KEYS[1])
+            released = 1
+        end
+        local noted = 0
+        if redis.call('del', KEYS[2]) == 1 then noted = 1 end
+        return {released, noted}
+    """
 
     def __init__(self, redis: Redis, ttl: int = 10, prefix: str = "mara:person"):
         self.redis = redis
@@ -178,6 +208,7 @@ class PersonLocks:
         self.prefix = prefix
         self._held: set[Lock] = set()
         self._guard = threading.Lock()
+        self._release = redis.register_script(self.RELEASE_AND_TAKE_NOTE)
         # The process whose renewing thread runs (a forked worker inherits no thread).
         self._renewer_pid: int | None = None
 
@@ -185,24 +216,28 @@ class PersonLocks:
         return f"{self.prefix}:{wa_id}"
 
     @contextmanager
-    def hold(self, wa_id: str) -> Iterator[bool]:
-        """Yields whether this job holds the person's lock (never waits for it)."""
+    def hold(self, wa_id: str) -> Iterator[Hold]:
+        """Yields whether this job holds the person's lock (never waits for it), and after
+        the block whether a note was left meanwhile."""
+        key = self._key(wa_id)
         # thread_local=False: the renewing thread must see the token.
-        lock = self.redis.lock(self._key(wa_id), timeout=self.ttl, thread_local=False)
+        lock = self.redis.lock(key, timeout=self.ttl, thread_local=False)
         if not lock.acquire(blocking=False):
-            yield False
+            yield Hold(False)
             return
         with self._guard:
             self._held.add(lock)
             self._start_renewer()
+        hold = Hold(True)
         try:
-            yield True
+            yield hold
         finally:
             with self._guard:
                 self._held.discard(lock)
-            # LockError: it expired while we were paused, and someone else may hold it now.
-            with contextlib.suppress(LockError):
-                lock.release()
+            # Not released when it expired while we were paused: someone else may hold it
+            # now, and theirs is left alone. The note is taken either way.
+            _, noted = self._release(keys=[key, f"{key}:waiting"], args=[lock.local.token])
+            hold.noted = bool(noted)
 
     def _start_renewer(self) -> None:
         if self._renewer_pid == os.getpid():

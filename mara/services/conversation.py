@@ -72,12 +72,16 @@ class Jobs(Protocol):
     def outbound(self, outbound_id: int, suffix: str = "") -> None: ...
 
 
+class LockHold(Protocol):
+    noted: bool  # after the block: a job left a note while the lock was held
+
+    def __bool__(self) -> bool: ...
+
+
 class Locks(Protocol):
-    def hold(self, wa_id: str) -> AbstractContextManager[bool]: ...
+    def hold(self, wa_id: str) -> AbstractContextManager[LockHold]: ...
 
     def mark_waiting(self, wa_id: str) -> None: ...
-
-    def take_waiting(self, wa_id: str) -> bool: ...
 
     def is_free(self, wa_id: str) -> bool: ...
 
@@ -202,24 +206,23 @@ class Conversation:
         return at once (a waiting job must not hold a worker idle); the holder, after
         releasing, queues a job for whatever the person still has pending."""
         for attempt in range(2):
-            held = False
+            hold = None
             try:
-                with self.locks.hold(wa_id) as held:
-                    if held:
+                with self.locks.hold(wa_id) as hold:
+                    if hold:
                         return work()
             finally:
-                # After the release, never before: a job that left its note after we looked
-                # would otherwise find the lock still taken and nobody to continue for it.
-                if held:
-                    self._continue_if_waiting(wa_id)
+                # The note is read with the release, never before: a job that left its note
+                # after we looked would otherwise find the lock still taken and nobody to
+                # continue for it.
+                if hold and hold.noted:
+                    self._continue_waiting(wa_id)
             if attempt == 0:
                 # Then try once more: the holder may have released before reading the note.
                 self.locks.mark_waiting(wa_id)
         return "deferred (the person's lock is held; its holder continues)"
 
-    def _continue_if_waiting(self, wa_id: str) -> None:
-        if not self.locks.take_waiting(wa_id):
-            return
+    def _continue_waiting(self, wa_id: str) -> None:
         with self.uow(autocommit=True) as tx:
             inbound_ids = inbox.oldest_pending_ids(tx, wa_id, limit=2)
             outbound_id = outbox.next_pending_outbound(tx, wa_id, EVERYTHING)

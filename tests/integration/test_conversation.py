@@ -184,7 +184,7 @@ def test_a_job_never_waits_for_a_busy_person(settings, runtime, twilio_api):
         assert jobs.handle_inbound(message_id, rt).startswith("deferred")
         assert time.monotonic() - started < 1
     assert statuses(settings) == ["pending"]
-    assert rt.locks.take_waiting(WA)
+    assert held.noted  # the deferred job's note, taken with the release
 
 
 def test_a_killed_jobs_lock_frees_the_person_within_its_ttl(settings, runtime, twilio_api):
@@ -195,7 +195,7 @@ def test_a_killed_jobs_lock_frees_the_person_within_its_ttl(settings, runtime, t
         "from mara.adapters.redis_queue import PersonLocks\n"
         "locks = PersonLocks(Redis.from_url(sys.argv[1]), ttl=2)\n"
         f"with locks.hold({WA!r}) as held:\n"
-        "    print(held, flush=True)\n"
+        "    print(bool(held), flush=True)\n"
         "    time.sleep(600)\n"
     )
     holder = subprocess.Popen(
@@ -217,6 +217,29 @@ def test_a_killed_jobs_lock_frees_the_person_within_its_ttl(settings, runtime, t
     assert jobs.handle_inbound(message_id, with_dialogue(runtime, ScriptedDialogue())) == (
         "handled 1"
     )
+
+
+def test_a_release_takes_the_note_and_leaves_a_lock_no_longer_ours(redis_url):
+    """One script releases and takes the note: a lock that expired under us and was taken
+    by another job stays theirs, and the note left meanwhile is reported once."""
+    redis = Redis.from_url(redis_url)
+    locks = PersonLocks(redis, ttl=5)
+    wa = "573001110003"
+    with locks.hold(wa) as mine:
+        assert mine and not mine.noted
+        redis.delete(f"mara:person:{wa}")  # ours expired while we were paused...
+        theirs = redis.lock(f"mara:person:{wa}", timeout=5)
+        assert theirs.acquire(blocking=False)  # ...and another job took it
+        locks.mark_waiting(wa)
+    try:
+        assert mine.noted
+        assert theirs.owned() and not locks.is_free(wa)
+        assert not locks.take_waiting(wa)  # taken with the release
+    finally:
+        theirs.release()
+    with locks.hold(wa) as again:
+        assert again
+    assert not again.noted and locks.is_free(wa)
 
 
 def test_one_thread_renews_every_lock_a_process_holds_then_ends(redis_url):
