@@ -5,9 +5,8 @@ response schema checked once per process instead of on every action."""
 from __future__ import annotations
 
 import json
-import subprocess
 
-from mara.settings import ROOT
+from tests.support.rasa_env import run_in_rasa
 
 # Responses shaped like the action server's (every kind of event MARA's actions return) and
 # responses Rasa refuses: events that are not a list, an event without its type, an unknown
@@ -79,16 +78,7 @@ print(json.dumps(out))
 
 
 def test_action_responses_are_judged_as_rasa_does_with_the_schema_checked_once():
-    result = subprocess.run(
-        [str(ROOT / ".venv-rasa/bin/python"), "-c", SCRIPT, json.dumps(CASES)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"},
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    verdicts = json.loads(result.stdout.strip().splitlines()[-1])
+    verdicts = run_in_rasa(SCRIPT, json.dumps(CASES))
     for stock, patched in verdicts["valid"]:
         assert (stock, patched) == ("ok", "ok")
     for stock, patched in verdicts["invalid"]:

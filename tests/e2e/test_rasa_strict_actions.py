@@ -4,10 +4,7 @@ error, and any turn outside the channel, keep Rasa's own behaviour."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-
-from mara.settings import ROOT
+from tests.support.rasa_env import run_in_rasa
 
 SCRIPT = """
 import asyncio, json, socket, threading
@@ -68,16 +65,7 @@ print(json.dumps(out))
 
 
 def test_only_an_unreachable_action_server_inside_the_channel_abandons_the_turn():
-    result = subprocess.run(
-        [str(ROOT / ".venv-rasa/bin/python"), "-c", SCRIPT],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"},
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert json.loads(result.stdout.strip().splitlines()[-1]) == {
+    assert run_in_rasa(SCRIPT) == {
         "closed strict": "abandoned",
         "closed stock": "rasa error",
         "failing strict": "rasa error",
