@@ -5,8 +5,6 @@ per-call preparation (about half the client CPU of a local call; benchmarks/READ
 
 from __future__ import annotations
 
-import threading
-import time
 import zlib
 from collections.abc import Sequence
 from typing import Any
@@ -43,7 +41,6 @@ class RasaClient:
         action_server_url: str,
         http: urllib3.PoolManager | None = None,
         timeout: float = 30.0,
-        actions_check_every: float = 0.0,
         api_token: str | None = None,
     ):
         if not rasa_urls:
@@ -52,10 +49,7 @@ class RasaClient:
         self.action_server_url = action_server_url.rstrip("/")
         self.http = http or pooled_http()
         self.timeout = timeout
-        self._actions_check_every = actions_check_every
         self.api_token = api_token
-        self._actions_ok_at = float("-inf")
-        self._lock = threading.Lock()
 
     def server_for(self, sender: str) -> str:
         return self.rasa_urls[zlib.crc32(sender.encode()) % len(self.rasa_urls)]
@@ -65,10 +59,7 @@ class RasaClient:
         API (run an action again): there Rasa would run the action against a dead server,
         lose its events without saying so and answer as if all went well. A turn needs no
         check: MARA's channel abandons a turn that cannot reach the action server and answers
-        503 (nlu/strict_actions.py). `actions_check_every` trusts a success for that many
-        seconds."""
-        if time.monotonic() - self._actions_ok_at < self._actions_check_every:
-            return
+        503 (nlu/strict_actions.py)."""
         try:
             status = self.http.request(
                 "GET", f"{self.action_server_url}/health", timeout=3.0
@@ -77,13 +68,6 @@ class RasaClient:
             raise RasaUnavailable(f"action server: {type(exc).__name__}") from exc
         if status != 200:
             raise RasaUnavailable(f"action server answered {status}")
-        with self._lock:
-            self._actions_ok_at = time.monotonic()
-
-    def forget_action_server(self) -> None:
-        """Check again on the next turn (after a failure)."""
-        with self._lock:
-            self._actions_ok_at = float("-inf")
 
     def _post(self, sender: str, channel: str, text: str, metadata: dict) -> Any:
         """One user turn posted to a Rasa channel; Rasa down or failing is RasaUnavailable."""
@@ -95,10 +79,8 @@ class RasaClient:
                 timeout=self.timeout,
             )
         except TransportError as exc:
-            self.forget_action_server()
             raise RasaUnavailable(f"rasa: {type(exc).__name__}") from exc
         if response.status >= 500:
-            self.forget_action_server()
             raise RasaUnavailable(f"rasa answered {response.status}")
         if response.status >= 400:
             raise RuntimeError(f"rasa refused the turn ({response.status})")

@@ -264,11 +264,3 @@ class PersonLocks:
 
     def mark_waiting(self, wa_id: str) -> None:
         self.redis.set(f"{self._key(wa_id)}:waiting", 1, ex=max(60, self.ttl * 6))
-
-    def take_waiting(self, wa_id: str) -> bool:
-        """Whether a job found this person's lock taken since the last call (and clear it)."""
-        with self.redis.pipeline() as pipe:
-            pipe.get(f"{self._key(wa_id)}:waiting")
-            pipe.delete(f"{self._key(wa_id)}:waiting")
-            value, _ = pipe.execute()
-        return value is not None

@@ -218,7 +218,8 @@ class Conversation:
                 if hold and hold.noted:
                     self._continue_waiting(wa_id)
             if attempt == 0:
-                # Then try once more: the holder may have released before reading the note.
+                # Then try once more: the holder may have released (taking no note) before
+                # ours was left.
                 self.locks.mark_waiting(wa_id)
         return "deferred (the person's lock is held; its holder continues)"
 

@@ -54,6 +54,12 @@ _INSERT_NEW_INBOUND = text(
 )
 
 
+def needs_transaction(message: Inbound) -> bool:
+    """Whether `record_inbound` writes more than one statement for this message (its media
+    rows): without, the caller may store it in autocommit (UnitOfWork(autocommit=True))."""
+    return bool(message.media)
+
+
 def record_inbound(uow: UnitOfWork, message: Inbound) -> tuple[int, bool]:
     """Store an inbound message; returns (id, created). A redelivered sid is not stored twice:
     the unique sid decides (ON CONFLICT DO NOTHING), also between redeliveries that arrive

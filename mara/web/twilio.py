@@ -78,12 +78,11 @@ def inbound():
     except twilio_form.BadForm as exc:
         log.warning("refused an inbound request: %s", exc)
         return _refused(str(exc), exc.status)
-    # One statement stores a message without attachments: on PostgreSQL it commits as it
-    # runs, with no BEGIN and COMMIT round trips (a message with media and its rows are one
-    # transaction).
+    # One statement stores most messages: on PostgreSQL it then commits as it runs, with no
+    # BEGIN and COMMIT round trips.
     with (
         one_connection(settings.database_url),
-        UnitOfWork(settings.database_url, autocommit=not message.media) as uow,
+        UnitOfWork(settings.database_url, autocommit=not inbox.needs_transaction(message)) as uow,
     ):
         message_id, created = inbox.record_inbound(uow, message)
         uow.commit()
