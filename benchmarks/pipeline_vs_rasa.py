@@ -13,6 +13,9 @@ twilio_process.py; `--twilio-api flask`: the tests' Flask mock in this process),
    robin): ack latency, time until all are answered, answered twice, first messages first;
 3. where a pipeline turn's time goes (the workers' per-turn log lines) and the CPU load seen;
    with --py-spy, where the first Rasa server's event loop spends its time (rasa_profile.py).
+With --status-callbacks the local Twilio API also calls back as Twilio does (sent, delivered,
+read: three signed POSTs to /twilio/status per reply, twilio_process.CALLBACKS), so the stack
+carries a real day's webhook load; at the end every reply must be `read`.
 Needs a trained model in models/ (`mara train`, or a copy of one).
 """
 
@@ -39,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 import requests  # noqa: E402
 from redis import Redis  # noqa: E402
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
 from mara.db.models import InboundMessage, OutboundMessage  # noqa: E402
 from mara.db.unit_of_work import UnitOfWork  # noqa: E402
@@ -54,7 +57,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import burst_sender  # noqa: E402
 from rasa_profile import Sampler  # noqa: E402
 from stack_cpu import ComponentCpu, CpuMeter  # noqa: E402
-from twilio_process import Arrivals, TwilioProcess  # noqa: E402
+from twilio_process import CALLBACKS, Arrivals, TwilioProcess  # noqa: E402
 
 CONVERSATION = [
     "hola",
@@ -357,6 +360,37 @@ def breakdown(log_text: str) -> str:
     )
 
 
+def callbacks_made(api, since: int) -> str:
+    """The status callbacks made since the `since`-th: how many, answers, latency."""
+    made = api.callbacks[since:] if isinstance(api, TwilioProcess) and api.calls_back else []
+    if not made:
+        return ""
+    seconds = [c.seconds for c in made]
+    refused = sum(1 for c in made if c.status != 204)
+    return (
+        f"status callbacks {len(made)} (not 204: {refused}), answered p50 "
+        f"{pct(seconds, 50) * 1000:.0f} ms, p99 {pct(seconds, 99) * 1000:.0f} ms"
+    )
+
+
+def final_statuses(settings, api: TwilioProcess) -> str:
+    """Once Twilio's callbacks are all made (or a minute has passed): every reply's status."""
+    expected = len(CALLBACKS) * sum(1 for m in api.messages() if m.form.get("StatusCallback"))
+    deadline = time.monotonic() + 60
+    while len(api.callbacks) < expected and time.monotonic() < deadline:
+        time.sleep(0.5)
+    with UnitOfWork(settings.database_url) as uow:
+        rows = uow.session.execute(
+            select(OutboundMessage.status, func.count()).group_by(OutboundMessage.status)
+        ).all()
+    statuses = ", ".join(f"{status} {n}" for status, n in sorted(rows))
+    return (
+        f"status callbacks: {len(api.callbacks)} of {expected} made, "
+        f"{sum(1 for c in api.callbacks if c.status != 204)} not answered 204; "
+        f"replies by status: {statuses}"
+    )
+
+
 def report_closed_loop(rest_rates, pipe_rates, rest_lat, pipe_lat, log_path: Path) -> None:
     rest_rate, pipe_rate = statistics.mean(rest_rates), statistics.mean(pipe_rates)
     print(
@@ -379,6 +413,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1, help="0: the burst alone")
     parser.add_argument("--py-spy", default=None, help="py-spy's path: sample Rasa's loop")
     parser.add_argument(
+        "--status-callbacks",
+        action="store_true",
+        help="the local Twilio API calls back sent, delivered and read for every reply",
+    )
+    parser.add_argument(
         "--twilio-api",
         choices=("process", "flask"),
         default="process",
@@ -388,14 +427,17 @@ def main() -> None:
 
     api: CountingApi | TwilioProcess
     if args.twilio_api == "process":
-        api = TwilioProcess(ACCOUNT_SID, AUTH_TOKEN).start()
+        api = TwilioProcess(ACCOUNT_SID, AUTH_TOKEN, callbacks=args.status_callbacks).start()
+    elif args.status_callbacks:
+        parser.error("--status-callbacks needs --twilio-api process")
     else:
         api = CountingApi(ACCOUNT_SID, AUTH_TOKEN)
         api.start()
     tmp = Path(tempfile.mkdtemp(prefix="mara-bench-"))
     print(
         f"starting mara serve (PostgreSQL, Redis, {os.cpu_count()} cores, Twilio API: "
-        f"{args.twilio_api}; logs in {tmp})"
+        f"{args.twilio_api}{', status callbacks' if args.status_callbacks else ''}; "
+        f"logs in {tmp})"
     )
     process, settings, pg_name, log_path = start_stack(args, tmp, api)
     try:
@@ -425,6 +467,7 @@ def main() -> None:
             rest_lat += lat
             cpu.start()
             parts.start()
+            made = len(getattr(api, "callbacks", []))
             rate, lat = closed_loop(
                 "pipeline",
                 args.people,
@@ -435,12 +478,15 @@ def main() -> None:
             )
             print(f"            {cpu.stop()}")
             print(f"            {parts.report(len(lat))}")
+            if callbacks := callbacks_made(api, made):
+                print(f"            {callbacks}")
             pipe_rates.append(rate)
             pipe_lat += lat
         if args.rounds:
             report_closed_loop(rest_rates, pipe_rates, rest_lat, pipe_lat, log_path)
         if args.burst:
             cpu.start()
+            made = len(getattr(api, "callbacks", []))
             b = burst(settings, api, args.burst, args.rate)
             print(
                 f"burst: {b['webhooks']} webhooks from {b['people']} people in "
@@ -455,6 +501,10 @@ def main() -> None:
                 f"first message was answered after someone's last: {b['late_firsts']}"
             )
             print(f"       {cpu.stop()}")
+            if callbacks := callbacks_made(api, made):
+                print(f"       {callbacks}")
+        if args.status_callbacks and isinstance(api, TwilioProcess):
+            print(final_statuses(settings, api))
     finally:
         stop_stack(process)
         api.stop()

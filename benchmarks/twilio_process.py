@@ -10,6 +10,11 @@ wakes whoever waits for them.
     api = TwilioProcess(account_sid, auth_token).start()  # TWILIO_API_BASE_URL=api.base_url
     arrived = api.wait_count("whatsapp:+573…", 2, timeout=120)  # perf_counter, or None
     api.stop()
+
+With `callbacks=True` it also calls back as Twilio does for a WhatsApp message that reaches
+the person and is read: `sent`, `delivered` and `read`, each a signed form POSTed to the
+message's StatusCallback URL, at CALLBACKS' delays after the send (kept-alive connections,
+as many as CALLERS at once). `api.callbacks` lists each one's outcome.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from datetime import datetime, timezone
 from http import HTTPStatus
 from multiprocessing.connection import Connection
 from pathlib import Path
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -38,8 +43,23 @@ from tests.support.twilio_api import basic_auth, error_body, message_resource, r
 
 MESSAGES_PATH = re.compile(r"/2010-04-01/Accounts/([^/]+)/Messages\.json")
 
-# (sid, time.monotonic() when it arrived, form): what the server reports per accepted message.
-Event = tuple[str, float, dict[str, str]]
+# What the server reports, batched: ("message", sid, time.monotonic() when it arrived, form) per
+# accepted message; ("callback", HTTP status or 0 for no answer, seconds it took, when it
+# started) per status callback made.
+Event = tuple
+
+# Twilio's callbacks for a WhatsApp message that is read, and when (seconds after the send;
+# Twilio's real ones come from about a second to minutes later): the rate they add under a
+# steady load is the same whatever the delays, three per message.
+CALLBACKS = (("sent", 0.3), ("delivered", 0.8), ("read", 2.0))
+CALLERS = 16
+
+
+@dataclass(frozen=True)
+class Callback:
+    status: int  # HTTP status of the webhook's answer; 0: no answer (connection failed)
+    seconds: float
+    at: float  # time.monotonic() when it was sent
 
 
 @dataclass(frozen=True)
@@ -91,11 +111,13 @@ class Arrivals:
 class TwilioProcess:
     """The parent's side: starts the server process and collects what it accepted."""
 
-    def __init__(self, account_sid: str, auth_token: str):
+    def __init__(self, account_sid: str, auth_token: str, callbacks: bool = False):
         self.account_sid = account_sid
         self.auth_token = auth_token
+        self.calls_back = callbacks
         self.base_url = ""
         self.arrivals = Arrivals()
+        self.callbacks: list[Callback] = []  # extended by the reader thread
         self._messages: list[Message] = []
         # Both clocks are CLOCK_MONOTONIC on Linux; rebase anyway, measured once.
         self._offset = time.perf_counter() - time.monotonic()
@@ -108,7 +130,7 @@ class TwilioProcess:
         self._conn, child = context.Pipe()
         self._process = context.Process(
             target=_serve,
-            args=(child, self.account_sid, self.auth_token),
+            args=(child, self.account_sid, self.auth_token, self.calls_back),
             name="twilio-api",
             daemon=True,
         )
@@ -158,22 +180,24 @@ class TwilioProcess:
                 events: list[Event] = conn.recv()
             except (EOFError, OSError):
                 return
+            messages = [Message(*e[1:]) for e in events if e[0] == "message"]
+            self.callbacks.extend(Callback(*e[1:]) for e in events if e[0] == "callback")
             # The records first: whoever the arrivals wake finds them.
-            self._messages.extend(Message(*event) for event in events)
-            self.arrivals.add([(form.get("To", ""), at + self._offset) for _, at, form in events])
+            self._messages.extend(messages)
+            self.arrivals.add([(m.form.get("To", ""), m.at + self._offset) for m in messages])
 
 
 # --- the server process ---
 
 
-def _serve(conn: Connection, account_sid: str, auth_token: str) -> None:
+def _serve(conn: Connection, account_sid: str, auth_token: str, callbacks: bool) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops us
-    asyncio.run(_run(conn, account_sid, auth_token))
+    asyncio.run(_run(conn, account_sid, auth_token, callbacks))
 
 
-async def _run(conn: Connection, account_sid: str, auth_token: str) -> None:
+async def _run(conn: Connection, account_sid: str, auth_token: str, callbacks: bool) -> None:
     loop = asyncio.get_running_loop()
-    api = _Api(conn, account_sid, auth_token)
+    api = _Api(conn, account_sid, auth_token, _Caller(auth_token) if callbacks else None)
     server = await asyncio.start_server(api.handle, "127.0.0.1", 0, backlog=512)
     stop = asyncio.Event()
     # The parent writes only to stop us; its exit (EOF) does as well.
@@ -187,11 +211,13 @@ async def _run(conn: Connection, account_sid: str, auth_token: str) -> None:
 
 
 class _Api:
-    def __init__(self, conn: Connection, account_sid: str, auth_token: str):
+    def __init__(self, conn: Connection, account_sid: str, auth_token: str, caller: _Caller | None):
         self._conn = conn
         self._account_sid = account_sid
         self._credentials = (account_sid, auth_token)
         self._pending: list[Event] = []
+        self._caller = caller
+        self._tasks: set[asyncio.Task] = set()
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -258,8 +284,32 @@ class _Api:
         if refused:
             return _error(400, *refused)
         sid = "SM" + secrets.token_hex(16)
-        self._report((sid, at, form))
+        self._report(("message", sid, at, form))
+        if self._caller is not None and form.get("StatusCallback"):
+            task = asyncio.get_running_loop().create_task(self._call_back(sid, at, form))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         return 201, message_resource(account, sid, form, datetime.now(timezone.utc))
+
+    async def _call_back(self, sid: str, sent: float, message: dict[str, str]) -> None:
+        assert self._caller is not None
+        for status, delay in CALLBACKS:
+            await asyncio.sleep(max(0.0, sent + delay - time.monotonic()))
+            form = {
+                "AccountSid": self._account_sid,
+                "ApiVersion": "2010-04-01",
+                "ChannelPrefix": "whatsapp",
+                "ChannelToAddress": message.get("To", "").removeprefix("whatsapp:"),
+                "From": message.get("From", ""),
+                "MessageSid": sid,
+                "MessageStatus": status,
+                "SmsSid": sid,
+                "SmsStatus": status,
+                "To": message.get("To", ""),
+            }
+            started = time.monotonic()
+            code = await self._caller.post(message["StatusCallback"], form)
+            self._report(("callback", code, time.monotonic() - started, started))
 
     def _report(self, event: Event) -> None:
         # Batched per turn of the event loop: sent right after the current callbacks.
@@ -273,6 +323,68 @@ class _Api:
             # If the parent is gone, its EOF stops the server.
             with contextlib.suppress(OSError):
                 self._conn.send(events)
+
+
+class _Caller:
+    """Signed form POSTs to the webhook, on kept-alive connections (CALLERS at most)."""
+
+    def __init__(self, auth_token: str):
+        from twilio.request_validator import RequestValidator
+
+        self._validator = RequestValidator(auth_token)
+        self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self._slots = asyncio.Semaphore(CALLERS)
+
+    async def post(self, url: str, form: dict[str, str]) -> int:
+        """The answer's HTTP status; 0 when none came."""
+        parts = urlsplit(url)
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        body = urlencode(form).encode()
+        request = (
+            f"POST {target} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(body)}\r\n"
+            f"X-Twilio-Signature: {self._validator.compute_signature(url, form)}\r\n\r\n"
+        ).encode() + body
+        async with self._slots:
+            reused = bool(self._idle)
+            while True:
+                if self._idle:
+                    reader, writer = self._idle.pop()
+                else:
+                    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+                try:
+                    writer.write(request)
+                    await writer.drain()
+                    status, keep = await _read_answer(reader)
+                except (ConnectionError, asyncio.IncompleteReadError, ValueError):
+                    writer.close()
+                    if reused:  # the server closed an idle kept-alive connection: once more
+                        reused = False
+                        continue
+                    return 0
+                if keep:
+                    self._idle.append((reader, writer))
+                else:
+                    writer.close()
+                return status
+
+
+async def _read_answer(reader: asyncio.StreamReader) -> tuple[int, bool]:
+    """An HTTP/1.1 answer's status, its body read; and whether the connection stays open."""
+    head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+    status = int(head[0].split(" ")[1])
+    headers = {}
+    for line in head[1:]:
+        name, colon, value = line.partition(":")
+        if colon:
+            headers[name.strip().lower()] = value.strip().lower()
+    if "content-length" in headers:
+        await reader.readexactly(int(headers["content-length"]))
+    elif status != 204 and status >= 200:
+        await reader.read()  # until the server closes
+        return status, False
+    return status, headers.get("connection") != "close"
 
 
 def _write(writer: asyncio.StreamWriter, status: int, payload: dict, close: bool) -> None:

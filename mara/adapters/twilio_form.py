@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from mara.domain.messages import Inbound, Media
+from mara.domain.messages import CALLBACK_ID, Inbound, Media
 
 # WhatsApp's own limit is 65,536 characters; a little room for Twilio's encoding of it.
 MAX_BODY_CHARS = 70_000
@@ -67,6 +67,7 @@ class StatusCallback:
     message_sid: str
     status: str
     error_code: str | None
+    outbound_id: int | None = None  # MARA's message, from the callback URL (CALLBACK_ID)
 
 
 def _clean(form: Mapping[str, str]) -> dict[str, str]:
@@ -151,8 +152,14 @@ def parse_inbound(raw: Mapping[str, str]) -> Inbound:
     )
 
 
-def parse_status(raw: Mapping[str, str]) -> StatusCallback:
-    """A delivery status callback, or BadForm with the reason."""
+def parse_status(raw: Mapping[str, str], outbound_id: str | None = None) -> StatusCallback:
+    """A delivery status callback, or BadForm with the reason; `outbound_id`: the callback
+    URL's CALLBACK_ID parameter, if any (the URL MARA gave Twilio for the message)."""
+    number = None
+    if outbound_id is not None:
+        if not _DIGITS.fullmatch(outbound_id) or len(outbound_id) > 10:
+            raise BadForm(f"{CALLBACK_ID} must be a message number")
+        number = int(outbound_id)
     form = _clean(raw)
     sid = _sid(form)
     status = _field(form, "MessageStatus", MAX_STATUS) or _field(form, "SmsStatus", MAX_STATUS)
@@ -163,4 +170,4 @@ def parse_status(raw: Mapping[str, str]) -> StatusCallback:
     error_code = _field(form, "ErrorCode", MAX_ERROR_CODE)
     if error_code is not None and not _DIGITS.fullmatch(error_code):
         raise BadForm("ErrorCode must be digits")
-    return StatusCallback(message_sid=sid, status=status, error_code=error_code)
+    return StatusCallback(message_sid=sid, status=status, error_code=error_code, outbound_id=number)

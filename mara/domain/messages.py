@@ -10,6 +10,32 @@ from datetime import datetime
 # the answer itself.
 ANSWER_KINDS = ("answer", "answer_template")
 
+# An outbound message's statuses in the order they can happen (MARA's own, then Twilio's);
+# a status never moves back to a lower rank: Twilio's callbacks arrive in any order, and may
+# come before the worker has recorded Twilio's answer to the send. Others rank 0.
+STATUS_RANK = {
+    "pending": 0,
+    "sending": 1,
+    "accepted": 2,
+    "queued": 2,
+    "console": 3,
+    "sent": 3,
+    "delivered": 4,
+    "read": 5,
+    "undelivered": 6,
+    "failed": 6,
+}
+
+# The status callback URL MARA gives Twilio for a message names the message:
+# …/twilio/status?o=<outbound id>, so a callback finds it even before Twilio's sid is stored.
+CALLBACK_ID = "o"
+
+
+def status_callback_for(base: str | None, outbound_id: int) -> str | None:
+    if base is None:
+        return None
+    return f"{base}{'&' if '?' in base else '?'}{CALLBACK_ID}={outbound_id}"
+
 
 @dataclass(frozen=True)
 class Media:

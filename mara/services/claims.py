@@ -10,12 +10,25 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Integer, Table, bindparam, case, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Table,
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 
 from mara.clock import utcnow
-from mara.db.models import OutboundMessage
+from mara.db.models import DeliveryEvent, OutboundMessage
 from mara.db.unit_of_work import UnitOfWork
-from mara.domain.messages import UNCONFIRMED, OutboundView
+from mara.domain.messages import STATUS_RANK, UNCONFIRMED, OutboundView
 
 # A claimed message not finished by then was interrupted (worker killed): the sweep takes it.
 SENDING_LEASE = timedelta(minutes=2)
@@ -24,6 +37,15 @@ SENDING_LEASE = timedelta(minutes=2)
 # neither the ORM's per-statement work nor the construction of its statements.
 _OUTBOUND = cast(Table, OutboundMessage.__table__)
 _C = _OUTBOUND.c
+# The row's status as its rank (STATUS_RANK), in SQL.
+_row_rank = case(
+    # Literals, not bind parameters: the same SQL text, no parameters to send.
+    *(
+        (_C.status == literal_column(f"'{name}'"), literal_column(str(rank)))
+        for name, rank in STATUS_RANK.items()
+    ),
+    else_=literal_column("0"),
+)
 
 
 def _claim_statement(which: ColumnElement[bool]) -> Any:
@@ -116,17 +138,23 @@ def unclaim_outbound(uow: UnitOfWork, outbound_ids: list[int]) -> None:
 @cache
 def _finish_statement(count: int) -> Any:
     """Finish `count` messages in one statement: :id_N gets :status_N, and :sid_N and
-    :sent_at_N where not null."""
+    :sent_at_N where not null; a status a callback already moved past :rank_N (Twilio's
+    callback can come before its answer to the send is recorded) stays, with its error."""
     ids = [bindparam(f"id_{n}", type_=Integer) for n in range(count)]
 
     def each(value: Callable[[int], Any]) -> Any:
         return case(*((_C.id == ids[n], value(n)) for n in range(count)))
 
+    def unless_ahead(n: int, kept: Any, new: Any) -> Any:
+        return case((_row_rank > bindparam(f"rank_{n}", type_=Integer), kept), else_=new)
+
     return (
         update(_OUTBOUND)
         .where(_C.id.in_(ids))
         .values(
-            status=each(lambda n: bindparam(f"status_{n}", type_=_C.status.type)),
+            status=each(
+                lambda n: unless_ahead(n, _C.status, bindparam(f"status_{n}", type_=_C.status.type))
+            ),
             provider_sid=each(
                 lambda n: func.coalesce(
                     bindparam(f"sid_{n}", type_=_C.provider_sid.type), _C.provider_sid
@@ -137,8 +165,8 @@ def _finish_statement(count: int) -> Any:
                     bindparam(f"sent_at_{n}", type_=_C.sent_at.type), _C.sent_at
                 )
             ),
-            error_code=None,
-            error_message=None,
+            error_code=each(lambda n: unless_ahead(n, _C.error_code, None)),
+            error_message=each(lambda n: unless_ahead(n, _C.error_message, None)),
         )
     )
 
@@ -153,9 +181,74 @@ def finish_sent(uow: UnitOfWork, outcomes: list[tuple[int, str, str | None]]) ->
     for n, (outbound_id, status, sid) in enumerate(outcomes):
         params[f"id_{n}"] = outbound_id
         params[f"status_{n}"] = status
+        params[f"rank_{n}"] = STATUS_RANK.get(status, 0)
         params[f"sid_{n}"] = sid or None
         params[f"sent_at_{n}"] = None if status in ("failed", "undelivered") else now
     uow.session.execute(_finish_statement(len(outcomes)), params)
+
+
+# A status callback: the event kept, and the message's status moved forward only. The
+# message is found by MARA's id (the callback URL's `o`) unless it has another attempt's
+# sid, or, for a callback without one, by Twilio's sid.
+_EVENT = insert(cast(Table, DeliveryEvent.__table__)).values(
+    provider_sid=bindparam("sid"),
+    status=bindparam("status"),
+    error_code=bindparam("error_code"),
+    received_at=bindparam("at"),
+)
+
+
+def _status_update(by_id: bool) -> Any:
+    which = (
+        and_(
+            _C.id == bindparam("outbound_id", type_=Integer),
+            or_(_C.provider_sid.is_(None), _C.provider_sid == bindparam("sid")),
+        )
+        if by_id
+        else _C.provider_sid == bindparam("sid")
+    )
+    return (
+        update(_OUTBOUND)
+        .where(which, _row_rank <= bindparam("rank", type_=Integer))
+        .values(
+            status=bindparam("status"),
+            error_code=func.coalesce(
+                bindparam("error_code", type_=_C.error_code.type), _C.error_code
+            ),
+        )
+    )
+
+
+_STATUS_UPDATE = {by_id: _status_update(by_id) for by_id in (True, False)}
+# PostgreSQL runs both in one statement (a data-modifying WITH); SQLite cannot.
+_STATUS_UPDATE_WITH_EVENT = {
+    by_id: statement.add_cte(_EVENT.cte("event")) for by_id, statement in _STATUS_UPDATE.items()
+}
+
+
+def record_status(
+    uow: UnitOfWork,
+    outbound_id: int | None,
+    sid: str,
+    status: str,
+    error_code: str | None,
+    at: datetime,
+) -> None:
+    """A Twilio status callback, as `outbox.record_delivery_status` says."""
+    params = {
+        "outbound_id": outbound_id,
+        "sid": sid,
+        "status": status,
+        "rank": STATUS_RANK.get(status, 0),
+        "error_code": error_code,
+        "at": at,
+    }
+    by_id = outbound_id is not None
+    if uow.session.get_bind().dialect.name == "postgresql":
+        uow.session.execute(_STATUS_UPDATE_WITH_EVENT[by_id], params)
+    else:
+        uow.session.execute(_EVENT, params)
+        uow.session.execute(_STATUS_UPDATE[by_id], params)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from mara.adapters.twilio_sender import (
     WhatsAppSender,
 )
 from mara.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from mara.domain.messages import OutboundView
+from mara.domain.messages import OutboundView, status_callback_for
 from mara.services import claims, outbox
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,11 @@ def send_claimed(
             log.info("outbound #%s: an earlier attempt reached Twilio; not sent again", out.id)
             return found
     return sender.send(
-        out.to_address, out.body, status_callback, out.content_sid, out.content_variables
+        out.to_address,
+        out.body,
+        status_callback_for(status_callback, out.id),
+        out.content_sid,
+        out.content_variables,
     )
 
 

@@ -11,7 +11,6 @@ from sqlalchemy.exc import IntegrityError
 
 from mara.clock import utcnow
 from mara.db.models import (
-    DeliveryEvent,
     InboundMessage,
     OutboundMessage,
 )
@@ -25,20 +24,6 @@ log = logging.getLogger(__name__)
 
 # Messages whose failure is not worth another message to the person.
 NO_NOTICE_KINDS = frozenset({"trouble", "delivery_failed"})
-
-# Twilio's delivery statuses in the order they can happen; a late callback never moves back.
-_STATUS_RANK = {
-    "pending": 0,
-    "sending": 1,
-    "accepted": 2,
-    "queued": 2,
-    "console": 3,
-    "sent": 3,
-    "delivered": 4,
-    "read": 5,
-    "undelivered": 6,
-    "failed": 6,
-}
 
 
 def store_notice(
@@ -137,23 +122,18 @@ def finish_outbound(
 
 
 def record_delivery_status(
-    uow: UnitOfWork, provider_sid: str, status: str, error_code: str | None
-) -> bool:
-    """A Twilio status callback; returns whether the sid belongs to one of our messages."""
-    session = uow.session
-    session.add(
-        DeliveryEvent(
-            provider_sid=provider_sid, status=status, error_code=error_code, received_at=utcnow()
-        )
-    )
-    row = session.scalar(
-        select(OutboundMessage).where(OutboundMessage.provider_sid == provider_sid)
-    )
-    if row is not None and _STATUS_RANK.get(status, 0) >= _STATUS_RANK.get(row.status, 0):
-        row.status = status
-        if error_code:
-            row.error_code = error_code
-    return row is not None
+    uow: UnitOfWork,
+    provider_sid: str,
+    status: str,
+    error_code: str | None,
+    outbound_id: int | None = None,
+) -> None:
+    """A Twilio status callback: kept as a delivery event, and the message's status moved
+    forward (never back: callbacks arrive in any order). `outbound_id` (the callback URL's
+    `o`, MARA's since 2026-12-04) finds the message even before the worker has recorded
+    Twilio's sid for it; a callback of another attempt at it (another sid) changes nothing.
+    One statement on PostgreSQL."""
+    claims.record_status(uow, outbound_id, provider_sid, status, error_code, utcnow())
 
 
 def outbox_after(uow: UnitOfWork, wa_id: str, after_id: int) -> list[tuple[int, str, str]]:

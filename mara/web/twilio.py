@@ -13,6 +13,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from mara.adapters import twilio_form
 from mara.adapters.redis_queue import enqueue_inbound
 from mara.db.unit_of_work import UnitOfWork, one_connection
+from mara.domain.messages import CALLBACK_ID
 from mara.services import inbox, outbox
 from mara.settings import Settings
 
@@ -100,14 +101,20 @@ def inbound():
 @bp.post("/status")
 @signed_by_twilio
 def status():
+    settings = _settings()
     try:
-        callback = twilio_form.parse_status(request.form.to_dict())
+        callback = twilio_form.parse_status(request.form.to_dict(), request.args.get(CALLBACK_ID))
     except twilio_form.BadForm as exc:
         log.warning("refused a status callback: %s", exc)
         return _refused(str(exc), exc.status)
-    with UnitOfWork(_settings().database_url) as uow:
+    # Six or so of these per turn (sent, delivered, read for each reply): on PostgreSQL one
+    # statement, committed as it runs.
+    with (
+        one_connection(settings.database_url),
+        UnitOfWork(settings.database_url, autocommit=True) as uow,
+    ):
         outbox.record_delivery_status(
-            uow, callback.message_sid, callback.status, callback.error_code
+            uow, callback.message_sid, callback.status, callback.error_code, callback.outbound_id
         )
         uow.commit()
     return Response(status=204)

@@ -12,9 +12,10 @@ from redis import Redis
 from rq import Worker
 from sqlalchemy import select
 
-from mara.db.models import InboundMessage
+from mara.db.models import InboundMessage, OutboundMessage
 from mara.db.rasa_tracker import taken_turn
 from mara.db.unit_of_work import UnitOfWork
+from mara.ops.chat import signed_post
 from tests.conftest import ACCOUNT_SID
 
 GREETING = "Soy MARA"
@@ -39,9 +40,32 @@ def test_greeting_gets_the_spanish_welcome_and_menu(stack, twilio_api):
     assert GREETING in replies[0].form["Body"]
     assert MENU in replies[1].form["Body"]
     assert replies[0].form["From"] == "whatsapp:+14155238886"
-    assert replies[0].form["StatusCallback"] == f"{stack.settings.public_url}/twilio/status"
     assert replies[0].path == f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
     print(f"\nturn latency (webhook to the last outbound API call): {elapsed:.2f} s")
+    # Twilio calls back at the URL it was given, signed over it, the moment it likes (here
+    # at once, maybe before the worker has stored its answer to the send): each reply ends
+    # up read, whatever the order.
+    public = stack.settings.public_url
+    for reply in replies:
+        callback = reply.form["StatusCallback"]
+        assert callback.startswith(f"{public}/twilio/status?o=")
+        for state in ("read", "sent", "delivered"):
+            form = {"MessageSid": reply.sid, "MessageStatus": state, "To": to}
+            response = signed_post(stack.settings, callback.removeprefix(public), form)
+            assert response.status_code == 204
+    sids = [reply.sid for reply in replies]
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with UnitOfWork(stack.settings.database_url) as uow:
+            statuses = uow.session.execute(
+                select(OutboundMessage.provider_sid, OutboundMessage.status).where(
+                    OutboundMessage.provider_sid.in_(sids)
+                )
+            ).all()
+        if len(statuses) == 2:  # the worker has stored Twilio's answers
+            break
+        time.sleep(0.1)
+    assert sorted(statuses) == sorted((sid, "read") for sid in sids)
 
 
 def test_forged_signature_is_refused_and_nothing_is_stored(stack, twilio_api):

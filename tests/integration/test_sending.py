@@ -90,7 +90,9 @@ def test_send_outbound_sends_once_and_stores_the_sid(settings, twilio_api, runti
     [request] = twilio_api.messages()
     row = outbound(settings, outbound_id)
     assert (row.status, row.provider_sid) == ("queued", request.sid)
-    assert request.form["StatusCallback"] == "https://mara.example.co/twilio/status"
+    assert (
+        request.form["StatusCallback"] == f"https://mara.example.co/twilio/status?o={outbound_id}"
+    )
 
 
 def test_a_notice_key_is_stored_once(settings):

@@ -168,3 +168,87 @@ def test_readyz_reports_what_is_down(client):
     checks = response.json["checks"]
     assert checks["database"] == "ok" and checks["redis"] == "ok"
     assert checks["rasa"].startswith("error")
+
+
+def _sending_row(settings, key="k2") -> int:
+    """A reply claimed by a worker: Twilio has it, its answer not recorded yet."""
+    from mara.clock import utcnow
+
+    with UnitOfWork(settings.database_url) as uow:
+        row = OutboundMessage(
+            key=key,
+            wa_id="57300",
+            to_address="whatsapp:+57300",
+            body="hola",
+            created_at=utcnow(),
+            status="sending",
+        )
+        uow.session.add(row)
+        uow.commit()
+        return row.id
+
+
+def _row(settings, outbound_id):
+    with UnitOfWork(settings.database_url) as uow:
+        return uow.session.get(OutboundMessage, outbound_id)
+
+
+def _finish(settings, outbound_id, status, sid):
+    from mara.services import claims
+
+    with UnitOfWork(settings.database_url) as uow:
+        claims.finish_sent(uow, [(outbound_id, status, sid)])
+        uow.commit()
+
+
+def test_a_callback_before_the_send_is_recorded_finds_the_message_by_its_url(client, settings):
+    """Twilio may call back (sent, delivered, even read) before the worker has stored its
+    answer to the send: the callback URL names MARA's message, and the answer recorded
+    afterwards does not move the status back."""
+    outbound_id = _sending_row(settings)
+    sid = "SM" + "c" * 32
+    path = f"/twilio/status?o={outbound_id}"
+    for state in ["sent", "delivered"]:
+        form = {"MessageSid": sid, "MessageStatus": state}
+        assert post(client, settings, form, path=path).status_code == 204
+    assert (_row(settings, outbound_id).status, _row(settings, outbound_id).provider_sid) == (
+        "delivered",
+        None,
+    )
+    _finish(settings, outbound_id, "queued", sid)
+    row = _row(settings, outbound_id)
+    assert (row.status, row.provider_sid, row.sent_at is not None) == ("delivered", sid, True)
+    # A callback of an earlier attempt at the same message (another sid) changes nothing.
+    other = {"MessageSid": "SM" + "d" * 32, "MessageStatus": "failed", "ErrorCode": "30008"}
+    assert post(client, settings, other, path=path).status_code == 204
+    assert (_row(settings, outbound_id).status, _row(settings, outbound_id).error_code) == (
+        "delivered",
+        None,
+    )
+    form = {"MessageSid": sid, "MessageStatus": "read"}
+    assert post(client, settings, form, path=path).status_code == 204
+    assert _row(settings, outbound_id).status == "read"
+    assert count(settings, DeliveryEvent) == 4  # every callback kept, ours or not
+
+
+def test_a_failure_called_back_before_the_answer_keeps_its_error(client, settings):
+    outbound_id = _sending_row(settings)
+    sid = "SM" + "e" * 32
+    form = {"MessageSid": sid, "MessageStatus": "undelivered", "ErrorCode": "63016"}
+    path = f"/twilio/status?o={outbound_id}"
+    assert post(client, settings, form, path=path).status_code == 204
+    _finish(settings, outbound_id, "queued", sid)
+    row = _row(settings, outbound_id)
+    assert (row.status, row.error_code, row.provider_sid) == ("undelivered", "63016", sid)
+    # Without a callback first, the answer is recorded as Twilio gave it.
+    second = _sending_row(settings, "k3")
+    _finish(settings, second, "queued", "SM" + "f" * 32)
+    assert _row(settings, second).status == "queued"
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "12345678901", ""])
+def test_a_callback_url_naming_no_message_is_refused(client, settings, value):
+    form = {"MessageSid": "SM" + "b" * 32, "MessageStatus": "read"}
+    response = post(client, settings, form, path=f"/twilio/status?o={value}")
+    assert response.status_code == 400
+    assert count(settings, DeliveryEvent) == 0
