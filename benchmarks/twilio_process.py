@@ -53,6 +53,8 @@ Event = tuple
 # steady load is the same whatever the delays, three per message.
 CALLBACKS = (("sent", 0.3), ("delivered", 0.8), ("read", 2.0))
 CALLERS = 16
+# A kept-alive connection idle longer is not used again (gunicorn closes one after 2 s).
+IDLE_REUSE = 1.5
 
 
 @dataclass(frozen=True)
@@ -332,7 +334,7 @@ class _Caller:
         from twilio.request_validator import RequestValidator
 
         self._validator = RequestValidator(auth_token)
-        self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter, float]] = []
         self._slots = asyncio.Semaphore(CALLERS)
 
     async def post(self, url: str, form: dict[str, str]) -> int:
@@ -347,27 +349,34 @@ class _Caller:
             f"X-Twilio-Signature: {self._validator.compute_signature(url, form)}\r\n\r\n"
         ).encode() + body
         async with self._slots:
-            reused = bool(self._idle)
+            fresh = False
             while True:
-                if self._idle:
-                    reader, writer = self._idle.pop()
-                else:
-                    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+                reader, writer = await self._connection(parts, fresh)
                 try:
                     writer.write(request)
                     await writer.drain()
                     status, keep = await _read_answer(reader)
                 except (ConnectionError, asyncio.IncompleteReadError, ValueError):
                     writer.close()
-                    if reused:  # the server closed an idle kept-alive connection: once more
-                        reused = False
+                    if not fresh:  # the server closed a kept-alive connection: a new one
+                        fresh = True
                         continue
                     return 0
                 if keep:
-                    self._idle.append((reader, writer))
+                    self._idle.append((reader, writer, time.monotonic()))
                 else:
                     writer.close()
                 return status
+
+    async def _connection(
+        self, parts, fresh: bool
+    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        while self._idle and not fresh:
+            reader, writer, used = self._idle.pop()
+            if time.monotonic() - used < IDLE_REUSE:
+                return reader, writer
+            writer.close()
+        return await asyncio.open_connection(parts.hostname, parts.port)
 
 
 async def _read_answer(reader: asyncio.StreamReader) -> tuple[int, bool]:

@@ -77,6 +77,19 @@ def test_signature_over_another_url_is_rejected(client, settings):
     assert post(client, settings, form, signature=other).status_code == 403
 
 
+def test_a_signature_over_the_url_with_its_default_port_is_accepted(client, settings):
+    """Twilio signs some requests over the URL with its port, some without (its SDK checks
+    both); MARA tries the URL as configured first, then both."""
+    form = inbound_form("whatsapp:+573001112233", "hola")
+    assert settings.public_url == "https://mara.example.co"
+    with_port = RequestValidator(settings.twilio_auth_token).compute_signature(
+        "https://mara.example.co:443/twilio/whatsapp", form
+    )
+    assert with_port != sign(settings, "/twilio/whatsapp", form)
+    assert post(client, settings, form, signature=with_port).status_code == 200
+    assert count(settings, InboundMessage) == 1
+
+
 def test_tampered_body_is_rejected(client, settings):
     form = inbound_form("whatsapp:+573001112233", "hola")
     signature = sign(settings, "/twilio/whatsapp", form)
