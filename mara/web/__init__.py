@@ -5,12 +5,23 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask
+from flask import Flask, Request
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from mara.settings import Settings, load_settings
 
 csrf = CSRFProtect()
+
+
+class BrowserSessions(SecureCookieSessionInterface):
+    """Twilio's webhooks (most of the requests: a message, then sent, delivered and read for
+    each reply) come from no browser: no session cookie is read, signed or set there."""
+
+    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
+        if request.path.startswith("/twilio/"):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -21,6 +32,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         configure_logging("web")
         settings = load_settings()
     app = Flask(__name__)
+    app.session_interface = BrowserSessions()
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MARA_SETTINGS=settings,

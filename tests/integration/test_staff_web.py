@@ -368,3 +368,19 @@ def test_admin_creates_users_and_a_token_shown_once(app):
     created = client.post("/staff/tokens", data={"csrf_token": token, "name": "erp"})
     assert 'id="new-token"' in created.text
     assert 'id="new-token"' not in client.get("/staff/tokens").text
+
+
+def test_twilio_webhooks_neither_read_nor_refresh_the_staff_session(app, settings):
+    """A browser's cookie on a Twilio URL is not a session there: nothing is signed or set
+    (a staff session is permanent, so Flask would otherwise re-set it on every request)."""
+    from mara.ops.chat import inbound_form, twilio_signature
+
+    client = app.test_client()
+    login(client, "au")
+    assert client.get("/staff/home").headers.get("Set-Cookie")  # refreshed on staff pages
+    form = inbound_form("whatsapp:+573001112233", "hola")
+    headers = {"X-Twilio-Signature": twilio_signature(settings, "/twilio/whatsapp", form)}
+    response = client.post("/twilio/whatsapp", data=form, headers=headers)
+    assert response.status_code == 200
+    assert response.headers.get("Set-Cookie") is None
+    assert client.get("/staff/home").status_code == 200  # still signed in
