@@ -157,6 +157,9 @@ def commands(settings: Settings, model: Path, workers: int | None = None) -> lis
                 # key=value: a status and a size never read as one long (masked) number.
                 "--access-logformat",
                 '"%(r)s" status=%(s)s bytes=%(B)s duration_ms=%(M)s',
+                # Without the line of each recorded delivery-status callback (mara.web.access_log).
+                "--logger-class",
+                "mara.web.access_log.AccessLogger",
                 "webhook:create_app()",
             ],
         ),

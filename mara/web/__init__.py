@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Flask, Request
-from flask.sessions import SecureCookieSessionInterface, SessionMixin
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from mara.settings import Settings, load_settings
@@ -18,9 +18,9 @@ class BrowserSessions(SecureCookieSessionInterface):
     """Twilio's webhooks (most of the requests: a message, then sent, delivered and read for
     each reply) come from no browser: no session cookie is read, signed or set there."""
 
-    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         if request.path.startswith("/twilio/"):
-            return self.make_null_session(app)
+            return None  # Flask then makes a null session, which it never saves
         return super().open_session(app, request)
 
 

@@ -125,12 +125,13 @@ def test_serve_answers_signed_hola_refuses_forged_and_answers_a_triple_delivery_
     assert len(twilio_api.wait_for(2, to="whatsapp:+573040000001")) == 2
 
     forged = inbound_form("whatsapp:+573040000002", "hola")
-    bad = signed_post(
-        settings.__class__(**{**settings.__dict__, "twilio_auth_token": "x"}),
-        "/twilio/whatsapp",
-        forged,
-    )
+    forger = settings.__class__(**{**settings.__dict__, "twilio_auth_token": "x"})
+    bad = signed_post(forger, "/twilio/whatsapp", forged)
     assert bad.status_code == 403
+    # Delivery callbacks: a recorded one leaves no access line, a refused one does (below).
+    callback = {"MessageSid": "SM" + "0" * 32, "MessageStatus": "delivered"}
+    assert signed_post(settings, "/twilio/status", callback).status_code == 204
+    assert signed_post(forger, "/twilio/status", callback).status_code == 403
 
     triple = inbound_form("whatsapp:+573040000003", "hola")
     assert [signed_post(settings, "/twilio/whatsapp", triple).status_code for _ in range(3)] == [
@@ -160,6 +161,10 @@ def test_serve_answers_signed_hola_refuses_forged_and_answers_a_triple_delivery_
     assert process.poll() is None and web.is_running()
     output = process.log_path.read_text()
     assert "actions exited with" in output and "actions restarted" in output
+    access = [line for line in output.splitlines() if "duration_ms=" in line]
+    assert any("POST /twilio/whatsapp" in line and "status=200" in line for line in access)
+    callbacks = [line for line in access if "/twilio/status" in line]
+    assert len(callbacks) == 1 and "status=403" in callbacks[0], callbacks
     # Ctrl-C still stops everything, and no child outlives it.
     children = psutil.Process(process.pid).children(recursive=True)
     process.send_signal(signal.SIGINT)
