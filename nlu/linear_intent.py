@@ -95,6 +95,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             # Weight of an earlier intent classifier's ranking in the blend; 0 = ignore it.
             "blend_previous": 0.0,
             "ranking_length": 10,
+            # Intents a message may open with before saying what it wants (greetings).
+            "opening_intents": [],
+            # How sure the reading of what follows the opening must be to be taken.
+            "after_opening_min": 0.5,
         }
 
     def __init__(
@@ -156,9 +160,31 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         )
         classifier.fit(self._features(texts), labels)
         self.model["classifier"] = classifier
+        self.model["opening_words"] = self.opening_words(
+            texts, labels, self.config["opening_intents"]
+        )
         with self._model_storage.write_to(self._resource) as directory:
             joblib.dump(self.model, directory / "linear_intent.joblib")
         return self._resource
+
+    @staticmethod
+    def opening_words(texts: list[str], labels: list[str], opening_intents: list[str]) -> set[str]:
+        """The words of the opening intents' examples ("hola", "buenas", "tardes", "mara"...)."""
+        return {
+            word
+            for text, label in zip(texts, labels, strict=True)
+            if label in opening_intents
+            for word in text.split()
+        }
+
+    def _after_opening(self, text: str) -> str:
+        """What a normalised text says after its opening words ("" when nothing but them)."""
+        words = text.split()
+        opening = (self.model or {}).get("opening_words") or set()
+        start = 0
+        while start < len(words) and words[start] in opening:
+            start += 1
+        return " ".join(words[start:]) if 0 < start < len(words) else ""
 
     @classmethod
     def load(
@@ -177,6 +203,28 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             model = None
         return cls(config, model_storage, resource, model)
 
+    def _past_the_opening(self, text: str, scores: dict[str, float]) -> dict[str, float]:
+        """People often greet and say what they want in one message ("hola buenas tardes,
+        a que hora abren?"), and the greeting's words can outweigh the rest. When the whole
+        text reads as an opening (a greeting) but more follows it, what follows is classified
+        alone, and its reading is taken when it is clear (`after_opening_min`): "hola, una
+        consulta" stays a greeting, and the person is asked what they need."""
+        top = max(scores, key=scores.__getitem__)
+        if top not in self.config["opening_intents"]:
+            return scores
+        rest = self._after_opening(text)
+        if not rest:
+            return scores
+        rest_probabilities = self.model["classifier"].predict_proba(self._features([rest]))[0]
+        rest_scores = dict(zip(self.model["classifier"].classes_, rest_probabilities, strict=True))
+        rest_top = max(rest_scores, key=rest_scores.__getitem__)
+        if (
+            rest_top in self.config["opening_intents"]
+            or rest_scores[rest_top] < self.config["after_opening_min"]
+        ):
+            return scores
+        return {str(name): float(value) for name, value in rest_scores.items()}
+
     def process(self, messages: list[Message]) -> list[Message]:
         if self.model is None:
             return messages
@@ -185,10 +233,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         texts = [self.normalize(m.get(TEXT) or "") for m in messages]
         probabilities = classifier.predict_proba(self._features(texts))
         weight = float(self.config["blend_previous"])
-        for message, row in zip(messages, probabilities, strict=True):
+        for message, text, row in zip(messages, texts, probabilities, strict=True):
             if not (message.get(TEXT) or "").strip():
                 continue
             scores = dict(zip(labels, row, strict=True))
+            scores = self._past_the_opening(text, scores)
             previous = message.get(INTENT_RANKING_KEY) or []
             if weight > 0 and previous:
                 earlier = {item["name"]: float(item["confidence"]) for item in previous}

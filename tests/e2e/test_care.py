@@ -119,6 +119,24 @@ def test_a_date_question_is_parsed(friday):
     assert "lunes 7 de diciembre" in reply and "6:00 p. m." in reply
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hola buenas tardes quisiera saber el horario de atencion",
+        "Buenas noches, una pregunta: ¿ustedes atienden los sábados?",
+    ],
+)
+def test_a_greeting_with_a_question_gets_the_answer_not_the_menu(friday, text):
+    reply = joined(friday.turn("573050000090", text))
+    assert "Calle 16 #15-22" in reply and "Línea gratuita" in reply
+    assert "Escribe el número" not in reply
+
+
+def test_a_greeting_with_nothing_more_gets_the_menu(stack):
+    reply = joined(stack.turn("573050000091", "buenas tardes, una consulta"))
+    assert "Soy MARA" in reply and "Horarios y canales de atención" in reply
+
+
 def test_policy_answers_come_from_config(stack):
     assert "7 días hábiles" in joined(stack.turn("573050000012", "qué es el resarcimiento"))
     assert "número de identificación" in joined(

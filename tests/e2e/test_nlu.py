@@ -72,6 +72,21 @@ def scores(pairs: list[tuple[str, str]], rows: list[dict], title: str) -> tuple[
     return macro, false_pqrs
 
 
+# People who greet and ask in one message ("hola buenas tardes, a que hora abren?"): what
+# they want, read past the greeting (nlu/linear_intent.py). 0.79 before, 0.92 after.
+MIN_GREETING_LED_RIGHT = 0.85
+
+
+def test_a_greeting_before_a_request_gives_way_to_it_and_a_greeting_alone_stays(model):
+    pairs = held_out("greeting_led.yml")
+    rows = classify([text for text, _ in pairs])
+    right = [row["intent"] == gold for row, (_, gold) in zip(rows, pairs, strict=True)]
+    print(f"\ngreeting-led requests: intent right {sum(right)} of {len(right)}")
+    assert sum(right) / len(right) >= MIN_GREETING_LED_RIGHT
+    alone = [row["intent"] for row, (_, gold) in zip(rows, pairs, strict=True) if gold == "greet"]
+    assert alone and set(alone) == {"greet"}
+
+
 def test_classify_contract_and_held_out_scores(model):
     sets = {name: held_out(name) for name in HELD_OUT}
     texts = [text for pairs in sets.values() for text, _ in pairs]
