@@ -66,6 +66,22 @@ def asks_a_question(text: str, tracker: Tracker) -> bool:
     return is_question(text) and intent in QUESTIONS and confidence >= CONFIDENT
 
 
+# What says nothing more of a person's story, however long ("ya le confirmo ahorita").
+NOT_STORY = frozenset(
+    {"affirm", "deny", "thank", "greet", "goodbye", "out_of_scope", "bot_challenge", "opt_out"}
+)
+STORY_WORDS = 4
+
+
+def tells_more(text: str, tracker: Tracker) -> bool:
+    """A few words more about what happened, written where an option was expected (people
+    tell their story in several messages): not a question, nor small talk."""
+    intent, confidence = latest_intent(tracker)
+    if len(normalize_text(text).split()) < STORY_WORDS or is_question(text):
+        return False
+    return not (intent in NOT_STORY and confidence >= 0.5)
+
+
 @dataclass(frozen=True)
 class Invalid:
     """A text that does not answer the slot's question, and the response that says why."""

@@ -9,7 +9,7 @@ from actions.common import entity, latest_text, response_text, say
 from actions.handoff import hand_off
 from actions.info import answer_hours
 from actions.offers import answer_service, is_long_story, offer_filing
-from actions.pqrs_form import start_events, types_named
+from actions.pqrs_form import start_events
 from actions.status import answer_status_without_number
 from mara.policy.pqrs_types import catalog
 from mara.text import choices
@@ -49,7 +49,7 @@ class ActionExplainTypes(Action):
 
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
         # The types the person named ("¿diferencia entre queja y reclamo?"), else all six.
-        named = types_named(latest_text(tracker))
+        named = choices.types_named(latest_text(tracker))
         types = [t for t in catalog().types if t.key.value in named] or catalog().types
         definitions = "\n".join(
             response_text(domain, "utter_type_definition", label=t.label, definition=t.definition)

@@ -17,6 +17,7 @@ from actions.forms import (
     Invalid,
     asks_a_question,
     is_question,
+    tells_more,
 )
 from actions.status import answer_status_without_number
 from mara.domain.messages import CONFIRMED, SIGNAL_KEY, SUBMIT_EXPECTED
@@ -93,30 +94,12 @@ def reset_events() -> list[EventType]:
     return [SlotSet(slot, None) for slot in FORM_SLOTS]
 
 
-def singular(word: str) -> str:
-    """ "quejas" → "queja", "peticiones" → "peticion": enough for the types' words."""
-    if word.endswith("ones"):
-        return word[:-2]
-    return word[:-1] if word.endswith("s") else word
-
-
-def types_named(text: str) -> list[str]:
-    """The types a text names in words, in the catalog's order ("¿qué diferencia hay entre
-    queja y reclamo?" → queja, reclamo)."""
-    words = {singular(w) for w in normalize.normalize_text(text).replace("?", " ").split()}
-    return [
-        t.key.value
-        for t in catalog().types
-        if words & {normalize.normalize_text(w) for w in t.words}
-    ]
-
-
 def type_from_words(text: str) -> str | None:
     """The one type named in words ("es un reclamo"), for answers that skip the numbers;
     None for a question ("¿qué diferencia hay entre queja y reclamo?") or two types."""
     if is_question(text):
         return None
-    named = types_named(text)
+    named = choices.types_named(text)
     return named[0] if len(named) == 1 else None
 
 
@@ -138,6 +121,12 @@ def service_events(tracker: Tracker, description: str) -> dict[str, Any]:
         return {}
     service = choices.service_named(description)
     return {"service": service} if service else {}
+
+
+def more_story(tracker: Tracker, text: str) -> dict[str, Any]:
+    """The description with `text` on a line of its own (and the service it names, if any)."""
+    whole = f"{(tracker.get_slot('description') or '').strip()}\n{text.strip()}".strip()
+    return {"description": whole, **service_events(tracker, whole)}
 
 
 def earlier_texts(tracker: Tracker) -> list[str]:
@@ -352,9 +341,7 @@ class ValidatePqrsForm(FormValidator):
         if choices.parse_yes_no(text) is True and len(text.split()) <= 2:
             say(dispatcher, "utter_ask_description")
             return {"details_offered": None}
-        description = (tracker.get_slot("description") or "").strip()
-        whole = f"{description}\n{text}".strip()
-        return {"details_offered": True, "description": whole, **service_events(tracker, whole)}
+        return {"details_offered": True, **more_story(tracker, text)}
 
     def validate_consent(self, value, dispatcher, tracker, domain) -> dict | Invalid:
         if value is True and tracker.get_slot("consent_id"):
@@ -491,4 +478,7 @@ class ValidatePqrsForm(FormValidator):
         if choice == 3:
             # Cancelling is always asked first (the cancel question leads the form).
             return {"confirmation": None, CANCEL_REQUESTED: True}
+        if tells_more(text, tracker):
+            say(dispatcher, "utter_added_to_description")
+            return {"confirmation": None, **more_story(tracker, text)}
         return Invalid("utter_invalid_choice")

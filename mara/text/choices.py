@@ -6,6 +6,7 @@ import re
 from functools import cache
 
 from mara.policy.catalogs import services
+from mara.policy.pqrs_types import catalog
 from mara.text.normalize import (
     Invalid,
     _alias_table,
@@ -255,3 +256,17 @@ def service_named(text: str) -> str | None:
     text are not menu choices here: a description is not an answer to the service list."""
     found = _best_alias(text, _service_alias_table())
     return found if isinstance(found, str) else None
+
+
+def _singular(word: str) -> str:
+    """ "quejas" → "queja", "peticiones" → "peticion": enough for the types' words."""
+    if word.endswith("ones"):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") else word
+
+
+def types_named(text: str) -> list[str]:
+    """The PQRS types a text names in words, in the catalog's order ("¿qué diferencia hay
+    entre queja y reclamo?" → queja, reclamo)."""
+    words = {_singular(w) for w in normalize_text(text).replace("?", " ").split()}
+    return [t.key.value for t in catalog().types if words & {normalize_text(w) for w in t.words}]

@@ -316,6 +316,17 @@ def test_a_field_is_corrected_at_the_summary(stack):
     assert ticket.requester.email == "otro.correo@yahoo.com"
 
 
+def test_more_of_the_story_at_the_summary_is_added_and_filed(stack):
+    wa = "573010000047"
+    file_with_data(stack, wa, OPENERS["queja"])
+    summary = joined(stack.turn(wa, "y eso fue el domingo pasado como a las 3 de la tarde"))
+    assert "lo agregué a la descripción" in summary and "Revisa tu solicitud" in summary
+    assert "domingo pasado como a las 3 de la tarde" in summary
+    stack.turn(wa, "1")
+    [ticket] = tickets(stack, wa)
+    assert ticket.description.endswith("\ny eso fue el domingo pasado como a las 3 de la tarde")
+
+
 def test_cancel_mid_form_is_asked_first_then_files_nothing_and_says_so(stack):
     wa = "573010000017"
     stack.conversation(wa, OPENERS["queja"], "si")

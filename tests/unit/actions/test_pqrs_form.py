@@ -141,6 +141,34 @@ def test_the_summary_confirms_or_changes_a_field(domain, text, slots):
     assert not outcome.rejected
 
 
+def summary_description() -> str:
+    return tracker_from("pqrs_form_summary", "1", "inform", 0.99).get_slot("description")
+
+
+def test_more_of_the_story_at_the_summary_goes_into_the_description(domain):
+    before = summary_description()
+    outcome = answer(domain, "confirmation", "fue el domingo pasado en la tarde", "ask_hours", 0.57)
+    assert outcome.slots["description"] == f"{before}\nfue el domingo pasado en la tarde"
+    assert outcome.responses == ["utter_added_to_description"]
+    assert outcome.slots["confirmation"] is None and not outcome.slots.get("field_failures")
+    assert outcome.slots["requested_slot"] == "confirmation"  # the summary again, updated
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("ya le confirmo ahorita", "out_of_scope"),  # small talk, however many words
+        ("listo muchas gracias señorita", "thank"),
+        ("y eso cuando lo responden?", "ask_deadlines"),  # a question
+        ("no se", "deny"),
+    ],
+)
+def test_what_tells_nothing_more_is_not_added_to_the_description(domain, text, intent):
+    outcome = answer(domain, "confirmation", text, intent, 0.8)
+    assert outcome.slots.get("description", summary_description()) == summary_description()
+    assert "utter_added_to_description" not in outcome.responses
+
+
 def test_type_confirmation_yes_no_or_another_type(domain):
     fixture = "pqrs_form_personal"
     yes = answer(domain, "type_confirmed", "si", fixture=fixture, type_confirmed=None)
