@@ -292,9 +292,9 @@ class ValidatePqrsForm(FormValidator):
             return {"pqrs_type": chosen, "type_confirmed": True}
         intent, confidence = latest_intent(tracker)
         proposed = PqrsType.from_intent(intent)
-        if proposed and not tracker.get_slot("description"):
+        if proposed:
             # They told their case instead of picking a number: propose its type (said,
-            # not asked, when the model is sure of it).
+            # not asked, when the model is sure of it); what they told before is kept.
             sure = confidence >= TYPE_SURE
             if sure:
                 say_type(dispatcher, proposed.value)
@@ -303,10 +303,13 @@ class ValidatePqrsForm(FormValidator):
                 "pqrs_type": proposed.value,
                 "proposed_type": proposed.value,
                 "proposed_confidence": round(confidence, 4),
-                "description": text.strip(),
                 "description_from_start": True,
-                **service_events(tracker, text),
+                **more_story(tracker, text),
             }
+        if tells_more(text, tracker):
+            # Their case, but no type read in it yet: kept, and the list asked again.
+            say(dispatcher, "utter_story_noted")
+            return {"pqrs_type": None, "description_from_start": True, **more_story(tracker, text)}
         return Invalid("utter_invalid_choice")
 
     def validate_type_confirmed(self, value, dispatcher, tracker, domain) -> dict | Invalid:
@@ -324,6 +327,9 @@ class ValidatePqrsForm(FormValidator):
             return {"type_confirmed": True}
         if answer is False:
             return {"type_confirmed": None, "pqrs_type": None}
+        if tells_more(text, tracker):
+            say(dispatcher, "utter_story_noted")
+            return {"type_confirmed": None, **more_story(tracker, text)}
         return Invalid("utter_invalid_yes_no")
 
     def validate_description(self, value, dispatcher, tracker, domain) -> dict | Invalid:

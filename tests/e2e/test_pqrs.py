@@ -327,6 +327,28 @@ def test_more_of_the_story_at_the_summary_is_added_and_filed(stack):
     assert ticket.description.endswith("\ny eso fue el domingo pasado como a las 3 de la tarde")
 
 
+def test_a_story_told_at_the_type_list_is_kept_and_filed(stack):
+    wa = "573010000048"
+    stack.conversation(wa, "hola", "1")
+    story = "es que mi mamá fue a reclamar el subsidio"
+    noted = joined(stack.turn(wa, story))
+    assert "lo anoté" in noted and "Escribe el número" in noted and "Reclamo" in noted
+    replies = joined(stack.turn(wa, "3"))
+    if "agregar algo más" in replies:
+        replies = joined(stack.turn(wa, "y le dijeron que no estaba afiliada"))
+    assert "Ley 1581" in replies
+    stack.turn(wa, "si acepto")
+    stack.turn(wa, "María Fernanda López")
+    stack.turn(wa, "1.094.887.890")
+    summary = joined(stack.turn(wa, "no tengo"))
+    if "Revisa tu solicitud" not in summary:
+        summary = joined(stack.turn(wa, "3"))
+    assert story in summary
+    stack.turn(wa, "1")
+    [ticket] = tickets(stack, wa)
+    assert ticket.pqrs_type == "reclamo" and ticket.description.startswith(story)
+
+
 def test_cancel_mid_form_is_asked_first_then_files_nothing_and_says_so(stack):
     wa = "573010000017"
     stack.conversation(wa, OPENERS["queja"], "si")

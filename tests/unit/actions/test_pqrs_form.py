@@ -179,6 +179,35 @@ def test_type_confirmation_yes_no_or_another_type(domain):
     assert other.slots["pqrs_type"] == "reclamo" and other.slots["type_confirmed"] is True
 
 
+def test_a_story_told_at_the_type_list_is_kept_and_grows(domain):
+    first = answer(
+        domain, "pqrs_type", "es que mi mamá fue a reclamar el subsidio", "nlu_fallback", 0.3,
+        pqrs_type=None, type_confirmed=None, description=None,
+    )  # fmt: skip
+    assert first.responses == ["utter_story_noted"] and first.slots["pqrs_type"] is None
+    assert first.slots["description"] == "es que mi mamá fue a reclamar el subsidio"
+    second = answer(
+        domain, "pqrs_type", "y le dijeron que no estaba afiliada", "pqrs_reclamo", 0.6,
+        pqrs_type=None, type_confirmed=None, description=first.slots["description"],
+    )  # fmt: skip
+    assert second.slots["pqrs_type"] == "reclamo" and not second.slots.get("type_confirmed")
+    assert second.slots["description"] == (
+        "es que mi mamá fue a reclamar el subsidio\ny le dijeron que no estaba afiliada"
+    )
+
+
+def test_more_of_the_story_at_the_type_question_is_added_and_it_is_asked_again(domain):
+    outcome = answer(
+        domain, "type_confirmed", "pero ella lleva 10 años afiliada por la empresa",
+        "pqrs_reclamo", 0.5, type_confirmed=None,
+    )  # fmt: skip
+    assert outcome.responses == ["utter_story_noted"]
+    assert outcome.slots["description"].endswith(
+        "\npero ella lleva 10 años afiliada por la empresa"
+    )
+    assert outcome.slots["requested_slot"] == "type_confirmed"
+
+
 def test_description_too_short_and_details_added(domain):
     short = answer(domain, "description", "mal", description=None)
     assert short.responses == ["utter_invalid_description"]
