@@ -16,6 +16,7 @@ from actions.common import latest_intent, latest_text, say
 from mara.domain.messages import PERSONAL_ANSWER, SIGNAL_KEY
 from mara.policy.keywords import keywords
 from mara.text import choices
+from mara.text.extract import extract_person_data
 from mara.text.normalize import normalize_text
 
 MAX_TRIES = 3
@@ -66,20 +67,30 @@ def asks_a_question(text: str, tracker: Tracker) -> bool:
     return is_question(text) and intent in QUESTIONS and confidence >= CONFIDENT
 
 
-# What says nothing more of a person's story, however long ("ya le confirmo ahorita").
-NOT_STORY = frozenset(
-    {"affirm", "deny", "thank", "greet", "goodbye", "out_of_scope", "bot_challenge", "opt_out"}
-)
+# What says nothing more of a person's story, however long: small talk ("ya le confirmo
+# ahorita") and answers to the form's other questions; also what the rules handle mid-form
+# (INTERRUPTIONS) when the model is sure of it.
+NOT_STORY = frozenset({
+    "affirm", "deny", "thank", "greet", "goodbye", "out_of_scope", "bot_challenge", "opt_out",
+    "opt_in", "inform", "same_number", "no_email", "change_field", "choose_option",
+})  # fmt: skip
 STORY_WORDS = 4
+CONTACT_DATA = ("email", "document_number", "phone")
 
 
 def tells_more(text: str, tracker: Tracker) -> bool:
     """A few words more about what happened, written where an option was expected (people
-    tell their story in several messages): not a question, nor small talk."""
+    tell their story in several messages): not a question, small talk, an answer to
+    another question of the form, nor contact data (kept out of the description)."""
     intent, confidence = latest_intent(tracker)
     if len(normalize_text(text).split()) < STORY_WORDS or is_question(text):
         return False
-    return not (intent in NOT_STORY and confidence >= 0.5)
+    if (intent in NOT_STORY and confidence >= 0.5) or (
+        intent in INTERRUPTIONS and confidence >= CONFIDENT
+    ):
+        return False
+    given = extract_person_data(text).given()
+    return not any(key in given for key in CONTACT_DATA)
 
 
 @dataclass(frozen=True)

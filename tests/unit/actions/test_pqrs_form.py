@@ -161,6 +161,9 @@ def test_more_of_the_story_at_the_summary_goes_into_the_description(domain):
         ("listo muchas gracias señorita", "thank"),
         ("y eso cuando lo responden?", "ask_deadlines"),  # a question
         ("no se", "deny"),
+        ("necesito hablar con un asesor por favor", "human_handoff"),  # the rules' turn
+        ("mi cel es el mismo de whatsapp", "same_number"),  # an answer to another question
+        ("el correo es luz.ospina@hotmail.com", "nlu_fallback"),  # contact data
     ],
 )
 def test_what_tells_nothing_more_is_not_added_to_the_description(domain, text, intent):
