@@ -24,8 +24,9 @@ from datetime import datetime, timezone
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _WHATSAPP = re.compile(r"whatsapp:\s*\+?[\d\s().-]+\d", re.IGNORECASE)
-# A run of digits with single separators, not glued to a word or a dash (radicados, ids).
-_NUMBER = re.compile(r"(?<![\w-])\+?\d(?:[ .\-]?\d)+(?![\w-])")
+# A run of digits with single separators (the apostrophe of millions too: 41'935.122), not
+# glued to a word or a dash (radicados, ids).
+_NUMBER = re.compile(r"(?<![\w-])\+?\d(?:[ .'’\-]?\d)+(?![\w-])")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _IPV4 = re.compile(
     r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}"

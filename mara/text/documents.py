@@ -41,7 +41,7 @@ def parse_document_type(text: str) -> str | Invalid:
 
 
 # Thousands separators and spacing people put inside a number: "1.094.887.654".
-_DIGIT_SEPARATORS_RE = re.compile(r"(?<=\d)[\s.,'\-]+(?=\d)")
+_DIGIT_SEPARATORS_RE = re.compile(r"(?<=\d)[\s.,'’\-]+(?=\d)")
 
 
 # A passport may carry dots or dashes between its characters: "AB-123456".

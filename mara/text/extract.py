@@ -42,7 +42,8 @@ _LABEL_RE = re.compile(
         rf"(?P<{kind}>(?<![a-z0-9])(?:{pattern})(?![a-z0-9]))" for kind, pattern in _LABELS.items()
     )
 )
-_NUMBER_RE = re.compile(r"\+?\(?\d[\d .\-()]{4,}\d")
+# Digits with the separators people type, the apostrophe of millions included (41'935.122).
+_NUMBER_RE = re.compile(r"\+?\(?\d[\d .'’\-()]{4,}\d")
 _SEPARATORS = " \t\n,;:.-()/"
 
 

@@ -18,7 +18,7 @@ NAME = "<NOMBRE>"
 PLACEHOLDERS = (DOCUMENT, PHONE, EMAIL, NAME)
 
 # Digit runs people write with spaces, dots or dashes inside ("1.094.123.456", "310 123 4567").
-_NUMBER_RE = re.compile(r"\+?\(?\d[\d\s.\-()]*\d")
+_NUMBER_RE = re.compile(r"\+?\(?\d[\d\s.'’\-()]*\d")  # 41'935.122: the apostrophe of millions
 # Radicados are ours, not the person's, and trainers need them ("cómo va PQRS-2026-000123").
 _RADICADO_RE = re.compile(r"pqrs[\s\-]*\d{4}[\s\-]*\d{1,6}", re.IGNORECASE)
 _MIN_DIGITS = 5

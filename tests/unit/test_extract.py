@@ -23,6 +23,15 @@ WA = "whatsapp:+573001112233"
             },
         ),
         (
+            "Luz Dary Ospina cc 41’935.122 cel 310 555 1234",
+            {
+                "full_name": "Luz Dary Ospina",
+                "document_type": "CC",
+                "document_number": "41935122",
+                "phone": "+573105551234",
+            },
+        ),
+        (
             "Ana María López Giraldo, cédula 1.094.123.456, 3101234567, ana@hotmail.com",
             {
                 "full_name": "Ana María López Giraldo",

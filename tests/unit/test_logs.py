@@ -33,6 +33,11 @@ def test_personal_data_is_masked(text):
         assert secret not in masked.replace("***", "")
 
 
+@pytest.mark.parametrize("text", ["cc 41'935.122", "cédula 1’094.887.890"])
+def test_a_number_written_with_the_apostrophe_of_millions_is_masked_whole(text):
+    assert not any(c.isdigit() for c in mask(text)), mask(text)
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -17,6 +17,9 @@ from mara.text.mask import known_from, mask_personal_data
             "mi cédula es 1.094.123.456 y mi número +57 315 678 9012",
             "mi cédula es <DOCUMENTO> y mi número <TELEFONO>",
         ),
+        ("mi cedula es 41'935.122", "mi cedula es <DOCUMENTO>"),  # the apostrophe of millions
+        ("CC 41’935.122 de Armenia", "CC <DOCUMENTO> de Armenia"),
+        ("me cobraron $1'200.000", "me cobraron $1'200.000"),  # an amount stays
         ("escríbanme a luz_dary@yahoo.es por favor", "escríbanme a <CORREO> por favor"),
         ("llamé al (606) 7314001 y nadie contesta", "llamé al <TELEFONO> y nadie contesta"),
         ("quiero poner una queja por el subsidio", "quiero poner una queja por el subsidio"),

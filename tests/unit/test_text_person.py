@@ -196,6 +196,8 @@ def test_parse_document_type_rejects(text, reason):
         ("CC-1094887654", "CC", "1094887654"),
         ("123456", "CC", "123456"),
         ("1094887654.", "cc", "1094887654"),
+        ("41'935.122", "CC", "41935122"),  # the apostrophe of millions
+        ("41’935.122", "CC", "41935122"),  # the same, as phones type it
         ("cedula de extranjeria 1234567", "CE", "1234567"),
         ("1234567890", "TI", "1234567890"),
         ("12345678901", "TI", "12345678901"),
