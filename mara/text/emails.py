@@ -46,16 +46,37 @@ TYPO_DOMAINS = frozenset(
 )
 
 
+# Words people put before their address ("es luz@…", "correo: luz@…").
+_LEAD_WORDS = frozenset(
+    {"es", "mi", "el", "a", "al", "correo", "email", "e-mail", "mail", "gmail", "seria", "este"}
+)
+
+
+def split_address(text: str, start: int) -> bool:
+    """ "luz dary@gmail.com", "luz. dary@gmail.com": a word typed (or autocorrected) into the
+    address before the "@" reads as an address of its own, someone else's perhaps."""
+    before = text[:start]
+    if not before or not before[-1].isspace():
+        return False
+    words = before.split()
+    glued = words[-1] if words else ""
+    if glued[-1:] in (".", "_", "-"):
+        return True
+    return len(words) == 1 and normalize_text(glued).strip(":") not in _LEAD_WORDS
+
+
 def parse_email(text: str) -> str | None | Invalid:
     """The normalized e-mail in `text`; None when the person has none ("no tengo")."""
+    text = re.sub(r"\s*@\s*", "@", text)  # "luz.dary @ gmail.com"
     if "@" not in text:
         normalized = normalize_text(text)
         words = normalized.split()
         if normalized in _NO_EMAIL_ANSWERS or (words and words[0] in _NO_EMAIL_FIRST_WORDS):
             return None
         return Invalid("invalid")
-    match = _EMAIL_CANDIDATE_RE.search(text.replace("mailto:", " "))
-    if match is None:
+    text = text.replace("mailto:", " ")
+    match = _EMAIL_CANDIDATE_RE.search(text)
+    if match is None or split_address(text, match.start()):
         return Invalid("invalid")
     candidate = match.group(0).strip(".")
     try:

@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from mara.text.documents import parse_document
-from mara.text.emails import _EMAIL_CANDIDATE_RE, parse_email
+from mara.text.emails import _EMAIL_CANDIDATE_RE, parse_email, split_address
 from mara.text.names import parse_full_name
 from mara.text.normalize import Invalid
 from mara.text.phones import parse_phone
@@ -75,7 +75,7 @@ def extract_person_data(text: str, wa_number: str | None = None) -> PersonData:
     email_match = _EMAIL_CANDIDATE_RE.search(text)
     if email_match and "@" in email_match.group(0):
         email = parse_email(email_match.group(0))
-        if isinstance(email, str):
+        if isinstance(email, str) and not split_address(text, email_match.start()):
             found["email"] = email
         text = (
             text[: email_match.start()]

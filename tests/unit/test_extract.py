@@ -84,6 +84,12 @@ def test_ordinary_sentences_give_no_personal_data(text):
     assert extract_person_data(text, WA).given() == {}
 
 
+def test_an_address_split_by_a_space_is_left_out_not_cut():
+    assert (
+        "email" not in extract_person_data("Ana López, cc 1094123456, luz. dary@gmail.com").given()
+    )
+
+
 def test_invalid_pieces_are_left_out():
     data = extract_person_data("correo ana@gmial.com cel 123", WA)
     assert data.email is None and data.phone is None

@@ -377,6 +377,8 @@ def test_parse_email_none(text):
         ("es juan+pqrs@yahoo.es!", "juan+pqrs@yahoo.es"),
         ("mailto:ana@outlook.com", "ana@outlook.com"),
         ("no, es ana@gmail.com", "ana@gmail.com"),
+        ("luz.dary @ gmail.com", "luz.dary@gmail.com"),  # spaces around the @
+        ("el correo de mi hija maria@gmail.com", "maria@gmail.com"),
     ],
 )
 def test_parse_email_accepts(text, expected):
@@ -391,6 +393,8 @@ def test_parse_email_accepts(text, expected):
         ("maria@gmail", "invalid"),
         ("maria gmail.com", "invalid"),
         ("maria@@gmail.com", "invalid"),
+        ("luz dary@gmail.com", "invalid"),  # not dary@gmail.com: someone else's, perhaps
+        ("luz. dary@gmail.com", "invalid"),
         ("maria@gmail..com", "invalid"),
         ("si", "invalid"),
         ("", "invalid"),
