@@ -15,6 +15,12 @@ _NAME_PREFIX_RE = re.compile(
 )
 
 
+# Courtesy titles before a name ("Sr. Carlos Gómez", "doña Rosa Cardona"): not part of it.
+_TITLE_RE = re.compile(
+    r"^(?:(?:sr|sra|srta|dr|dra)\.?|don|doña|dona|señor|señora|senor|senora)\s+", re.IGNORECASE
+)
+
+
 _NAME_SUFFIX_RE = re.compile(
     r"[\s,.!]*(?:muchas\s+gracias|gracias|mucho\s+gusto)?[\s.!]*$", re.IGNORECASE
 )
@@ -25,6 +31,17 @@ _NAME_WORD_RE = re.compile(r"[^\W\d_]+(?:['\-][^\W\d_]+)*")
 
 
 _NAME_PARTICLES = frozenset({"de", "del", "la", "las", "los", "y"})
+
+
+# One letter with its dot ("O.", "m."), or a capital without it other than a one-letter word.
+_INITIAL_RE = re.compile(r"[^\W\d_]\.|(?![AEOUY]$)[^\W\d_a-zß-ÿ]")
+
+
+_LETTER_RE = re.compile(r"[^\W\d_]")  # a last word of one letter: a dotted initial's letter
+
+
+# Unicode categories of emoji, other symbols and the invisible joiners between them.
+_SYMBOLS = frozenset({"So", "Sk", "Cf", "Mn"})
 
 
 # Words that show the reply is a sentence, not a name (compared without accents).
@@ -74,19 +91,31 @@ def _capitalize_name_word(word: str) -> str:
 def parse_full_name(text: str) -> str | Invalid:
     """A full name, title-cased with lowercase particles ("María de los Ángeles López")."""
     cleaned = unicodedata.normalize("NFC", text).replace("’", "'").replace("´", "'")
+    # Emoji and their joiners ("Yeison Muñoz 🙏") say nothing of the name.
+    cleaned = "".join(ch for ch in cleaned if unicodedata.category(ch) not in _SYMBOLS)
     cleaned = _NAME_PREFIX_RE.sub("", cleaned, count=1)
+    cleaned = _TITLE_RE.sub("", cleaned.strip(), count=1)
     cleaned = _NAME_SUFFIX_RE.sub("", cleaned, count=1)
-    cleaned = " ".join(cleaned.split()).strip(" .,;:!¡?¿'\"-")
-    if not cleaned:
+    cleaned = " ".join(cleaned.split()).strip(" ,;:!¡?¿'\"-")
+    if not cleaned.rstrip("."):
         return Invalid("empty")
-    if any(ch.isdigit() for ch in cleaned) or "@" in cleaned:
+    if any(ch.isdigit() for ch in cleaned) or "@" in cleaned or "?" in text or "¿" in text:
         return Invalid("not_a_name")
+    # An initial ("Juan P López", "Luz Dary Ramírez O.", whose dot the suffix took) is kept,
+    # but is not a name word; "a", "o", "e", "u", "y" inside are words ("a qué hora abren").
+    written = cleaned.split(" ")
+    initials = {
+        i
+        for i, word in enumerate(written)
+        if _INITIAL_RE.fullmatch(word) or (i == len(written) - 1 > 1 and _LETTER_RE.fullmatch(word))
+    }
     words = cleaned.lower().split(" ")
+    words = [word.rstrip(".") if i in initials else word for i, word in enumerate(words)]
     if not all(_NAME_WORD_RE.fullmatch(word) for word in words):
         return Invalid("not_a_name")
     if any(normalize_text(word) in _NOT_NAME_WORDS for word in words):
         return Invalid("not_a_name")
-    core = [word for word in words if word not in _NAME_PARTICLES]
+    core = [w for i, w in enumerate(words) if w not in _NAME_PARTICLES and i not in initials]
     if len(core) > _NAME_MAX_WORDS:
         return Invalid("not_a_name")
     if len(core) < 2 or any(sum(ch.isalpha() for ch in word) < 2 for word in core):
@@ -96,6 +125,10 @@ def parse_full_name(text: str) -> str | Invalid:
     if len(cleaned) > _NAME_MAX_CHARS:
         return Invalid("too_long")
     return " ".join(
-        word if index > 0 and word in _NAME_PARTICLES else _capitalize_name_word(word)
+        word.upper() + "."
+        if index in initials
+        else word
+        if index > 0 and word in _NAME_PARTICLES
+        else _capitalize_name_word(word)
         for index, word in enumerate(words)
     )
