@@ -33,11 +33,21 @@ _NAME_WORD_RE = re.compile(r"[^\W\d_]+(?:['\-][^\W\d_]+)*")
 _NAME_PARTICLES = frozenset({"de", "del", "la", "las", "los", "y"})
 
 
-# One letter with its dot ("O.", "m."), or a capital without it other than a one-letter word.
-_INITIAL_RE = re.compile(r"[^\W\d_]\.|(?![AEOUY]$)[^\W\d_a-zß-ÿ]")
+# Spanish words of one letter: never an initial unless written with a dot.
+_ONE_LETTER_WORDS = frozenset("aeouy")
 
 
-_LETTER_RE = re.compile(r"[^\W\d_]")  # a last word of one letter: a dotted initial's letter
+def _is_initial(word: str, last: bool) -> bool:
+    """ "O.", "P" (a capital), or one letter closing a name of three words or more, whose
+    dot the suffix took ("Luz Dary Ramírez O.")."""
+    letter = word.removesuffix(".")
+    if len(letter) != 1 or not letter.isalpha():
+        return False
+    return (
+        word.endswith(".")
+        or (last and letter.lower() != "y")
+        or (letter.isupper() and letter.lower() not in _ONE_LETTER_WORDS)
+    )
 
 
 # Unicode categories of emoji, other symbols and the invisible joiners between them.
@@ -104,11 +114,8 @@ def parse_full_name(text: str) -> str | Invalid:
     # An initial ("Juan P López", "Luz Dary Ramírez O.", whose dot the suffix took) is kept,
     # but is not a name word; "a", "o", "e", "u", "y" inside are words ("a qué hora abren").
     written = cleaned.split(" ")
-    initials = {
-        i
-        for i, word in enumerate(written)
-        if _INITIAL_RE.fullmatch(word) or (i == len(written) - 1 > 1 and _LETTER_RE.fullmatch(word))
-    }
+    last = len(written) - 1 if len(written) >= 3 else None
+    initials = {i for i, word in enumerate(written) if _is_initial(word, i == last)}
     words = cleaned.lower().split(" ")
     words = [word.rstrip(".") if i in initials else word for i, word in enumerate(words)]
     if not all(_NAME_WORD_RE.fullmatch(word) for word in words):
