@@ -17,6 +17,7 @@ from mara.adapters.twilio_sender import ConsoleSender, TwilioSender, WhatsAppSen
 from mara.db import rasa_tracker
 from mara.db.engine import get_sessionmaker
 from mara.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from mara.domain.messages import STATUS_CALLBACK_PATH
 from mara.services.conversation import Conversation
 from mara.settings import Settings, load_settings
 
@@ -59,7 +60,7 @@ def build(settings: Settings | None = None) -> Runtime:
     redis = get_redis(settings.redis_url)
     jobs = JobQueue(get_queue(settings), settings.retry_intervals)
     locks = PersonLocks(redis, ttl=settings.lock_ttl)
-    callback = f"{settings.public_url}/twilio/status" if settings.twilio_enabled else None
+    callback = f"{settings.public_url}{STATUS_CALLBACK_PATH}" if settings.twilio_enabled else None
     conversation = Conversation(
         uow=uow,
         dialogue=rasa,

@@ -26,8 +26,10 @@ STATUS_RANK = {
     "failed": 6,
 }
 
-# The status callback URL MARA gives Twilio for a message names the message:
-# …/twilio/status?o=<outbound id>, so a callback finds it even before Twilio's sid is stored.
+# Where Twilio posts a message's delivery statuses (mara.web.twilio's status route; a test
+# checks it). The URL MARA gives Twilio names the message: …/twilio/status?o=<outbound id>,
+# so a callback finds it even before Twilio's sid is stored.
+STATUS_CALLBACK_PATH = "/twilio/status"
 CALLBACK_ID = "o"
 
 

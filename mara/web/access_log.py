@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from gunicorn.glogging import Logger
 
-STATUS_CALLBACK_PATH = "/twilio/status"  # mara.web.twilio's status(); a test checks the route
+from mara.domain.messages import STATUS_CALLBACK_PATH
 
 
 class AccessLogger(Logger):

@@ -94,13 +94,18 @@ def last_nlu(stack: Stack, wa_id: str) -> tuple[str | None, float | None]:
     return row.intent, row.confidence
 
 
+def sign_in(page, who: str) -> None:
+    """Fill the login page `page` shows with `who`'s e-mail and password and send it."""
+    page.fill("#email", USERS[who][0])
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+
+
 def log_in(browser, base: str, who: str):
     """A page of a new browser context (its own cookies) signed in as `who`."""
     page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     page.goto(f"{base}/staff/login")
-    page.fill("#email", USERS[who][0])
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, who)
     return page
 
 
@@ -122,9 +127,7 @@ def test_a_trainer_labels_trains_and_publishes_and_the_bot_understands(whole_mar
     base = f"http://127.0.0.1:{stack.settings.port}"
     page.goto(f"{base}/staff/training")
     assert "/staff/login" in page.url
-    page.fill("#email", USERS["trainer"][0])
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, "trainer")
     page.wait_for_selector("#inbox")
     assert page.url.endswith("/staff/training")
     for text in MISUNDERSTOOD.values():

@@ -12,12 +12,12 @@ from twilio.request_validator import RequestValidator
 
 from mara.db.models import DeliveryEvent, InboundMessage, OutboundMessage
 from mara.db.unit_of_work import UnitOfWork
+from mara.domain.messages import STATUS_CALLBACK_PATH
 from mara.ops.chat import inbound_form
-from mara.web.access_log import STATUS_CALLBACK_PATH
 from webhook import create_app
 
 
-def test_the_access_log_knows_the_status_callback_route(settings):
+def test_the_status_callback_path_is_the_route(settings):
     rules = {rule.rule: rule.endpoint for rule in create_app(settings).url_map.iter_rules()}
     assert rules.get(STATUS_CALLBACK_PATH) == "twilio.status"
 

@@ -8,7 +8,8 @@ from types import SimpleNamespace
 import pytest
 from gunicorn.config import Config
 
-from mara.web.access_log import STATUS_CALLBACK_PATH, AccessLogger
+from mara.domain.messages import STATUS_CALLBACK_PATH
+from mara.web.access_log import AccessLogger
 
 
 def access_lines(tmp_path, method, path, code):
