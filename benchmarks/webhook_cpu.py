@@ -2,12 +2,14 @@
 signed as Twilio signs them, through the Flask app (Flask's test client: gunicorn's own
 share is not in it) on PostgreSQL, inbound jobs queued on Redis.
 
-    .venv/bin/python benchmarks/webhook_cpu.py [--requests 1000] [--profile]
+    .venv/bin/python benchmarks/webhook_cpu.py [--requests 1000] [--profile | --server]
 
 On a busy day the status callbacks are most of the webhook traffic: Twilio calls back
 `sent`, `delivered` and `read` for every reply, about six callbacks for each inbound
 message. Prints CPU milliseconds per request of each kind, and the statements and
-transactions each sends to PostgreSQL; with --profile, the functions that cost most.
+transactions each sends to PostgreSQL; with --profile, the functions that cost most. With
+--server the requests go to gunicorn as `mara serve` starts it, each on a new connection as
+Twilio's, and the CPU is that of gunicorn's processes (its own handling included).
 Needs PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 (database MARA_BENCH_REDIS_DB
 or 7).
 """
@@ -16,8 +18,10 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import http.client
 import os
 import pstats
+import subprocess
 import sys
 import tempfile
 import time
@@ -27,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import psutil  # noqa: E402
 from redis import Redis  # noqa: E402
 from sqlalchemy import event, insert, select  # noqa: E402
 
@@ -35,6 +40,8 @@ from mara.db.engine import get_engine  # noqa: E402
 from mara.db.models import DeliveryEvent, InboundMessage, OutboundMessage  # noqa: E402
 from mara.db.unit_of_work import UnitOfWork  # noqa: E402
 from mara.ops.chat import inbound_form, twilio_signature  # noqa: E402
+from mara.ops.embedded_redis import free_port  # noqa: E402
+from mara.ops.supervisor import web_command  # noqa: E402
 from mara.settings import load_settings  # noqa: E402
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, _drop_pg_database, make_database  # noqa: E402
 from webhook import create_app  # noqa: E402
@@ -45,26 +52,29 @@ STATUSES = ("sent", "delivered", "read")
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=1000, help="of each kind")
-    parser.add_argument("--profile", action="store_true")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--profile", action="store_true")
+    group.add_argument("--server", action="store_true", help="through gunicorn")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="mara-webhook-cpu-"))
     url, pg_name = make_database("postgresql", tmp)
     redis_url = f"redis://127.0.0.1:6379/{os.environ.get('MARA_BENCH_REDIS_DB', '7')}"
     Redis.from_url(redis_url).flushdb()
-    settings = load_settings(
-        {
-            "DATABASE_URL": url,
-            "REDIS_URL": redis_url,
-            "MARA_VAR_DIR": str(tmp / "var"),
-            "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "TWILIO_WHATSAPP_NUMBER": "whatsapp:+14155238886",
-            "PUBLIC_URL": "https://mara.example.co",
-        }
-    )
+    env = {
+        "DATABASE_URL": url,
+        "REDIS_URL": redis_url,
+        "MARA_VAR_DIR": str(tmp / "var"),
+        "MARA_PORT": str(free_port()),
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_WHATSAPP_NUMBER": "whatsapp:+14155238886",
+        "PUBLIC_URL": "https://mara.example.co",
+    }
+    settings = load_settings(env)
+    server = Server(settings, env) if args.server else None
     try:
-        client = create_app(settings).test_client()
+        client = server or create_app(settings).test_client()
         n = args.requests
         warm = 50
 
@@ -132,10 +142,10 @@ def main() -> int:
             profile = cProfile.Profile(time.process_time) if args.profile else None
             if profile:
                 profile.enable()
-            cpu = time.process_time()
+            cpu = server.cpu() if server else time.process_time()
             for path, form, headers in requests[warm:]:
                 client.post(path, data=form, headers=headers)
-            cpu = time.process_time() - cpu
+            cpu = (server.cpu() if server else time.process_time()) - cpu
             if profile:
                 profile.disable()
                 pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
@@ -146,11 +156,14 @@ def main() -> int:
             ("status callback", callbacks, 204),
         ):
             cpu, sent = run(requests, expected)
-            print(
-                f"{name}: {cpu / n * 1000:.2f} ms of CPU per request; "
-                f"{sent['statements'] / n:.1f} statements and {sent['transactions'] / n:.1f} "
-                "transactions per request"
+            # Statements are counted in this process: not gunicorn's.
+            database = (
+                ""
+                if server
+                else f"; {sent['statements'] / n:.1f} statements and "
+                f"{sent['transactions'] / n:.1f} transactions per request"
             )
+            print(f"{name}: {cpu / n * 1000:.2f} ms of CPU per request{database}")
         # The work was done: every message stored, every callback recorded.
         with UnitOfWork(url) as uow:
             stored = uow.session.scalar(
@@ -163,10 +176,64 @@ def main() -> int:
         assert events == n + warm, events
         assert statuses == Counter(STATUSES[i % 3] for i in range(n + warm)), statuses
     finally:
+        if server:
+            server.stop()
         get_engine(url).dispose()
         if pg_name:
             _drop_pg_database(pg_name)
     return 0
+
+
+class Server:
+    """gunicorn as `mara serve` runs it, posted to the way the test client is."""
+
+    def __init__(self, settings, env: dict[str, str]) -> None:
+        self.port = settings.port
+        self.process = subprocess.Popen(
+            web_command(settings),
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                self._request("GET", "/healthz", b"", {})
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start")
+
+    def _request(self, method: str, path: str, body: bytes, headers: dict):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            conn.request(method, path, body, headers)
+            response = conn.getresponse()
+            response.read()
+            return response
+        finally:
+            conn.close()
+
+    def post(self, path: str, data: dict[str, str], headers: dict[str, str]):
+        from urllib.parse import urlencode
+
+        headers = {**headers, "Content-Type": "application/x-www-form-urlencoded"}
+        response = self._request("POST", path, urlencode(data).encode(), headers)
+        response.status_code = response.status
+        return response
+
+    def cpu(self) -> float:
+        """CPU seconds of gunicorn's master and workers so far."""
+        parent = psutil.Process(self.process.pid)
+        total = 0.0
+        for proc in (parent, *parent.children()):
+            times = proc.cpu_times()
+            total += times.user + times.system
+        return total
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -109,6 +109,29 @@ def rasa_command(model: Path, port: int) -> list[str]:
     ]
 
 
+def web_command(settings: Settings) -> list[str]:
+    """gunicorn serving the web tier: Twilio's webhooks, the staff pages and the API."""
+    return [
+        str(VENV_BIN / "gunicorn"),
+        "--bind",
+        f"{os.environ.get('MARA_BIND', '127.0.0.1')}:{settings.port}",
+        "--workers",
+        os.environ.get("MARA_WEB_WORKERS", "2"),
+        # Threads overlap a webhook's database and Redis waits (bursts of webhooks).
+        "--threads",
+        os.environ.get("MARA_WEB_THREADS", "4"),
+        "--access-logfile",
+        "-",
+        # key=value: a status and a size never read as one long (masked) number.
+        "--access-logformat",
+        '"%(r)s" status=%(s)s bytes=%(B)s duration_ms=%(M)s',
+        # Without the line of each recorded delivery-status callback (mara.web.access_log).
+        "--logger-class",
+        "mara.web.access_log.AccessLogger",
+        "webhook:create_app()",
+    ]
+
+
 RASA_NICE = 2
 TRAINING_NICE = 10
 
@@ -141,28 +164,7 @@ def commands(settings: Settings, model: Path, workers: int | None = None) -> lis
             )
             for i, url in enumerate(rasa_urls)
         ),
-        Child(
-            "web",
-            [
-                str(VENV_BIN / "gunicorn"),
-                "--bind",
-                f"{os.environ.get('MARA_BIND', '127.0.0.1')}:{settings.port}",
-                "--workers",
-                os.environ.get("MARA_WEB_WORKERS", "2"),
-                # Threads overlap a webhook's database and Redis waits (bursts of webhooks).
-                "--threads",
-                os.environ.get("MARA_WEB_THREADS", "4"),
-                "--access-logfile",
-                "-",
-                # key=value: a status and a size never read as one long (masked) number.
-                "--access-logformat",
-                '"%(r)s" status=%(s)s bytes=%(B)s duration_ms=%(M)s',
-                # Without the line of each recorded delivery-status callback (mara.web.access_log).
-                "--logger-class",
-                "mara.web.access_log.AccessLogger",
-                "webhook:create_app()",
-            ],
-        ),
+        Child("web", web_command(settings)),
         Child(
             "worker",
             [
