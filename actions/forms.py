@@ -78,12 +78,21 @@ STORY_WORDS = 4
 CONTACT_DATA = ("email", "document_number", "phone")
 
 
+def says_no_first(text: str) -> bool:
+    """ "no, lo que pasa es que…": a no before anything else."""
+    words = normalize_text(text).split()
+    return bool(words) and words[0].rstrip(",.;:!") in {"no", "nop", "nel", "negativo"}
+
+
 def tells_more(text: str, tracker: Tracker) -> bool:
     """A few words more about what happened, written where an option was expected (people
     tell their story in several messages): not a question, small talk, an answer to
     another question of the form, nor contact data (kept out of the description)."""
     intent, confidence = latest_intent(tracker)
-    if len(normalize_text(text).split()) < STORY_WORDS or is_question(text):
+    words = normalize_text(text).split()
+    # "que pongan más sillas" is a wish, not "¿qué…?", when the model read a request in it.
+    wish = "?" not in text and words[:1] == ["que"] and str(intent).startswith("pqrs_")
+    if len(words) < STORY_WORDS or (is_question(text) and not wish):
         return False
     if (intent in NOT_STORY and confidence >= 0.5) or (
         intent in INTERRUPTIONS and confidence >= CONFIDENT

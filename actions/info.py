@@ -11,8 +11,12 @@ from actions.common import latest_intent, latest_text, now, say
 from actions.preferences import preferential_events
 from mara.policy.channels import business_calendar
 from mara.policy.messages import policy_answer
+from mara.text.cues import another_day
 from mara.text.hours import answer_hours_question
-from mara.text.hours_question import read_hours_question
+from mara.text.hours_question import named_channel, read_hours_question
+
+# A follow-up names a day or a channel in a few words ("y el sábado?", "y por WhatsApp?").
+FOLLOW_UP_WORDS = 5
 
 
 class ActionAnswerHours(Action):
@@ -31,6 +35,40 @@ def answer_hours(dispatcher, question: str, instant: datetime | None = None) -> 
     asked = read_hours_question(question, instant)
     text = answer_hours_question(business_calendar(), asked, instant)
     say(dispatcher, "utter_policy", text_block=text)
+
+
+def _before_this_message(tracker) -> tuple[str | None, str]:
+    """The bot's last action before the person's latest message, and their message before."""
+    users = [i for i, e in enumerate(tracker.events) if e.get("event") == "user"]
+    if not users:
+        return None, ""
+    earlier = tracker.events[: users[-1]]
+    action = next(
+        (
+            e.get("name")
+            for e in reversed(earlier)
+            if e.get("event") == "action" and e.get("name") != "action_listen"
+        ),
+        None,
+    )
+    before = tracker.events[users[-2]].get("text") or "" if len(users) > 1 else ""
+    return action, before
+
+
+def answer_hours_follow_up(dispatcher, tracker) -> bool:
+    """ "y el 24?", "y por WhatsApp?" right after an hours answer are about hours too,
+    whatever the model read; answered, True."""
+    action, before = _before_this_message(tracker)
+    if action != "action_answer_hours":
+        return False
+    text = latest_text(tracker)
+    question = another_day(text, before, now())
+    if question is None and len(text.split()) <= FOLLOW_UP_WORDS and named_channel(text):
+        question = text
+    if question is None:
+        return False
+    answer_hours(dispatcher, question)
+    return True
 
 
 POLICY_BY_INTENT = {

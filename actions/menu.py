@@ -7,13 +7,13 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
 from actions.common import entity, latest_text, response_text, say
 from actions.handoff import hand_off
-from actions.info import answer_hours
+from actions.info import answer_hours, answer_hours_follow_up
 from actions.offers import answer_service, is_long_story, offer_filing
 from actions.pqrs_form import start_events
 from actions.status import answer_status_without_number
 from mara.policy.pqrs_types import catalog
 from mara.text import choices
-from mara.text.asks import asks_about_status, service_asked
+from mara.text.asks import asks_about_status, asks_for_a_call, service_asked
 from mara.text.cues import asks_about_hours
 
 NOT_UNDERSTOOD = {"nlu_fallback", "out_of_scope"}
@@ -85,6 +85,8 @@ class ActionNotUnderstood(Action):
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
         latest = tracker.latest_message
         text = latest_text(tracker)
+        if answer_hours_follow_up(dispatcher, tracker):
+            return []
         if intent_name(latest) == "nlu_fallback" and asks_about_hours(text):
             # The model was unsure, but "¿atienden el 8 de diciembre?" is clearly about hours.
             answer_hours(dispatcher, text)
@@ -92,6 +94,11 @@ class ActionNotUnderstood(Action):
         if asks_about_status(text):
             # "¿y cómo va lo que puse de la droguería?"
             answer_status_without_number(dispatcher, tracker, domain, text)
+            return []
+        if asks_for_a_call(text):
+            # "¿me pueden llamar al 310…?": the bot cannot call; an adviser can write or call.
+            say(dispatcher, "utter_no_calls")
+            hand_off(dispatcher, tracker)
             return []
         service = service_asked(text)
         if service is not None:

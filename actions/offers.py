@@ -9,10 +9,18 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_intent, latest_text, say
-from actions.pqrs_form import OFFERED, leave_for_status, leave_quietly, say_type, start_events
+from actions.info import answer_hours_follow_up
+from actions.pqrs_form import (
+    OFFERED,
+    leave_for_status,
+    leave_quietly,
+    say_type,
+    start_events,
+    type_from_words,
+)
 from mara.domain.tickets import PqrsType
 from mara.policy import catalogs
-from mara.text.asks import asks_about_status, service_asked
+from mara.text.asks import announces_only, asks_about_status, asks_when, service_asked
 from mara.text.choices import service_named
 
 # A message this long that the model does not understand is most likely a PQRS.
@@ -52,10 +60,16 @@ def answer_service(
     service_key: str | None,
     form_follows: bool = False,
 ) -> list[EventType]:
-    """What config/services.yml says of the service; where it says nothing, the web page
-    and phone, and the question offered as a "solicitud de información". `form_follows`:
+    """What config/services.yml says of the service; where it says nothing, or the question
+    is for a date, the web page and phone, and the question offered as a "solicitud de
+    información". `form_follows`:
     the rules run the form next (the model read a request), so an answer ends it quietly."""
     service = next((s for s in catalogs.services() if s.key == service_key), None)
+    if service is not None and asks_when(text):
+        # "¿cuándo pagan el subsidio?": dates change with each payment or call for
+        # enrollment; config/ holds none, so the Caja's channels, and a written answer offered.
+        say(dispatcher, "utter_service_dates", service_label=service.label)
+        return offer_filing(tracker, text, PqrsType.INFORMACION)
     if service is not None and service.info:
         say(dispatcher, "utter_service_info", service_label=service.label, info=service.info)
         return leave_quietly() if form_follows else []
@@ -86,6 +100,9 @@ class ActionStartPqrs(Action):
 
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
         text = latest_text(tracker)
+        if answer_hours_follow_up(dispatcher, tracker):
+            # "y el 24?" after an hours answer, read as a request.
+            return leave_quietly()
         if asks_about_status(text):
             # "¿cómo va lo que puse…?" read as a new request: it is a status question.
             return leave_for_status(dispatcher, tracker, domain)
@@ -95,6 +112,19 @@ class ActionStartPqrs(Action):
             # "¿qué requisitos hay para el subsidio de vivienda?": answered, or offered.
             return answer_service(dispatcher, tracker, text, service, form_follows=True)
         events = start_events(tracker, with_text=True)
+        named, read = type_from_words(text), PqrsType.from_intent(intent)
+        if named and read is not None and named == read.value:
+            # "quiero poner una queja porque…", read as one too: no need to ask.
+            events.append(SlotSet("type_confirmed", True))
+        if named and (read is None or announces_only(text)):
+            # "quiero poner un reclamo": the type they named is not asked again, and words
+            # that only announce it are no description.
+            events += [
+                SlotSet("pqrs_type", named),
+                SlotSet("type_confirmed", True),
+                SlotSet("description", None),
+                SlotSet("description_from_start", None),
+            ]
         slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
         if slots.get("type_confirmed"):
             say_type(dispatcher, slots["pqrs_type"])

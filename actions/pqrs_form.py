@@ -17,8 +17,10 @@ from actions.forms import (
     Invalid,
     asks_a_question,
     is_question,
+    says_no_first,
     tells_more,
 )
+from actions.pqrs_person import earlier_texts, person_data, this_whatsapp
 from actions.status import answer_status_without_number
 from mara.domain.messages import CONFIRMED, SIGNAL_KEY, SUBMIT_EXPECTED
 from mara.domain.tickets import PqrsType
@@ -27,8 +29,7 @@ from mara.policy.messages import message
 from mara.policy.pqrs_types import catalog
 from mara.services import filing
 from mara.text import choices, documents, emails, normalize, phones
-from mara.text.asks import asks_about_status
-from mara.text.extract import extract_person_data, says_own_name
+from mara.text.asks import asks_about_status, says_it_lacks
 from mara.text.names import parse_full_name
 
 PERSONAL_SLOTS = ["full_name", "document_type", "document_number", "phone", "email"]
@@ -70,6 +71,8 @@ DETAILED_WORDS = 12
 # A type proposed this surely is said, not asked ("¿Está bien?"): it can be changed at
 # the summary, and AU classifies every request for good anyway.
 TYPE_SURE = 0.8
+# More of the story, read as a PQRS type at least this surely, confirms or changes the type.
+STORY_TYPE_READ = 0.5
 
 # The summary's fields (config/messages.yml names them) and the slots changing one clears.
 FIELD_SLOTS = {
@@ -129,55 +132,6 @@ def more_story(tracker: Tracker, text: str) -> dict[str, Any]:
     return {"description": whole, **service_events(tracker, whole)}
 
 
-def earlier_texts(tracker: Tracker) -> list[str]:
-    """What the person wrote since this request began (its description included): read
-    again once consent is given, never kept before it (Ley 1581)."""
-    texts: list[str] = []
-    for event in reversed(tracker.events):
-        kind = event.get("event")
-        if kind == "session_started" or (
-            kind == "active_loop" and event.get("name") not in (None, "pqrs_form")
-        ):
-            break
-        if kind == "active_loop" and event.get("name") is None and texts:
-            break
-        if kind == "user" and not str(event.get("text") or "").startswith("/"):
-            texts.append(str(event.get("text") or ""))
-    description = tracker.get_slot("description")
-    return [*([description] if description else []), *reversed(texts)]
-
-
-def person_data(tracker: Tracker, texts: list[str], asked: str | None = None) -> dict[str, str]:
-    """Personal slots found in `texts` that are still empty (or the one being asked). In
-    texts other than the answer, a document number counts only with its type ("cc 1094…"):
-    a bare number in a story is more likely an amount or a date."""
-    found: dict[str, str] = {}
-    for index, text in enumerate(texts):
-        given = extract_person_data(text, wa_id(tracker)).given()
-        is_answer = index == len(texts) - 1 and asked is not None
-        if not is_answer and "document_type" not in given:
-            given.pop("document_number", None)
-        if not is_answer and not says_own_name(text):
-            given.pop("full_name", None)
-        for slot, value in given.items():
-            found.setdefault(slot, value)
-    default_phone = whatsapp_phone(tracker)
-    return {
-        slot: value
-        for slot, value in found.items()
-        if slot == asked
-        or tracker.get_slot(slot) is None
-        # A number they type replaces the WhatsApp one taken by default.
-        or (slot == "phone" and tracker.get_slot(slot) == default_phone)
-    }
-
-
-def whatsapp_phone(tracker: Tracker) -> str | None:
-    """The number they write from, as a phone slot value (None if it is not Colombian)."""
-    phone = phones.wa_number_e164(wa_id(tracker))
-    return None if isinstance(phone, normalize.Invalid) else phone
-
-
 def leave_quietly() -> list[EventType]:
     """Events that end a filing just begun without a word (what was asked was answered)."""
     return [*reset_events(), SlotSet(CANCEL_SLOT, True), SlotSet("filing_offered", LEFT)]
@@ -193,10 +147,12 @@ def leave_for_status(
 
 
 def declines_offer(tracker: Tracker, text: str, slot: str) -> dict[str, Any] | None:
-    """ "no", "no gracias", "ahora no" to the bot's offer to file what they wrote: the offer
-    ends (the slot asked cleared, so nothing half-answered is left). Where the offer asks
-    for a type from the list, "2" picks a type; where it is a yes/no question, "2" is no."""
-    if tracker.get_slot("filing_offered") != OFFERED or choices.parse_yes_no(text) is not False:
+    """ "no", "no gracias", "ahora no", "ok gracias" to the bot's offer to file what they
+    wrote: the offer ends (the slot asked cleared, so nothing half-answered is left). Where
+    the offer asks for a type from the list, "2" picks a type; where it is a yes/no
+    question, "2" is no."""
+    no = choices.parse_yes_no(text) is False or choices.only_thanks(text)
+    if tracker.get_slot("filing_offered") != OFFERED or not no:
         return None
     if slot == "pqrs_type" and choices.parse_choice(text, 2) is not None:
         return None
@@ -231,15 +187,6 @@ def start_events(tracker: Tracker, with_text: bool) -> list[EventType]:
         if saved:
             events.append(SlotSet("saved_requester", saved.__dict__))
     return events
-
-
-def this_whatsapp(tracker: Tracker, data: dict) -> dict:
-    """The phone is the WhatsApp number they write from unless they gave another one: one
-    question less (the summary shows it, and "2" there changes it)."""
-    phone = whatsapp_phone(tracker)
-    if data.get("phone") or tracker.get_slot("phone") or phone is None:
-        return {}
-    return {"phone": phone}
 
 
 class ValidatePqrsForm(FormValidator):
@@ -323,13 +270,28 @@ class ValidatePqrsForm(FormValidator):
         answer = choices.parse_yes_no(text)
         if named and answer is not True:
             return {"type_confirmed": True, "pqrs_type": named}
+        # More of their story is kept whatever else the text says ("el señor no me atendió"
+        # holds a "no" that answers nothing; only a "no" first does).
+        story = more_story(tracker, text) if tells_more(text, tracker) else {}
         if answer is True:
-            return {"type_confirmed": True}
-        if answer is False:
-            return {"type_confirmed": None, "pqrs_type": None}
-        if tells_more(text, tracker):
+            return {"type_confirmed": True, **story}
+        if answer is False and (not story or says_no_first(text)):
+            return {"type_confirmed": None, "pqrs_type": None, **story}
+        if story:
+            # Read as the type proposed, the story goes on with it; read as another, that
+            # one is proposed instead ("tengo una duda con el crédito" then "me descontaron
+            # dos cuotas"); unread, the question is asked again.
+            intent, confidence = latest_intent(tracker)
+            read = PqrsType.from_intent(intent) if confidence >= STORY_TYPE_READ else None
+            if read is not None and read.value == tracker.get_slot("pqrs_type"):
+                return {"type_confirmed": True, **story}
             say(dispatcher, "utter_story_noted")
-            return {"type_confirmed": None, **more_story(tracker, text)}
+            changed = (
+                {"pqrs_type": read.value, "proposed_type": read.value,
+                 "proposed_confidence": round(confidence, 4)}
+                if read else {}
+            )  # fmt: skip
+            return {"type_confirmed": None, **changed, **story}
         return Invalid("utter_invalid_yes_no")
 
     def validate_description(self, value, dispatcher, tracker, domain) -> dict | Invalid:
@@ -355,6 +317,10 @@ class ValidatePqrsForm(FormValidator):
             data = person_data(tracker, earlier_texts(tracker))
             return {"consent": True, **data, **this_whatsapp(tracker, data)}
         answer = choices.parse_yes_no(str(value))
+        if answer is False and says_it_lacks(str(value)):
+            # "no tengo correo" answers a question still to come, not this one.
+            email = latest_intent(tracker)[0] == "no_email"
+            return Invalid("utter_consent_without_email" if email else "utter_invalid_consent")
         if answer is None:
             return Invalid("utter_invalid_consent")
         version = catalog().privacy_policy_version
@@ -402,6 +368,14 @@ class ValidatePqrsForm(FormValidator):
 
     def validate_full_name(self, value, dispatcher, tracker, domain) -> dict | Invalid:
         name = parse_full_name(str(value))
+        pqrs_type = tracker.get_slot("pqrs_type")
+        anonymous_ok = pqrs_type in {t.value for t in catalog().anonymous_allowed}
+        refused = choices.parse_yes_no(str(value)) is False or choices.wants_anonymity(str(value))
+        if isinstance(name, normalize.Invalid) and anonymous_ok and refused:
+            # "no", "anónima": a suggestion or a compliment goes on without their data.
+            label = catalog().info(pqrs_type).label.lower()
+            say(dispatcher, "utter_consent_refused_anonymous", type_label_lower=label)
+            return {"consent": False, "consent_id": None, "full_name": None}
         if isinstance(name, normalize.Invalid):
             return self.with_data("full_name", tracker, Invalid("utter_invalid_full_name"))
         return self.with_data("full_name", tracker, {"full_name": name})

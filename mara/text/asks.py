@@ -1,9 +1,12 @@
 """Cues in free text that the model may miss: a question about one's own request ("¿cómo va
-lo que puse de la droguería?") and a question about a service ("¿qué requisitos piden para
-el subsidio de vivienda?")."""
+lo que puse de la droguería?"), a question about a service ("¿qué requisitos piden para
+el subsidio de vivienda?") and whether it asks for a date ("¿cuándo pagan el subsidio?")."""
 
 from __future__ import annotations
 
+import re
+
+from mara.text import choices
 from mara.text.choices import service_named
 from mara.text.normalize import normalize_text
 
@@ -21,6 +24,16 @@ _STATUS_PHRASES = (
     "ya respondieron",
     "ya me respondieron",
     "no me han respondido",
+    "no me responden",
+    "no me han contestado",
+    "no me contestan",
+    "no han respondido",
+    "no han contestado",
+    "no me han dado respuesta",
+    "no me dan respuesta",
+    "sin respuesta",
+    "nada que responden",
+    "nada que me responden",
 )
 # …about something already filed.
 _FILED_WORDS = frozenset(
@@ -64,8 +77,30 @@ _SERVICE_QUESTION_WORDS = frozenset(
 )
 
 
+# "¿cuándo pagan…?", "¿para cuándo…?", "¿qué día consignan…?", "la fecha de pago": a date, which
+# no requirements text answers. "cuando" alone is also "when" in a statement ("requisitos
+# cuando soy independiente"), so it counts before a verb of dates or at the question's end.
+_WHEN = re.compile(
+    r"\bcuando (?:(?:me|nos|les|le|lo|la|los|las|se|van a) )?"
+    r"(?:pagan|paga|pagaran|pagara|pagar|consignan|consigna|depositan|deposita|giran|gira"
+    r"|llega|llegan|sale|salen|cae|caen|abren|abre|empiezan|empieza|inician|inicia"
+    r"|comienzan|comienza|son|es|hay|seria|sera|habra|entregan|entrega|publican|cierran)\b"
+    r"|\bpara cuando\b|\bcuando$"
+    r"|\b(?:que|cual|cuales|en que) (?:dia|dias|fecha|fechas|mes)\b"
+    r"|\bfechas?\b|\bdia de pago\b|\bdias de pago\b"
+)
+
+# "¿me pueden llamar al 310…?", "llámenme por favor": a call asked for.
+_CALL = re.compile(
+    r"\b(?:me|nos) (?:pueden|puede|podrian|podria|pueden por favor|puede por favor) llamar\b"
+    r"|\b(?:pueden|puede|podrian|podria) llamarme\b|\bllamenme\b|\bllameme\b"
+    r"|\bque me (?:llamen|llame)\b|\bme (?:devuelvan|devuelven|regresan) la llamada\b"
+)
+
+
 def _plain(text: str) -> str:
-    return " ".join(normalize_text(text).replace("?", " ").replace("¿", " ").split())
+    """Words only: "no me responden, ¿qué pasa?" → "no me responden que pasa"."""
+    return " ".join(re.sub(r"[^\w\s]", " ", normalize_text(text)).split())
 
 
 def asks_about_status(text: str) -> bool:
@@ -83,3 +118,42 @@ def service_asked(text: str) -> str | None:
     if not words & _SERVICE_QUESTION_WORDS:
         return None
     return service_named(text)
+
+
+def asks_when(text: str) -> bool:
+    """ "el subsidio de este mes cuándo lo pagan", "¿qué día consignan la cuota?", "fechas de
+    inscripción a natación": the question is for a date."""
+    return bool(_WHEN.search(_plain(text)))
+
+
+def asks_for_a_call(text: str) -> bool:
+    """ "hola, ¿me pueden llamar al 310 456 7890?", "necesito que me llamen": a call asked for,
+    which only an adviser can answer."""
+    return bool(_CALL.search(_plain(text)))
+
+
+_LACKS = re.compile(r"^(?:pues |es que |pero )?no (?:tengo|tiene|manejo|uso|me se|recuerdo)\b \w+")
+
+
+def says_it_lacks(text: str) -> bool:
+    """ "no tengo correo", "no me sé el número": something is missing, which is not a "no"
+    to the question asked."""
+    return bool(_LACKS.search(_plain(text)))
+
+
+# Words that announce a request without telling it: "buenas, quiero radicar una queja".
+_ANNOUNCING = frozenset(
+    """hola ola buenas buenos buen tardes dias dia noches senorita senor senora por favor
+    porfa porfavor gracias quiero kiero queria quisiera deseo necesito nesecito me gustaria
+    voy a ir poner hacer aser radicar presentar interponer dejar pasar mandar enviar
+    colocar montar tengo una un el la de para otra otro nueva nuevo que""".split()
+)
+
+
+def announces_only(text: str) -> bool:
+    """ "quiero poner una queja", "kiero aser una sujerencia": the type named and nothing of
+    the case (its words are not a description)."""
+    words = _plain(text).split()
+    named = choices.types_named(text)
+    rest = [w for w in words if w not in _ANNOUNCING and choices.types_named(w) != named]
+    return len(named) == 1 and not rest

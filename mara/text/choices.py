@@ -152,6 +152,13 @@ _YES_PHRASES = (
     "exacto",
     "asi es",
     "confirmo",
+    # "no hay problema": a yes, though it starts with "no".
+    "no hay problema",
+    "no tengo problema",
+    "ningun problema",
+    "sin problema",
+    "no hay inconveniente",
+    "no tengo inconveniente",
     "hagale",
     "yes",
 )
@@ -198,6 +205,28 @@ def _yes_no_table() -> tuple[tuple[tuple[str, ...], bool | None], ...]:
     table = [(tuple(_squeeze(w) for w in phrase.split()), verdict) for phrase, verdict in entries]
     # Longest first so "no acepto" wins over "no" and over "acepto".
     return tuple(sorted(table, key=lambda item: -len(item[0])))
+
+
+_THANKS = frozenset({"gracias", "amable", "pague", "agradezco", "agradecido", "agradecida"})
+_AROUND_THANKS = frozenset(
+    {"ok", "okay", "oki", "listo", "bueno", "vale", "perfecto", "entendido", "ah", "ya", "muchas",
+     "mil", "muy", "le", "te", "lo", "se", "dios", "senorita", "entonces"}
+)  # fmt: skip
+
+
+def only_thanks(text: str) -> bool:
+    """ "ok gracias", "listo, muy amable": thanks and nothing asked or answered."""
+    words = set(_tokens(normalize_text(text)))
+    return bool(words & _THANKS) and words <= _THANKS | _AROUND_THANKS
+
+
+_ANONYMOUS = ("anonimo", "anonima", "anonimamente", "anonimato", "sin nombre", "sin mis datos")
+
+
+def wants_anonymity(text: str) -> bool:
+    """ "que sea anónima", "prefiero no dar mi nombre"."""
+    plain = " ".join(_tokens(normalize_text(text)))
+    return any(word in plain for word in _ANONYMOUS) or "prefiero no" in plain
 
 
 def parse_yes_no(text: str) -> bool | None:

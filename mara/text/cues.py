@@ -56,7 +56,51 @@ def date_in_question(text: str, now: datetime) -> date | None:
         # "ahora" is a question about this moment, answered with open-now.
         if normalize_text(phrase) != "ahora":
             return when.date()
+    # "¿los sábados atienden?": dateparser reads no plural weekday; the next such day.
+    weekday = _WEEKDAY_RE.search(plain)
+    if weekday is not None:
+        wanted = _WEEKDAYS.index(weekday.group(1))
+        return local.date() + timedelta(days=(wanted - local.weekday()) % 7)
     return None
+
+
+_WEEKDAYS = ("lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo")
+_WEEKDAY_RE = re.compile(rf"\b({'|'.join(_WEEKDAYS)})s?\b")
+
+
+_MONTHS = (
+    "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
+    "octubre", "noviembre", "diciembre",
+)  # fmt: skip
+_OTHER_DAY_WORDS = {
+    "hoy", "manana", "lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "sabados",
+    "domingo", "domingos", "festivo", "festivos", "feriado", "feriados",
+}  # fmt: skip
+
+
+def another_day(text: str, before: str, now: datetime) -> str | None:
+    """A short question about another day, right after one about hours ("y el 24?", "y el
+    sábado?"), as a question the hours answer reads; a bare day number takes the month of
+    the day asked `before` ("¿atienden el 8 de diciembre?"), else the next such day. None
+    for anything else."""
+    words = normalize_text(text).replace("?", " ").split()
+    rest = words[1:] if words[:1] == ["y"] else words
+    if not rest or len(rest) > 5:
+        return None
+    if set(rest) & _OTHER_DAY_WORDS or date_in_question(text, now):
+        return text
+    numbers = [int(w) for w in rest if w.isdigit()]
+    if len(rest) > 2 or len(numbers) != 1 or not 1 <= numbers[0] <= 31:
+        return None
+    day, today = numbers[0], now.astimezone(BOGOTA).date()
+    asked = date_in_question(before, now) if before else None
+    if asked is not None:
+        month, year = asked.month, asked.year
+    elif day >= today.day:
+        month, year = today.month, today.year
+    else:
+        month, year = (today.month % 12) + 1, today.year + (today.month == 12)
+    return f"el {day} de {_MONTHS[month - 1]} de {year}"
 
 
 _PREFERENTIAL_RE = re.compile(

@@ -120,15 +120,22 @@ def test_a_date_question_is_parsed(friday):
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "answer"),
     [
-        "hola buenas tardes quisiera saber el horario de atencion",
-        "Buenas noches, una pregunta: ¿ustedes atienden los sábados?",
+        (
+            "hola buenas tardes quisiera saber el horario de atencion",
+            ("Calle 16 #15-22", "Línea gratuita"),
+        ),
+        # Saturdays in the plural: the next one (Friday's tomorrow), closed.
+        (
+            "Buenas noches, una pregunta: ¿ustedes atienden los sábados?",
+            ("sábado 5 de diciembre", "no abre"),
+        ),
     ],
 )
-def test_a_greeting_with_a_question_gets_the_answer_not_the_menu(friday, text):
+def test_a_greeting_with_a_question_gets_the_answer_not_the_menu(friday, text, answer):
     reply = joined(friday.turn("573050000090", text))
-    assert "Calle 16 #15-22" in reply and "Línea gratuita" in reply
+    assert all(part in reply for part in answer), reply
     assert "Escribe el número" not in reply
 
 
@@ -234,3 +241,23 @@ def test_menu_options_two_three_and_four(friday, filed):
     assert len(hours) == 1 and "Calle 16 #15-22" in hours[0]
     handoff = friday.turn(wa, "4")
     assert len(handoff) == 1 and "le avisé a un asesor" in handoff[0]
+
+
+def test_what_people_ask_outside_a_request(stack, friday, filed):
+    wa = "573050000140"
+    dates = joined(
+        stack.turn(wa, "buenas tardes una pregunta el subsidio de este mes cuando lo pagan")
+    )
+    assert "Las fechas de *Subsidio / cuota monetaria*" in dates
+    assert "salarios mínimos" not in dates and "solicitud de información" in dates
+    declined = joined(stack.turn(wa, "ok gracias"))
+    assert "no radiqué nada" in declined and "Ley 1581" not in declined
+    assert "festivo" in joined(stack.turn(wa, "atienden el 8 de diciembre?"))
+    other_day = joined(stack.turn(wa, "y el 24?"))
+    assert "jueves 24 de diciembre" in other_day and "Lo radico" not in other_day
+    call = joined(stack.turn(wa, "hola buenas, me pueden llamar al 3104567890 por favor"))
+    assert "no puedo hacer llamadas" in call and "asesor" in call
+    # No answer yet to a request filed is asked as its status, not filed as a new one.
+    late = "Hace 15 dias radique un reclamo y todavia no me responden, que pasa?"
+    status = joined(stack.turn("573050000001", late))
+    assert filed in status and "Lo radico" not in status

@@ -467,3 +467,21 @@ def test_twenty_people_filing_at_once_get_twenty_distinct_radicados(stack):
     assert len({t.radicado for t in filed}) == 20
     assert {t.wa_id for t in filed} == set(people)
     assert all(t.pqrs_type == "sugerencia" and t.service == "recreacion_deportes" for t in filed)
+
+
+def test_a_named_type_is_not_asked_and_no_email_is_no_refusal(stack):
+    wa = "573010000049"
+    asked = joined(stack.turn(wa, "quiero poner un reclamo"))
+    assert "Cuéntame con detalle" in asked and "Escribe el número" not in asked
+    replies = joined(stack.turn(wa, "me cobraron dos veces la entrada al parque del café"))
+    if "agregar algo más" in replies:
+        replies = joined(stack.turn(wa, "no"))
+    assert "Ley 1581" in replies
+    # "no tengo correo" answers a question still to come: consent is asked again.
+    again = joined(stack.turn(wa, "no tengo correo"))
+    assert "sin correo también puedo radicarla" in again and "¿Aceptas?" in again
+    assert "Sin tus datos" not in again
+    assert "nombre completo" in joined(stack.turn(wa, "no hay problema"))
+    with UnitOfWork(stack.settings.database_url) as uow:
+        consents = uow.session.scalars(select(Consent).where(Consent.wa_id == wa)).all()
+    assert [c.granted for c in consents] == [True]

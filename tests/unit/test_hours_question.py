@@ -93,3 +93,16 @@ def test_dates_in_a_story_are_not_hours_questions(text):
 def test_future_dates_are_questions(text):
     assert not describes_past_event(text, MONDAY_4PM)
     assert read_hours_question(text, MONDAY_4PM).day is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("y los sabados atienden?", date(2026, 12, 12)),
+        ("¿atienden los domingos?", date(2026, 12, 13)),
+        ("los martes a qué hora abren", date(2026, 12, 8)),  # a holiday this week
+    ],
+)
+def test_a_weekday_in_the_plural_asks_about_the_next_one(text, day):
+    assert read_hours_question(text, MONDAY_4PM).day == day
+    assert f"{day.day} de diciembre" in answer(text)

@@ -15,6 +15,7 @@ from actions.pqrs_submit import ActionSubmitPqrs
 from actions.status import ActionStartStatus
 from mara.db.unit_of_work import UnitOfWork
 from mara.services import filing
+from mara.text.asks import asks_when
 from tests.unit.actions.conftest import rendered, run_action, tracker_from
 
 FILER = "573001234567"  # the sender of the pqrs_form fixtures
@@ -141,7 +142,17 @@ def test_no_to_the_offer_ends_it_politely_and_a_number_picks_the_type(domain, no
     assert two.slots["pqrs_type"] == "queja"
 
 
-@pytest.mark.parametrize(("answer", "declined"), [("2", True), ("no gracias", True), ("1", False)])
+@pytest.mark.parametrize(
+    ("answer", "declined"),
+    [
+        ("2", True),
+        ("no gracias", True),
+        ("ok gracias", True),
+        ("listo, muy amable", True),
+        ("1", False),
+        ("sí gracias", False),
+    ],
+)
 def test_the_offer_to_file_a_service_question_is_a_yes_or_no(domain, answer, declined):
     slots = {
         "pqrs_type": "informacion",
@@ -199,3 +210,114 @@ def test_a_question_on_a_service_config_knows_is_answered_from_it(domain, db):
     said = rendered(outcome, domain)
     assert "Ley 1636 de 2013" in said and "comfenalcoquindio.com" in said
     assert outcome.events == []  # answered: nothing filed
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        (
+            "buenas tardes señorita una pregunta el subsidio de este mes cuando lo pagan",
+            "*Subsidio / cuota monetaria*",
+        ),
+        ("¿qué día consignan la cuota monetaria?", "*Subsidio / cuota monetaria*"),
+        ("en que fecha abren inscripciones de natacion", "*Recreación y deportes*"),
+    ],
+)
+def test_a_question_for_a_date_is_not_answered_with_requirements(domain, db, text, label):
+    outcome = run_action(ActionAnswerService(), idle(text, intent="ask_service"), domain)
+    assert outcome.responses == ["utter_service_dates"]
+    said = rendered(outcome, domain)
+    assert label in said and "comfenalcoquindio.com" in said
+    assert "salarios mínimos" not in said and "categoría" not in said
+    # A written answer is offered, as for any question config/ cannot answer.
+    assert outcome.slots["pqrs_type"] == "informacion"
+    assert outcome.slots["filing_offered"] == "offered"
+    assert outcome.events[-1]["name"] == "pqrs_form"
+
+
+@pytest.mark.parametrize(
+    ("text", "when"),
+    [
+        ("el subsidio de este mes cuando lo pagan", True),
+        ("¿Cuándo pagan el subsidio?", True),
+        ("el subsidio para cuándo?", True),
+        ("cuando van a pagar la cuota", True),
+        ("fechas de inscripción al colegio", True),
+        ("que requisitos piden cuando uno es independiente", False),
+        ("cuando fui a la sede me atendieron mal", False),
+        ("cuánto vale la piscina", False),
+    ],
+)
+def test_a_date_is_told_from_when_in_a_statement(text, when):
+    assert asks_when(text) is when
+
+
+def test_a_type_named_when_asking_to_file_is_not_asked_again(domain, db):
+    outcome = run_action(ActionStartPqrs(), idle("quiero poner un reclamo", "file_pqrs"), domain)
+    assert outcome.slots["pqrs_type"] == "reclamo" and outcome.slots["type_confirmed"] is True
+    # Read as a type, misspelt: the words only announce it, so they are no description.
+    announced = idle("kiero aser una sujerencia", "pqrs_sugerencia", confidence=0.6)
+    outcome = run_action(ActionStartPqrs(), announced, domain)
+    assert outcome.slots["pqrs_type"] == "sugerencia" and outcome.slots["type_confirmed"] is True
+    assert outcome.slots["description"] is None
+    # The case told with it stays the description.
+    told = idle("quiero poner una queja porque me trataron mal", "pqrs_queja", confidence=0.6)
+    outcome = run_action(ActionStartPqrs(), told, domain)
+    assert outcome.slots["description"] == "quiero poner una queja porque me trataron mal"
+    assert outcome.slots["type_confirmed"] is True  # named and read alike
+    # Naming none, or two, leaves the list to ask.
+    for text in ("quiero radicar una pqrs", "no sé si es queja o reclamo"):
+        outcome = run_action(ActionStartPqrs(), idle(text, "file_pqrs"), domain)
+        assert outcome.slots.get("pqrs_type") is None, text
+
+
+def test_no_answer_yet_to_a_filed_request_is_a_status_question(domain, db):
+    radicado = file(db, "peticion", "credito", "solicito el paz y salvo del crédito")
+    text = "Hace 15 dias radique una peticion y todavia no me responden, que pasa?"
+    outcome = run_action(ActionStartPqrs(), idle(text, intent="pqrs_reclamo"), domain)
+    assert outcome.responses == ["utter_status"]
+    assert f"*{radicado}*" in outcome.messages[0]["text"]
+
+
+@pytest.mark.parametrize("intent", ["inform", "nlu_fallback"])
+def test_a_call_asked_for_is_handed_to_an_adviser(domain, db, intent):
+    text = "hola buenas, me pueden llamar al 3104567890 por favor"
+    outcome = run_action(ActionNotUnderstood(), idle(text, intent=intent), domain)
+    assert outcome.responses[0] == "utter_no_calls"
+    assert outcome.responses[1] in {"utter_handoff_waiting", "utter_handoff_closed"}
+
+
+def after_hours_answer(text, intent, asked="¿atienden el 8 de diciembre?"):
+    """`text` written right after the bot answered an hours question."""
+    tracker = idle(text, intent=intent)
+    latest = tracker.events.pop()
+    tracker.events += [
+        {"event": "user", "text": asked, "parse_data": {"intent": {"name": "ask_hours"}}},
+        {"event": "action", "name": "action_answer_hours"},
+        {"event": "action", "name": "action_listen"},
+        latest,
+    ]
+    return tracker
+
+
+@pytest.mark.parametrize(
+    ("action", "intent"),
+    [(ActionStartPqrs(), "pqrs_reclamo"), (ActionNotUnderstood(), "nlu_fallback")],
+)
+def test_another_day_right_after_an_hours_answer_is_about_hours(domain, db, action, intent):
+    outcome = run_action(action, after_hours_answer("y el 24?", intent), domain)
+    assert outcome.responses == ["utter_policy"]
+    assert "24 de diciembre" in rendered(outcome, domain)
+    assert "pqrs_form" not in [e.get("name") for e in outcome.events]
+    # A bare number takes the month asked before.
+    january = after_hours_answer("y el 9?", intent, asked="¿abren el 8 de enero?")
+    assert "9 de enero" in rendered(run_action(action, january, domain), domain)
+    # Not after an hours answer, the same words are not read as a day.
+    assert run_action(action, idle("y el 24?", intent=intent), domain).responses != ["utter_policy"]
+
+
+def test_another_channel_right_after_an_hours_answer_is_about_hours(domain, db):
+    outcome = run_action(
+        ActionNotUnderstood(), after_hours_answer("y por whatsapp?", "nlu_fallback"), domain
+    )
+    assert outcome.responses == ["utter_policy"] and "*WhatsApp*" in rendered(outcome, domain)

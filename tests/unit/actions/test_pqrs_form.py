@@ -120,6 +120,28 @@ def test_consent_is_recorded_in_the_database(domain, db):
         assert row.granted and row.wa_id == "573001234567" and row.message_sid.startswith("SM")
 
 
+@pytest.mark.parametrize(
+    ("text", "intent", "response"),
+    [
+        ("no tengo correo", "no_email", "utter_consent_without_email"),
+        ("no me sé el número de la cédula", "inform", "utter_invalid_consent"),
+    ],
+)
+def test_a_missing_datum_at_the_consent_question_is_no_refusal(domain, db, text, intent, response):
+    from sqlalchemy import select
+
+    from mara.db.models import Consent
+    from mara.db.unit_of_work import UnitOfWork
+
+    outcome = answer(domain, "consent", text, intent, consent=None, consent_id=None)
+    assert outcome.responses == [response] and outcome.slots["consent"] is None
+    with UnitOfWork(db) as uow:
+        assert uow.session.scalars(select(Consent)).all() == []  # neither given nor refused
+    # "no hay problema" is a yes, though it begins with "no".
+    yes = answer(domain, "consent", "no hay problema", consent=None, consent_id=None)
+    assert yes.slots["consent"] is True
+
+
 def test_consent_refused_for_a_suggestion_says_it_will_be_anonymous(domain, db):
     outcome = answer(domain, "consent", "no", pqrs_type="sugerencia", consent=None, consent_id=None)
     assert outcome.slots["consent"] is False
@@ -209,6 +231,31 @@ def test_more_of_the_story_at_the_type_question_is_added_and_it_is_asked_again(d
         "\npero ella lleva 10 años afiliada por la empresa"
     )
     assert outcome.slots["requested_slot"] == "type_confirmed"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "confirmed", "pqrs_type"),
+    [
+        # Read as the type proposed (a queja), the story confirms it; even with a "no" inside.
+        ("el señor de la taquilla no me quiso recibir el documento", "pqrs_queja", True, "queja"),
+        # Read as another type, that one is proposed instead; a wish is no "¿qué…?".
+        ("que pongan más sillas en la sala de espera de la sede norte", "pqrs_sugerencia", None,
+         "sugerencia"),
+        # Not read surely: the type question is asked again, the story kept.
+        ("y después me dijeron que volviera otro día", "pqrs_reclamo", None, "queja"),
+        # A "no" first is a no: the list is shown, the story kept.
+        ("no, lo que pasa es que me cobraron dos veces la entrada", "pqrs_reclamo", None, None),
+        ("sí, y además la señora me gritó delante de todos", "pqrs_queja", True, "queja"),
+    ],
+)  # fmt: skip
+def test_the_story_at_the_type_question_is_kept_whatever_the_answer(
+    domain, text, intent, confirmed, pqrs_type
+):
+    confidence = 0.4 if "volviera" in text else 0.8
+    outcome = answer(domain, "type_confirmed", text, intent, confidence, type_confirmed=None)
+    assert outcome.slots["description"].endswith("\n" + text)
+    assert outcome.slots["type_confirmed"] is confirmed
+    assert outcome.slots.get("pqrs_type", "queja") == pqrs_type
 
 
 def test_description_too_short_and_details_added(domain):
@@ -343,3 +390,13 @@ def test_other_answers_and_interruptions_are_not_personal(domain):
         answer(domain, "description", "me cobraron dos veces la cuota del gimnasio").signals == []
     )
     assert answer(domain, "full_name", "menú", intent="menu", confidence=1).signals == []
+
+
+@pytest.mark.parametrize("text", ["no", "prefiero que sea anónima", "no quiero dar mi nombre"])
+def test_a_compliment_can_go_on_without_a_name(domain, text):
+    outcome = answer(domain, "full_name", text, pqrs_type="felicitacion", consent=True)
+    assert outcome.responses == ["utter_consent_refused_anonymous"]
+    assert outcome.slots["consent"] is False and outcome.slots["full_name"] is None
+    # A queja needs someone to answer: the name is asked again.
+    queja = answer(domain, "full_name", text, pqrs_type="queja", consent=True)
+    assert queja.responses == ["utter_invalid_full_name"] and "consent" not in queja.slots
