@@ -142,12 +142,14 @@ def says_it_lacks(text: str) -> bool:
 
 
 # Words that announce a request without telling it: "buenas, quiero radicar una queja".
-_ANNOUNCING = frozenset(
-    """hola ola buenas buenos buen tardes dias dia noches senorita senor senora por favor
-    porfa porfavor gracias quiero kiero queria quisiera deseo necesito nesecito me gustaria
-    voy a ir poner hacer aser radicar presentar interponer dejar pasar mandar enviar
-    colocar montar tengo una un el la de para otra otro nueva nuevo que""".split()
-)
+_ANNOUNCING = frozenset({
+    "hola", "ola", "buenas", "buenos", "buen", "tardes", "dias", "dia", "noches", "senorita",
+    "senor", "senora", "por", "favor", "porfa", "porfavor", "gracias", "quiero", "kiero",
+    "queria", "quisiera", "deseo", "necesito", "nesecito", "me", "gustaria", "voy", "a", "ir",
+    "poner", "hacer", "aser", "radicar", "presentar", "interponer", "dejar", "pasar",
+    "mandar", "enviar", "colocar", "montar", "tengo", "una", "un", "el", "la", "de", "para",
+    "otra", "otro", "nueva", "nuevo", "que",
+})  # fmt: skip
 
 
 def announces_only(text: str) -> bool:
