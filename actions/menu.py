@@ -19,6 +19,23 @@ from mara.text.cues import asks_about_hours
 NOT_UNDERSTOOD = {"nlu_fallback", "out_of_scope"}
 
 
+class ActionGreet(Action):
+    """A greeting: hello and the menu. A greeting that carries a question about a service
+    ("buenas tardes, es para preguntar por el kit escolar") gets hello and the answer."""
+
+    def name(self) -> str:
+        return "action_greet"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        text = latest_text(tracker)
+        say(dispatcher, "utter_greet")
+        service = service_asked(text)
+        if service is not None:
+            return answer_service(dispatcher, tracker, text, service)
+        say(dispatcher, "utter_menu")
+        return []
+
+
 class ActionMenuChoice(Action):
     """A number typed at the main menu."""
 

@@ -65,10 +65,13 @@ def answer_service(
     información". `form_follows`:
     the rules run the form next (the model read a request), so an answer ends it quietly."""
     service = next((s for s in catalogs.services() if s.key == service_key), None)
-    if service is not None and asks_when(text):
+    if asks_when(text):
         # "¿cuándo pagan el subsidio?": dates change with each payment or call for
         # enrollment; config/ holds none, so the Caja's channels, and a written answer offered.
-        say(dispatcher, "utter_service_dates", service_label=service.label)
+        if service is not None:
+            say(dispatcher, "utter_service_dates", service_label=service.label)
+        else:
+            say(dispatcher, "utter_service_dates_general")
         return offer_filing(tracker, text, PqrsType.INFORMACION)
     if service is not None and service.info:
         say(dispatcher, "utter_service_info", service_label=service.label, info=service.info)
@@ -88,7 +91,15 @@ class ActionAnswerService(Action):
 
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
         text = latest_text(tracker)
-        return answer_service(dispatcher, tracker, text, service_asked(text) or service_named(text))
+        service = service_asked(text) or service_named(text) or service_before(tracker)
+        return answer_service(dispatcher, tracker, text, service)
+
+
+def service_before(tracker: Tracker) -> str | None:
+    """The service the person's message before named: "¿y cuáles son los requisitos?" right
+    after "es para preguntar por el kit escolar"."""
+    users = [e for e in tracker.events if e.get("event") == "user"]
+    return service_named(str(users[-2].get("text") or "")) if len(users) > 1 else None
 
 
 class ActionStartPqrs(Action):
@@ -108,8 +119,11 @@ class ActionStartPqrs(Action):
             return leave_for_status(dispatcher, tracker, domain)
         intent, _ = latest_intent(tracker)
         service = service_asked(text)
-        if PqrsType.from_intent(intent) is PqrsType.INFORMACION and service is not None:
-            # "¿qué requisitos hay para el subsidio de vivienda?": answered, or offered.
+        if PqrsType.from_intent(intent) is PqrsType.INFORMACION and (
+            service is not None or asks_when(text)
+        ):
+            # "¿qué requisitos hay para el subsidio de vivienda?", "¿cuándo le llega el
+            # subsidio?": answered, or offered.
             return answer_service(dispatcher, tracker, text, service, form_follows=True)
         events = start_events(tracker, with_text=True)
         named, read = type_from_words(text), PqrsType.from_intent(intent)

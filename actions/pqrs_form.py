@@ -151,8 +151,10 @@ def declines_offer(tracker: Tracker, text: str, slot: str) -> dict[str, Any] | N
     wrote: the offer ends (the slot asked cleared, so nothing half-answered is left). Where
     the offer asks for a type from the list, "2" picks a type; where it is a yes/no
     question, "2" is no."""
+    offered = tracker.get_slot("filing_offered") == OFFERED
     no = choices.parse_yes_no(text) is False or choices.only_thanks(text)
-    if tracker.get_slot("filing_offered") != OFFERED or not no:
+    # Asked by them, "no" there picks another type; "no gracias" still ends it.
+    if not (offered and no) and not choices.no_thanks(text):
         return None
     if slot == "pqrs_type" and choices.parse_choice(text, 2) is not None:
         return None

@@ -73,6 +73,12 @@ _SERVICE_QUESTION_WORDS = frozenset(
         "precio",
         "costo",
         "tarifa",
+        "saber",
+        "pregunta",
+        "preguntar",
+        "consulta",
+        "aplicar",
+        "acceder",
     }
 )
 

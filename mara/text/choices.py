@@ -229,6 +229,11 @@ def wants_anonymity(text: str) -> bool:
     return any(word in plain for word in _ANONYMOUS) or "prefiero no" in plain
 
 
+def no_thanks(text: str) -> bool:
+    """ "no gracias", "no, muchas gracias": a polite no to the whole offer."""
+    return parse_yes_no(text) is False and bool(set(_tokens(normalize_text(text))) & _THANKS)
+
+
 def parse_yes_no(text: str) -> bool | None:
     """True for sí/claro/dale/acepto/1, False for no/negativo/no acepto/2, None if unclear."""
     for emoji in _YES_EMOJI:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from actions.menu import ActionNotUnderstood
+from actions.menu import ActionGreet, ActionNotUnderstood
 from actions.offers import ActionAnswerService, ActionStartPqrs
 from actions.pqrs_asks import ActionAskTypeConfirmed
 from actions.pqrs_form import ValidatePqrsForm
@@ -235,6 +235,14 @@ def test_a_question_for_a_date_is_not_answered_with_requirements(domain, db, tex
     assert outcome.events[-1]["name"] == "pqrs_form"
 
 
+def test_a_date_asked_without_a_service_read_as_a_request_is_answered_too(domain, db):
+    text = "buenos dias, mi mamá es afiliada y quiero saber cuando le llega el subsidio"
+    outcome = run_action(ActionStartPqrs(), idle(text, intent="pqrs_informacion"), domain)
+    assert outcome.responses[0] in {"utter_service_dates", "utter_service_dates_general"}
+    assert "comfenalcoquindio.com" in rendered(outcome, domain)
+    assert outcome.slots["filing_offered"] == "offered"
+
+
 @pytest.mark.parametrize(
     ("text", "when"),
     [
@@ -321,3 +329,32 @@ def test_another_channel_right_after_an_hours_answer_is_about_hours(domain, db):
         ActionNotUnderstood(), after_hours_answer("y por whatsapp?", "nlu_fallback"), domain
     )
     assert outcome.responses == ["utter_policy"] and "*WhatsApp*" in rendered(outcome, domain)
+
+
+def test_a_service_question_takes_the_service_named_just_before(domain, db):
+    tracker = idle("cuales son los requisitos?", intent="ask_service")
+    latest = tracker.events.pop()
+    tracker.events += [
+        {"event": "user", "text": "buenas tardes es para preguntar por el kit escolar"},
+        {"event": "action", "name": "action_greet"},
+        latest,
+    ]
+    outcome = run_action(ActionAnswerService(), tracker, domain)
+    assert outcome.responses == ["utter_service_info"]
+    assert "*Educación*" in rendered(outcome, domain)
+
+
+@pytest.mark.parametrize(
+    ("text", "responses"),
+    [
+        ("buenas tardes", ["utter_greet", "utter_menu"]),
+        (
+            "buenas tardes es para preguntar por el kit escolar",
+            ["utter_greet", "utter_service_info"],
+        ),
+        ("hola buenas soy afiliada", ["utter_greet", "utter_menu"]),
+    ],
+)
+def test_a_greeting_carrying_a_service_question_gets_the_answer(domain, db, text, responses):
+    outcome = run_action(ActionGreet(), idle(text, intent="greet"), domain)
+    assert outcome.responses == responses

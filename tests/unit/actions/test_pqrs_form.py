@@ -202,6 +202,9 @@ def test_type_confirmation_yes_no_or_another_type(domain):
     assert no.slots["type_confirmed"] is None and no.slots["pqrs_type"] is None
     other = answer(domain, "type_confirmed", "no, es un reclamo", type_confirmed=None)
     assert other.slots["pqrs_type"] == "reclamo" and other.slots["type_confirmed"] is True
+    # "no gracias" is no to filing at all, not to the type.
+    thanks = answer(domain, "type_confirmed", "no gracias", intent="deny", type_confirmed=None)
+    assert thanks.slots["cancel_confirm"] is True and thanks.slots["filing_offered"] == "declined"
 
 
 def test_a_story_told_at_the_type_list_is_kept_and_grows(domain):
