@@ -47,6 +47,12 @@ def latest_text(tracker: Tracker) -> str:
     return str(tracker.latest_message.get("text") or "")
 
 
+def previous_text(tracker: Tracker) -> str:
+    """What the person wrote before their latest message ("" if nothing)."""
+    users = [e for e in tracker.events if e.get("event") == "user"]
+    return str(users[-2].get("text") or "") if len(users) > 1 else ""
+
+
 def latest_intent(tracker: Tracker) -> tuple[str | None, float]:
     intent = tracker.latest_message.get("intent") or {}
     return intent.get("name"), float(intent.get("confidence") or 0.0)

@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import latest_intent, latest_text, say
+from actions.common import latest_intent, latest_text, previous_text, say
 from actions.info import answer_hours_follow_up
 from actions.pqrs_form import (
     OFFERED,
@@ -98,8 +98,7 @@ class ActionAnswerService(Action):
 def service_before(tracker: Tracker) -> str | None:
     """The service the person's message before named: "¿y cuáles son los requisitos?" right
     after "es para preguntar por el kit escolar"."""
-    users = [e for e in tracker.events if e.get("event") == "user"]
-    return service_named(str(users[-2].get("text") or "")) if len(users) > 1 else None
+    return service_named(previous_text(tracker)) or None
 
 
 class ActionStartPqrs(Action):

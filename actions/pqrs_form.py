@@ -8,7 +8,16 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import entity, latest_intent, latest_text, message_sid, say, uow, wa_id
+from actions.common import (
+    entity,
+    latest_intent,
+    latest_text,
+    message_sid,
+    previous_text,
+    say,
+    uow,
+    wa_id,
+)
 from actions.forms import (
     CANCEL_REQUESTED,
     CANCEL_SLOT,
@@ -421,9 +430,16 @@ class ValidatePqrsForm(FormValidator):
         email = emails.parse_email(str(value))
         if email is None:
             return {"email": NO_EMAIL}
+        meant = emails.corrected(previous_text(tracker))
+        if meant and choices.parse_yes_no(str(value)) is True:
+            return {"email": meant}  # "sí" to "¿quisiste decir luz@hotmail.com?"
         if isinstance(email, normalize.Invalid):
-            typo = email.reason == "typo_domain"
-            invalid = Invalid("utter_invalid_email_typo" if typo else "utter_invalid_email")
+            meant = emails.corrected(str(value))
+            invalid = (
+                Invalid("utter_invalid_email_typo", {"suggestion": meant})
+                if meant
+                else Invalid("utter_invalid_email")
+            )
             return self.with_data("email", tracker, invalid)
         return self.with_data("email", tracker, {"email": email})
 

@@ -19,31 +19,31 @@ _NO_EMAIL_ANSWERS = frozenset({"n/a", "na", "no aplica"})
 _EMAIL_CANDIDATE_RE = re.compile(r"[^\s<>()\[\],;:\"'¿?¡!]*@[^\s<>()\[\],;:\"'¿?¡!]*")
 
 
-# Misspelt big providers: the address would be valid but nobody would read it.
-TYPO_DOMAINS = frozenset(
-    {
-        "gmial.com",
-        "gmal.com",
-        "gmai.com",
-        "gamil.com",
-        "gmail.con",
-        "gmail.cm",
-        "gmail.om",
-        "gmail.co",
-        "gmail.com.co",
-        "hotmial.com",
-        "hotmal.com",
-        "hotmail.con",
-        "hotmail.cm",
-        "hotmail.om",
-        "hotmai.com",
-        "outlok.com",
-        "outlook.con",
-        "yahoo.con",
-        "yaho.com",
-        "yahooo.com",
-    }
-)
+# Misspelt big providers, and what was meant: the address would be valid but nobody would
+# read it.
+TYPO_FIXES = {
+    "gmial.com": "gmail.com",
+    "gmal.com": "gmail.com",
+    "gmai.com": "gmail.com",
+    "gamil.com": "gmail.com",
+    "gmail.con": "gmail.com",
+    "gmail.cm": "gmail.com",
+    "gmail.om": "gmail.com",
+    "gmail.co": "gmail.com",
+    "gmail.com.co": "gmail.com",
+    "hotmial.com": "hotmail.com",
+    "hotmal.com": "hotmail.com",
+    "hotmail.con": "hotmail.com",
+    "hotmail.cm": "hotmail.com",
+    "hotmail.om": "hotmail.com",
+    "hotmai.com": "hotmail.com",
+    "outlok.com": "outlook.com",
+    "outlook.con": "outlook.com",
+    "yahoo.con": "yahoo.com",
+    "yaho.com": "yahoo.com",
+    "yahooo.com": "yahoo.com",
+}
+TYPO_DOMAINS = frozenset(TYPO_FIXES)
 
 
 # Words people put before their address ("es luz@…", "correo: luz@…").
@@ -86,3 +86,19 @@ def parse_email(text: str) -> str | None | Invalid:
     if validated.domain.lower() in TYPO_DOMAINS:
         return Invalid("typo_domain")
     return validated.normalized
+
+
+def corrected(text: str) -> str | None:
+    """The address `text` meant when its domain is a known misspelling ("luz@hotmial.com"
+    → "luz@hotmail.com"); None otherwise."""
+    match = _EMAIL_CANDIDATE_RE.search(re.sub(r"\s*@\s*", "@", text))
+    if match is None:
+        return None
+    local, _, domain = match.group(0).strip(".").rpartition("@")
+    fixed = TYPO_FIXES.get(domain.lower())
+    if not local or fixed is None:
+        return None
+    try:
+        return validate_email(f"{local}@{fixed}", check_deliverability=False).normalized
+    except EmailNotValidError:
+        return None

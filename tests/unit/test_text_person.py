@@ -14,7 +14,7 @@ from mara.text.documents import (
     parse_document_number,
     parse_document_type,
 )
-from mara.text.emails import parse_email
+from mara.text.emails import corrected, parse_email
 from mara.text.names import parse_full_name
 from mara.text.normalize import Invalid
 from mara.text.phones import parse_phone
@@ -417,6 +417,20 @@ def test_parse_email_accepts(text, expected):
 )
 def test_parse_email_rejects(text, reason):
     assert parse_email(text) == Invalid(reason)
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        ("maria@gmial.com", "maria@gmail.com"),
+        ("es Maria.Lopez @ HOTMAIL.CON", "Maria.Lopez@hotmail.com"),
+        ("maria@yahoo.con", "maria@yahoo.com"),
+        ("maria@gmail.com", None),  # nothing to correct
+        ("si", None),
+    ],
+)
+def test_a_misspelt_provider_is_corrected_for_the_suggestion(text, meant):
+    assert corrected(text) == meant
 
 
 # --- 1,000+ Colombian full names (tests/data/colombian_names.txt) ---------------------

@@ -7,7 +7,7 @@ import pytest
 
 from actions.pqrs_form import ValidatePqrsForm
 from mara.domain.messages import PERSONAL_ANSWER
-from tests.unit.actions.conftest import run_action, tracker_from
+from tests.unit.actions.conftest import rendered, run_action, tracker_from
 
 FORM = ValidatePqrsForm()
 
@@ -403,3 +403,19 @@ def test_a_compliment_can_go_on_without_a_name(domain, text):
     # A queja needs someone to answer: the name is asked again.
     queja = answer(domain, "full_name", text, pqrs_type="queja", consent=True)
     assert queja.responses == ["utter_invalid_full_name"] and "consent" not in queja.slots
+
+
+def test_a_misspelt_provider_is_suggested_and_a_yes_takes_the_suggestion(domain):
+    typo = answer(domain, "email", "gloria.cardenas@hotmial.com")
+    assert typo.responses == ["utter_invalid_email_typo"]
+    assert "*gloria.cardenas@hotmail.com*" in rendered(typo, domain)
+    tracker = tracker_from(
+        "pqrs_form_summary", "sí", "affirm", slots={"email": None, "requested_slot": "email"}
+    )
+    users = [i for i, e in enumerate(tracker.events) if e.get("event") == "user"]
+    tracker.events.insert(users[-1], {"event": "user", "text": "gloria.cardenas@hotmial.com"})
+    outcome = run_action(FORM, tracker, domain)
+    assert outcome.slots["email"] == "gloria.cardenas@hotmail.com"
+    # Without a misspelt address just before, "sí" is no e-mail.
+    plain = answer(domain, "email", "sí", "affirm")
+    assert plain.responses == ["utter_invalid_email"]
