@@ -13,7 +13,7 @@ from actions.pqrs_form import start_events
 from actions.status import answer_status_without_number
 from mara.policy.pqrs_types import catalog
 from mara.text import choices
-from mara.text.asks import asks_about_status, asks_for_a_call, service_asked
+from mara.text.asks import asks_about_status, asks_for_a_call, service_asked, sounds_upset
 from mara.text.cues import asks_about_hours
 
 NOT_UNDERSTOOD = {"nlu_fallback", "out_of_scope"}
@@ -121,6 +121,10 @@ class ActionNotUnderstood(Action):
         if service is not None:
             # "¿qué requisitos piden para el subsidio de vivienda?"
             return answer_service(dispatcher, tracker, text, service)
+        if sounds_upset(text) and not is_long_story(text):
+            # "ustedes son unos ladrones": heard, and offered the way to a queja.
+            say(dispatcher, "utter_upset_offer_queja")
+            return []
         if is_long_story(text):
             # A long story not understood is most likely a PQRS in the person's own words.
             say(dispatcher, "utter_offer_to_file")

@@ -382,6 +382,8 @@ class ValidatePqrsForm(FormValidator):
         pqrs_type = tracker.get_slot("pqrs_type")
         anonymous_ok = pqrs_type in {t.value for t in catalog().anonymous_allowed}
         refused = choices.parse_yes_no(str(value)) is False or choices.wants_anonymity(str(value))
+        if isinstance(name, normalize.Invalid) and choices.parse_yes_no(str(value)) is True:
+            return Invalid("utter_consent_already")  # "sí acepto" said twice
         if isinstance(name, normalize.Invalid) and anonymous_ok and refused:
             # "no", "anónima": a suggestion or a compliment goes on without their data.
             label = catalog().info(pqrs_type).label.lower()

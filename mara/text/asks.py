@@ -165,3 +165,18 @@ def announces_only(text: str) -> bool:
     named = choices.types_named(text)
     rest = [w for w in words if w not in _ANNOUNCING and choices.types_named(w) != named]
     return len(named) == 1 and not rest
+
+
+# Anger said, not told ("ustedes son unos ladrones", "qué servicio tan pésimo").
+_UPSET = re.compile(
+    r"\b(?:ladrones|ladron|rateros|estafa|estafadores|estafando|robando|pesimo|pesima"
+    r"|pesimos|malisimo|malisima|ineptos|incompetentes|verguenza|sinverguenzas|abusivos"
+    r"|basura|porqueria|no sirven|no sirve para nada|mierda|hartos|harta|harto|cansada"
+    r"|cansado|indignad[oa]|aburrid[oa]|burla)\b"
+)
+
+
+def sounds_upset(text: str) -> bool:
+    """ "ustedes son unos ladrones", "estoy harta de esta caja": someone angry, whose
+    complaint is still to be told."""
+    return bool(_UPSET.search(_plain(text)))

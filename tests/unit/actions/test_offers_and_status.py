@@ -358,3 +358,10 @@ def test_a_service_question_takes_the_service_named_just_before(domain, db):
 def test_a_greeting_carrying_a_service_question_gets_the_answer(domain, db, text, responses):
     outcome = run_action(ActionGreet(), idle(text, intent="greet"), domain)
     assert outcome.responses == responses
+
+
+@pytest.mark.parametrize("intent", ["out_of_scope", "nlu_fallback"])
+def test_anger_without_a_story_is_heard_and_offered_a_queja(domain, db, intent):
+    outcome = run_action(ActionNotUnderstood(), idle("ustedes son unos ladrones", intent), domain)
+    assert outcome.responses == ["utter_upset_offer_queja"]
+    assert "*queja*" in rendered(outcome, domain)

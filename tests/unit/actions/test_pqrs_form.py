@@ -49,6 +49,7 @@ def test_a_valid_answer_fills_its_slot_and_says_nothing(domain, slot, text, valu
     [
         ("full_name", "Juan 2 López", "utter_invalid_full_name"),
         ("full_name", "hola buenas tardes", "utter_invalid_full_name"),
+        ("full_name", "si acepto", "utter_consent_already"),
         ("document_type", "licencia de pesca", "utter_invalid_document_type"),
         ("document_number", "123", "utter_invalid_document_number"),
         ("phone", "300 123", "utter_invalid_phone"),
