@@ -17,6 +17,7 @@ from mara.domain.messages import PERSONAL_ANSWER, SIGNAL_KEY
 from mara.policy.keywords import keywords
 from mara.text import choices
 from mara.text.extract import extract_person_data
+from mara.text.names import parse_full_name
 from mara.text.normalize import normalize_text
 
 MAX_TRIES = 3
@@ -99,7 +100,14 @@ def tells_more(text: str, tracker: Tracker) -> bool:
     ):
         return False
     given = extract_person_data(text).given()
-    return not any(key in given for key in CONTACT_DATA)
+    return not any(key in given for key in CONTACT_DATA) and not written_as_a_name(text)
+
+
+def written_as_a_name(text: str) -> bool:
+    """ "Luz Dary Ramírez O.": a name written as one (capitals), the answer to a question
+    still to come, not more of a story."""
+    capitalized = all(word[:1].isupper() for word in text.split())
+    return capitalized and isinstance(parse_full_name(text), str)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from actions.forms import (
     is_question,
     says_no_first,
     tells_more,
+    written_as_a_name,
 )
 from actions.pqrs_person import earlier_texts, person_data, this_whatsapp
 from actions.status import answer_status_without_number
@@ -313,7 +314,7 @@ class ValidatePqrsForm(FormValidator):
 
     def validate_details_offered(self, value, dispatcher, tracker, domain) -> dict | Invalid:
         text = str(value).strip()
-        if value is True or choices.parse_yes_no(text) is False:
+        if value is True or choices.parse_yes_no(text) is False or written_as_a_name(text):
             return {"details_offered": True}
         if asks_a_question(text, tracker):
             return Invalid("utter_ask_details_offered")

@@ -225,6 +225,15 @@ def test_a_story_told_at_the_type_list_is_kept_and_grows(domain):
     )
 
 
+def test_a_name_at_the_type_list_is_no_story(domain):
+    outcome = answer(
+        domain, "pqrs_type", "Luz Dary Ramírez O.", "nlu_fallback", 0.3,
+        pqrs_type=None, type_confirmed=None, description="no había salvavidas en la piscina",
+    )  # fmt: skip
+    assert outcome.responses == ["utter_invalid_choice"]
+    assert "description" not in outcome.slots
+
+
 def test_more_of_the_story_at_the_type_question_is_added_and_it_is_asked_again(domain):
     outcome = answer(
         domain, "type_confirmed", "pero ella lleva 10 años afiliada por la empresa",
@@ -260,6 +269,11 @@ def test_the_story_at_the_type_question_is_kept_whatever_the_answer(
     assert outcome.slots["description"].endswith("\n" + text)
     assert outcome.slots["type_confirmed"] is confirmed
     assert outcome.slots.get("pqrs_type", "queja") == pqrs_type
+
+
+def test_a_name_where_more_details_were_offered_is_no_detail(domain):
+    outcome = answer(domain, "details_offered", "Carlos Andrés Muñoz")
+    assert outcome.slots["details_offered"] is True and "description" not in outcome.slots
 
 
 def test_description_too_short_and_details_added(domain):
