@@ -13,7 +13,13 @@ from actions.pqrs_form import start_events
 from actions.status import answer_status_without_number
 from mara.policy.pqrs_types import catalog
 from mara.text import choices
-from mara.text.asks import asks_about_status, asks_for_a_call, service_asked, sounds_upset
+from mara.text.asks import (
+    asks_about_status,
+    asks_for_a_call,
+    asks_to_change_filed,
+    service_asked,
+    sounds_upset,
+)
 from mara.text.cues import asks_about_hours
 
 NOT_UNDERSTOOD = {"nlu_fallback", "out_of_scope"}
@@ -111,6 +117,9 @@ class ActionNotUnderstood(Action):
         if asks_about_status(text):
             # "¿y cómo va lo que puse de la droguería?"
             answer_status_without_number(dispatcher, tracker, domain, text)
+            return []
+        if asks_to_change_filed(text):
+            say(dispatcher, "utter_change_filed")
             return []
         if asks_for_a_call(text):
             # "¿me pueden llamar al 310…?": the bot cannot call; an adviser can write or call.

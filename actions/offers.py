@@ -20,7 +20,13 @@ from actions.pqrs_form import (
 )
 from mara.domain.tickets import PqrsType
 from mara.policy import catalogs
-from mara.text.asks import announces_only, asks_about_status, asks_when, service_asked
+from mara.text.asks import (
+    announces_only,
+    asks_about_status,
+    asks_to_change_filed,
+    asks_when,
+    service_asked,
+)
 from mara.text.choices import service_named
 
 # A message this long that the model does not understand is most likely a PQRS.
@@ -112,6 +118,10 @@ class ActionStartPqrs(Action):
         text = latest_text(tracker)
         if answer_hours_follow_up(dispatcher, tracker):
             # "y el 24?" after an hours answer, read as a request.
+            return leave_quietly()
+        if asks_to_change_filed(text):
+            # "quiero actualizar el celular de la queja": not a new request.
+            say(dispatcher, "utter_change_filed")
             return leave_quietly()
         if asks_about_status(text):
             # "¿cómo va lo que puse…?" read as a new request: it is a status question.

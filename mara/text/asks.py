@@ -180,3 +180,20 @@ def sounds_upset(text: str) -> bool:
     """ "ustedes son unos ladrones", "estoy harta de esta caja": someone angry, whose
     complaint is still to be told."""
     return bool(_UPSET.search(_plain(text)))
+
+
+_CHANGE_WORDS = frozenset(
+    {"cambiar", "corregir", "actualizar", "modificar", "cambio", "cambie", "corrijan", "cambien",
+     "actualicen", "actualizo", "corrijo", "editar"}
+)  # fmt: skip
+_DATA_WORDS = frozenset(
+    {"correo", "email", "telefono", "celular", "numero", "direccion", "datos", "dato",
+     "nombre", "documento", "cedula"}
+)  # fmt: skip
+
+
+def asks_to_change_filed(text: str) -> bool:
+    """ "¿cómo cambio mi correo en el radicado que puse?": data of a request already filed,
+    which the bot cannot change."""
+    words = set(_plain(text).split())
+    return bool(words & _CHANGE_WORDS and words & _DATA_WORDS and words & _FILED_WORDS)

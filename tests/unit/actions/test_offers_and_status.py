@@ -365,3 +365,22 @@ def test_anger_without_a_story_is_heard_and_offered_a_queja(domain, db, intent):
     outcome = run_action(ActionNotUnderstood(), idle("ustedes son unos ladrones", intent), domain)
     assert outcome.responses == ["utter_upset_offer_queja"]
     assert "*queja*" in rendered(outcome, domain)
+
+
+@pytest.mark.parametrize(
+    ("action", "text", "intent"),
+    [
+        (
+            ActionNotUnderstood(),
+            "Cómo puedo cambiar mi correo en el radicado que puse?",
+            "change_field",
+        ),
+        (ActionStartPqrs(), "quiero actualizar mi numero de celular de la queja", "pqrs_peticion"),
+    ],
+)
+def test_a_change_to_a_filed_request_is_told_where_to_ask(domain, db, action, text, intent):
+    outcome = run_action(action, idle(text, intent=intent), domain)
+    assert outcome.responses == ["utter_change_filed"]
+    said = rendered(outcome, domain)
+    assert "atencionalusuario@comfenalcoquindio.co" in said and "radicado" in said
+    assert "pqrs_form" not in [e.get("name") for e in outcome.events]
