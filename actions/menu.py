@@ -17,6 +17,7 @@ from mara.text.asks import (
     asks_about_status,
     asks_for_a_call,
     asks_to_change_filed,
+    is_lost,
     service_asked,
     sounds_upset,
 )
@@ -130,6 +131,11 @@ class ActionNotUnderstood(Action):
         if service is not None:
             # "¿qué requisitos piden para el subsidio de vivienda?"
             return answer_service(dispatcher, tracker, text, service)
+        if is_lost(text) and not is_long_story(text):
+            # "no entiendo nada": the options again, said plainly.
+            say(dispatcher, "utter_lost_menu")
+            say(dispatcher, "utter_menu")
+            return []
         if sounds_upset(text) and not is_long_story(text):
             # "ustedes son unos ladrones": heard, and offered the way to a queja.
             say(dispatcher, "utter_upset_offer_queja")

@@ -197,3 +197,13 @@ def asks_to_change_filed(text: str) -> bool:
     which the bot cannot change."""
     words = set(_plain(text).split())
     return bool(words & _CHANGE_WORDS and words & _DATA_WORDS and words & _FILED_WORDS)
+
+
+_LOST = re.compile(
+    r"\bno (?:le |te )?(?:entiendo|entendi|comprendo)\b|\bcomo asi\b|\bno se que hacer\b"
+)
+
+
+def is_lost(text: str) -> bool:
+    """ "no entiendo nada", "¿cómo así?": the person is lost, not the bot."""
+    return bool(_LOST.search(_plain(text)))

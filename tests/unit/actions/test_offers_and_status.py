@@ -384,3 +384,16 @@ def test_a_change_to_a_filed_request_is_told_where_to_ask(domain, db, action, te
     said = rendered(outcome, domain)
     assert "atencionalusuario@comfenalcoquindio.co" in said and "radicado" in said
     assert "pqrs_form" not in [e.get("name") for e in outcome.events]
+
+
+@pytest.mark.parametrize(
+    ("text", "responses"),
+    [
+        ("no entiendo nada", ["utter_lost_menu", "utter_menu"]),
+        ("esto no sirve para nada", ["utter_upset_offer_queja"]),
+        ("no", ["utter_default"]),
+    ],
+)
+def test_a_no_with_no_question_pending_is_read_again(domain, db, text, responses):
+    outcome = run_action(ActionNotUnderstood(), idle(text, intent="deny"), domain)
+    assert outcome.responses == responses
