@@ -7,7 +7,7 @@ from datetime import datetime
 from rasa_sdk import Action
 from rasa_sdk.events import EventType
 
-from actions.common import latest_intent, latest_text, now, say
+from actions.common import latest_intent, latest_text, now, previous_text, say
 from actions.preferences import preferential_events
 from mara.policy.channels import business_calendar
 from mara.policy.messages import policy_answer
@@ -37,13 +37,11 @@ def answer_hours(dispatcher, question: str, instant: datetime | None = None) -> 
     say(dispatcher, "utter_policy", text_block=text)
 
 
-def _before_this_message(tracker) -> tuple[str | None, str]:
-    """The bot's last action before the person's latest message, and their message before."""
+def _bot_action_before_this_message(tracker) -> str | None:
+    """The bot's last action before the person's latest message."""
     users = [i for i, e in enumerate(tracker.events) if e.get("event") == "user"]
-    if not users:
-        return None, ""
-    earlier = tracker.events[: users[-1]]
-    action = next(
+    earlier = tracker.events[: users[-1]] if users else []
+    return next(
         (
             e.get("name")
             for e in reversed(earlier)
@@ -51,18 +49,15 @@ def _before_this_message(tracker) -> tuple[str | None, str]:
         ),
         None,
     )
-    before = tracker.events[users[-2]].get("text") or "" if len(users) > 1 else ""
-    return action, before
 
 
 def answer_hours_follow_up(dispatcher, tracker) -> bool:
     """ "y el 24?", "y por WhatsApp?" right after an hours answer are about hours too,
     whatever the model read; answered, True."""
-    action, before = _before_this_message(tracker)
-    if action != "action_answer_hours":
+    if _bot_action_before_this_message(tracker) != "action_answer_hours":
         return False
     text = latest_text(tracker)
-    question = another_day(text, before, now())
+    question = another_day(text, previous_text(tracker), now())
     if question is None and len(text.split()) <= FOLLOW_UP_WORDS and named_channel(text):
         question = text
     if question is None:

@@ -104,7 +104,7 @@ class ActionAnswerService(Action):
 def service_before(tracker: Tracker) -> str | None:
     """The service the person's message before named: "¿y cuáles son los requisitos?" right
     after "es para preguntar por el kit escolar"."""
-    return service_named(previous_text(tracker)) or None
+    return service_named(previous_text(tracker))
 
 
 class ActionStartPqrs(Action):
