@@ -24,6 +24,10 @@ _STATUS_PHRASES = (
     "ya respondieron",
     "ya me respondieron",
     "no me han respondido",
+)
+# No answer yet ("todavía no me responden")… to what they say they filed: "llamo a la línea y
+# no me contestan, quiero poner una queja" is a new queja.
+_NO_ANSWER_PHRASES = (
     "no me responden",
     "no me han contestado",
     "no me contestan",
@@ -34,6 +38,9 @@ _STATUS_PHRASES = (
     "sin respuesta",
     "nada que responden",
     "nada que me responden",
+)
+_FILING_WORDS = frozenset(
+    {"puse", "radique", "mande", "envie", "meti", "hice", "presente", "pase", "radicado", "pqrs"}
 )
 # …about something already filed.
 _FILED_WORDS = frozenset(
@@ -113,8 +120,11 @@ def asks_about_status(text: str) -> bool:
     """ "y cómo va lo que puse de la droguería?", "no, quiero saber cómo va la queja que ya
     puse": how a request already filed is going."""
     plain = f" {_plain(text)} "
+    words = set(plain.split())
+    if any(f" {phrase} " in plain for phrase in _NO_ANSWER_PHRASES) and _FILING_WORDS & words:
+        return True
     asks = any(f" {phrase} " in plain for phrase in _STATUS_PHRASES)
-    return asks and bool(_FILED_WORDS & set(plain.split()))
+    return asks and bool(_FILED_WORDS & words)
 
 
 def service_asked(text: str) -> str | None:

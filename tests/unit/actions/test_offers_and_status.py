@@ -397,3 +397,11 @@ def test_a_change_to_a_filed_request_is_told_where_to_ask(domain, db, action, te
 def test_a_no_with_no_question_pending_is_read_again(domain, db, text, responses):
     outcome = run_action(ActionNotUnderstood(), idle(text, intent="deny"), domain)
     assert outcome.responses == responses
+
+
+def test_no_answer_on_the_phone_line_is_a_new_queja_not_a_status_question(domain, db):
+    file(db, "peticion", "credito", "solicito el paz y salvo del crédito")
+    text = "llamo a la linea y no me contestan, quiero poner una queja"
+    outcome = run_action(ActionStartPqrs(), idle(text, intent="pqrs_queja"), domain)
+    assert "utter_status" not in outcome.responses
+    assert outcome.slots["pqrs_type"] == "queja"
