@@ -6,12 +6,23 @@ from __future__ import annotations
 from rasa_sdk import Action
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 
-from actions.common import entity, now, response_text, say, uow, utter_as_data, wa_id
+from actions.common import (
+    entity,
+    latest_text,
+    now,
+    previous_text,
+    response_text,
+    say,
+    uow,
+    utter_as_data,
+    wa_id,
+)
 from actions.forms import FormValidator, Invalid
 from mara.domain.calendar import BOGOTA
 from mara.policy.pqrs_types import catalog
 from mara.services import lookup
 from mara.text import choices
+from mara.text.extract import extract_person_data
 from mara.text.format_es import format_date_es
 from mara.text.normalize import normalize_text
 from mara.text.radicado import parse_radicado
@@ -80,20 +91,33 @@ class ValidateStatusForm(FormValidator):
             tell_status(dispatcher, domain, view)
             return {"status_radicado": radicado, "status_document": DONE}
         # Not filed from this number (or not existing): the document decides, and the
-        # answer never says which of the two it was.
+        # answer never says which of the two it was. Given with its type already ("quiero
+        # saber cómo va mi solicitud, mi cédula es 1094…"), it is not asked again.
+        for text in (latest_text(tracker), previous_text(tracker)):
+            given = extract_person_data(text).given()
+            if "document_type" in given and "document_number" in given:
+                number = given["document_number"]
+                return {
+                    "status_radicado": radicado,
+                    **self.by_document(dispatcher, tracker, domain, radicado, number),
+                }
         return {"status_radicado": radicado}
 
     def validate_status_document(self, value, dispatcher, tracker, domain) -> dict:
         if value == DONE:
             return {"status_document": DONE}
+        radicado = tracker.get_slot("status_radicado")
+        return self.by_document(dispatcher, tracker, domain, radicado, value)
+
+    @staticmethod
+    def by_document(dispatcher, tracker, domain, radicado: str, value) -> dict:
+        """The status of `radicado` for the document `value`, or the one neutral answer."""
         number = "".join(ch for ch in str(value) if ch.isalnum()).upper()
         instant = now()
         with uow() as work:
             view = None
             if number:
-                view = lookup.ticket_by_document(
-                    work, tracker.get_slot("status_radicado"), number, wa_id(tracker), instant
-                )
+                view = lookup.ticket_by_document(work, radicado, number, wa_id(tracker), instant)
             paused = view is None and lookup.lookups_paused(work, wa_id(tracker), instant)
             work.commit()
         if view is not None:

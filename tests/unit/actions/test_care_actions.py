@@ -70,6 +70,26 @@ def test_status_from_another_number_needs_the_document(domain, db):
     assert wrong.responses == ["utter_status_not_found"]
 
 
+@pytest.mark.parametrize(
+    ("document", "responses"),
+    [("1094887890", ["utter_status"]), ("1094000000", ["utter_status_not_found"])],
+)
+def test_a_document_given_before_the_radicado_is_not_asked_again(domain, db, document, responses):
+    radicado = file_one(db)
+
+    def after(before: str):
+        tracker = tracker_from("status_form", radicado, slots={"requested_slot": "status_radicado"})
+        users = [i for i, e in enumerate(tracker.events) if e.get("event") == "user"]
+        tracker.events.insert(users[-1], {"event": "user", "text": before})
+        return run_action(ValidateStatusForm(), tracker, domain)
+
+    outcome = after(f"quiero saber el estado de mi solicitud, mi cedula es {document}")
+    assert outcome.responses == responses and outcome.slots["status_document"] == "-"
+    # A bare number before (an amount, a date) is no document: it is asked.
+    asked = after(f"como va lo mio, son {document} pesos")
+    assert asked.messages == [] and "status_document" not in asked.slots
+
+
 def test_three_misses_pause_the_lookups(domain, db):
     radicado = file_one(db)
     for _ in range(2):
