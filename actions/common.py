@@ -47,10 +47,15 @@ def latest_text(tracker: Tracker) -> str:
     return str(tracker.latest_message.get("text") or "")
 
 
+def previous_user_event(tracker: Tracker) -> dict[str, Any]:
+    """The person's message before their latest one ({} if none)."""
+    users = [e for e in tracker.events if e.get("event") == "user"]
+    return users[-2] if len(users) > 1 else {}
+
+
 def previous_text(tracker: Tracker) -> str:
     """What the person wrote before their latest message ("" if nothing)."""
-    users = [e for e in tracker.events if e.get("event") == "user"]
-    return str(users[-2].get("text") or "") if len(users) > 1 else ""
+    return str(previous_user_event(tracker).get("text") or "")
 
 
 def latest_intent(tracker: Tracker) -> tuple[str | None, float]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rasa_sdk import Action
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
-from actions.common import entity, latest_text, response_text, say
+from actions.common import entity, latest_text, previous_user_event, response_text, say
 from actions.handoff import hand_off
 from actions.info import answer_hours, answer_hours_follow_up
 from actions.offers import answer_service, is_long_story, offer_filing
@@ -93,10 +93,8 @@ def intent_name(parse_data: dict) -> str | None:
 
 
 def previous_user_intent(tracker) -> str | None:
-    users = [e for e in tracker.events if e.get("event") == "user"]
-    if len(users) < 2:
-        return None
-    return intent_name(users[-2].get("parse_data") or {})
+    previous = previous_user_event(tracker)
+    return intent_name(previous.get("parse_data") or {}) if previous else None
 
 
 class ActionNotUnderstood(Action):

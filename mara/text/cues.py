@@ -7,6 +7,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from mara.domain.calendar import BOGOTA
+from mara.text.format_es import MONTH_NAMES_ES
 from mara.text.normalize import normalize_text
 
 _HOURS_WORDS = {
@@ -59,22 +60,17 @@ def date_in_question(text: str, now: datetime) -> date | None:
     # "¿los sábados atienden?": dateparser reads no plural weekday; the next such day.
     weekday = _WEEKDAY_RE.search(plain)
     if weekday is not None:
-        wanted = _WEEKDAYS.index(weekday.group(1))
+        wanted = WEEKDAYS.index(weekday.group(1))
         return local.date() + timedelta(days=(wanted - local.weekday()) % 7)
     return None
 
 
-_WEEKDAYS = ("lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo")
-_WEEKDAY_RE = re.compile(rf"\b({'|'.join(_WEEKDAYS)})s?\b")
-
-
-_MONTHS = (
-    "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
-    "octubre", "noviembre", "diciembre",
-)  # fmt: skip
+# Weekdays as normalized text has them (no accents), Monday first.
+WEEKDAYS = ("lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo")
+_WEEKDAY_RE = re.compile(rf"\b({'|'.join(WEEKDAYS)})s?\b")
 _OTHER_DAY_WORDS = {
-    "hoy", "manana", "lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "sabados",
-    "domingo", "domingos", "festivo", "festivos", "feriado", "feriados",
+    *WEEKDAYS, "sabados", "domingos", "hoy", "manana", "festivo", "festivos", "feriado",
+    "feriados",
 }  # fmt: skip
 
 
@@ -100,7 +96,7 @@ def another_day(text: str, before: str, now: datetime) -> str | None:
         month, year = today.month, today.year
     else:
         month, year = (today.month % 12) + 1, today.year + (today.month == 12)
-    return f"el {day} de {_MONTHS[month - 1]} de {year}"
+    return f"el {day} de {MONTH_NAMES_ES[month - 1]} de {year}"
 
 
 _PREFERENTIAL_RE = re.compile(

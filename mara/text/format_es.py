@@ -17,7 +17,7 @@ _WEEKDAY_NAMES_ES = (
 )
 
 
-_MONTH_NAMES_ES = (
+MONTH_NAMES_ES = (
     "enero",
     "febrero",
     "marzo",
@@ -36,7 +36,7 @@ _MONTH_NAMES_ES = (
 def format_date_es(d: date) -> str:
     """E.g. "miércoles 16 de diciembre de 2026"."""
     weekday = _WEEKDAY_NAMES_ES[d.weekday()]
-    month = _MONTH_NAMES_ES[d.month - 1]
+    month = MONTH_NAMES_ES[d.month - 1]
     return f"{weekday} {d.day} de {month} de {d.year}"
 
 
@@ -56,4 +56,4 @@ def format_interval_es(interval: Interval) -> str:
 
 def format_day_short_es(d: date) -> str:
     """E.g. "miércoles 9 de diciembre" (the year is clear from context)."""
-    return f"{_WEEKDAY_NAMES_ES[d.weekday()]} {d.day} de {_MONTH_NAMES_ES[d.month - 1]}"
+    return f"{_WEEKDAY_NAMES_ES[d.weekday()]} {d.day} de {MONTH_NAMES_ES[d.month - 1]}"

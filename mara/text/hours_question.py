@@ -9,10 +9,9 @@ from datetime import date, datetime, timedelta
 
 from mara.domain.calendar import BOGOTA
 from mara.policy.hours_words import HoursVocabulary, hours_vocabulary
-from mara.text.cues import date_in_question
+from mara.text.cues import WEEKDAYS, date_in_question
 from mara.text.normalize import _alias_table, _best_alias, _phrase_pattern, _tokens, normalize_text
 
-_WEEKDAYS = ("lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo")
 _DAY_OF_MONTH_RE = re.compile(r"(?<![0-9])([0-3]?[0-9])(?: de [a-z]+)?")
 
 
@@ -47,7 +46,7 @@ def named_channel(text: str, vocabulary: HoursVocabulary | None = None) -> str |
 
 
 def _weekday_named(joined: str) -> int | None:
-    for index, name in enumerate(_WEEKDAYS):
+    for index, name in enumerate(WEEKDAYS):
         if re.search(rf"(?<![a-z]){name}(?![a-z])", joined):
             return index
     return None
