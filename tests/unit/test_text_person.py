@@ -51,6 +51,8 @@ WA = "whatsapp:+573001234567"
         ("doña Rosa Elena Cardona", "Rosa Elena Cardona"),
         ("María 😀 López", "María López"),  # emoji dropped
         ("Yeison Stiven Muñoz 🙏🏻", "Yeison Stiven Muñoz"),
+        ("Ma. Eugenia Zuluaga", "Ma. Eugenia Zuluaga"),  # an abbreviated given name
+        ("Carlos A. Gómez", "Carlos A. Gómez"),
     ],
 )
 def test_parse_full_name_accepts(text, expected):
@@ -67,16 +69,19 @@ def test_parse_full_name_accepts(text, expected):
         ("me llamo Juan", "too_short"),
         ("J López", "too_short"),
         ("J. P. López", "too_short"),  # initials are no name words
-        ("a que hora abren", "too_short"),  # "a" is a word, not an initial
+        ("a que hora abren", "not_a_name"),  # "a" is a word, not an initial
         ("¿a qué hora abren?", "not_a_name"),
-        ("Carlos A Gómez", "too_short"),
+        ("Carlos A Gómez", "not_a_name"),  # "A" without a dot is the word "a"
         ("señora", "too_short"),
         ("de la", "too_short"),
         ("Juan 2 López", "not_a_name"),
         ("Juan123 López", "not_a_name"),
         ("1094887654", "not_a_name"),
         ("maria@gmail.com", "not_a_name"),
-        ("María López @maria", "not_a_name"),
+        ("Juan Pérez me atendió mal", "not_a_name"),  # a sentence, not a name and more
+        ("buen servicio no me atendieron", "not_a_name"),
+        ("ok listo", "not_a_name"),
+        ("Natalia, me atendió una señora", "not_a_name"),
         ("López, María", "not_a_name"),
         ("no quiero decir", "not_a_name"),
         ("hola buenas tardes", "not_a_name"),
@@ -87,6 +92,41 @@ def test_parse_full_name_accepts(text, expected):
 )
 def test_parse_full_name_rejects(text, reason):
     assert parse_full_name(text) == Invalid(reason)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Acknowledgements and greetings before it, one after the other.
+        ("ok. Martha Lucía Giraldo", "Martha Lucía Giraldo"),
+        ("Si claro. Martha Lucia Giraldo", "Martha Lucia Giraldo"),
+        ("Sí señora, Martha Lucía Giraldo", "Martha Lucía Giraldo"),
+        ("listo, Jhon Fredy Ospina", "Jhon Fredy Ospina"),
+        ("claro que si mi nombre es Luz Amparo Henao", "Luz Amparo Henao"),
+        ("Hola buenas tardes mi nombre es Fabio Nelson Rincón", "Fabio Nelson Rincón"),
+        ("bueno mi nombre es ana milena toro", "Ana Milena Toro"),
+        # Other ways of introducing it.
+        ("con Diana Marcela Ríos", "Diana Marcela Ríos"),  # to "¿con quién hablo?"
+        ("es Ana Milena Toro", "Ana Milena Toro"),
+        ("el nombre es Ana Milena Toro", "Ana Milena Toro"),
+        ("a nombre de Ana Milena Toro", "Ana Milena Toro"),
+        ("Yo soy la señora Rosa Elena Cardona", "Rosa Elena Cardona"),
+        # What comes after it.
+        ("Soy Pedro Pérez, afiliado", "Pedro Pérez"),
+        ("mi nombre es Gloria Inés Arango, cc 24.567.890", "Gloria Inés Arango"),
+        ("Diana Marcela Ríos cc 1094887766", "Diana Marcela Ríos"),
+        ("fabio rincon cedula 7548321", "Fabio Rincon"),
+        ("Martha Lucía Giraldo Ramírez, para servirle", "Martha Lucía Giraldo Ramírez"),
+        ("Martha Giraldo para servirle", "Martha Giraldo"),
+        ("yo me llamo Brayan Stiven Muñoz y tengo una queja", "Brayan Stiven Muñoz"),
+        ("Esperanza Gómez y soy afiliada", "Esperanza Gómez"),
+        ("Ana Milena Toro de parte de mi mamá", "Ana Milena Toro"),
+        ("Natalia Ruiz Correa y mi correo es nati@gmail.com", "Natalia Ruiz Correa"),
+        ("María López @maria", "María López"),
+    ],
+)
+def test_the_name_is_taken_from_what_people_write_around_it(text, expected):
+    assert parse_full_name(text) == expected
 
 
 def test_parse_full_name_length_limits():
