@@ -8,12 +8,13 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from actions.common import entity, latest_text, previous_user_event, response_text, say
 from actions.handoff import hand_off
 from actions.info import answer_hours, answer_hours_follow_up
-from actions.offers import answer_service, is_long_story, offer_filing
-from actions.pqrs_form import start_events
+from actions.offers import answer_service, file_the_type_named, is_long_story, offer_filing
+from actions.pqrs_form import start_events, type_from_words
 from actions.status import answer_status_without_number
 from mara.policy.pqrs_types import catalog
 from mara.text import choices
 from mara.text.asks import (
+    announces_only,
     asks_about_status,
     asks_for_a_call,
     asks_to_change_filed,
@@ -129,6 +130,9 @@ class ActionNotUnderstood(Action):
         if service is not None:
             # "¿qué requisitos piden para el subsidio de vivienda?"
             return answer_service(dispatcher, tracker, text, service)
+        named = type_from_words(text)
+        if named and announces_only(text):
+            return file_the_type_named(dispatcher, tracker, named)
         if is_lost(text) and not is_long_story(text):
             # "no entiendo nada": the options again, said plainly.
             say(dispatcher, "utter_lost_menu")

@@ -59,6 +59,20 @@ def offer_filing(tracker: Tracker, text: str, pqrs_type: PqrsType | None = None)
     return [*events, FollowupAction("pqrs_form")]
 
 
+def file_the_type_named(
+    dispatcher: CollectingDispatcher, tracker: Tracker, named: str
+) -> list[EventType]:
+    """ "tengo un reclamo", which the model was unsure of: the form starts with the type they
+    named, and asks what happened."""
+    say_type(dispatcher, named)
+    return [
+        *start_events(tracker, with_text=False),
+        SlotSet("pqrs_type", named),
+        SlotSet("type_confirmed", True),
+        FollowupAction("pqrs_form"),
+    ]
+
+
 def answer_service(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,

@@ -22,6 +22,7 @@ from mara.domain.calendar import BOGOTA
 from mara.policy.pqrs_types import catalog
 from mara.services import lookup
 from mara.text import choices
+from mara.text.asks import forgot_the_number
 from mara.text.extract import extract_person_data
 from mara.text.format_es import format_date_es
 from mara.text.normalize import normalize_text
@@ -78,6 +79,10 @@ class ValidateStatusForm(FormValidator):
     def validate_status_radicado(self, value, dispatcher, tracker, domain) -> dict | Invalid:
         instant = now()
         radicado = parse_radicado(str(value), default_year=instant.astimezone(BOGOTA).year)
+        if radicado is None and forgot_the_number(str(value)):
+            # "no me acuerdo del número": where to find it, instead of asking again.
+            say(dispatcher, "utter_radicado_forgotten")
+            return {"status_radicado": DONE, "status_document": DONE}
         if radicado is None:
             return Invalid("utter_invalid_radicado")
         with uow() as work:

@@ -8,6 +8,7 @@ import re
 
 from mara.text import choices
 from mara.text.choices import service_named
+from mara.text.extract import extract_person_data, says_own_name
 from mara.text.normalize import normalize_text
 
 # Asking how something goes…
@@ -157,6 +158,19 @@ def says_it_lacks(text: str) -> bool:
     return bool(_LACKS.search(_plain(text)))
 
 
+_FORGOT = re.compile(
+    r"\b(?:no (?:me )?(?:acuerdo|recuerdo)|no (?:lo |la )?(?:tengo|se|encuentro|hallo|guarde)"
+    r"|(?:lo|la) (?:perdi|borre|bote)|se me (?:perdio|olvido|borro|borraron)|olvide"
+    r"|no (?:me )?(?:lo |la )?(?:dieron|llego|enviaron|mandaron)|no se cual es|ni idea)\b"
+)
+
+
+def forgot_the_number(text: str) -> bool:
+    """ "no me acuerdo del número", "lo perdí", "no me llegó": asked for a radicado, the
+    person does not have it."""
+    return bool(_FORGOT.search(_plain(text)))
+
+
 # Words that announce a request without telling it: "buenas, quiero radicar una queja".
 _ANNOUNCING = frozenset({
     "hola", "ola", "buenas", "buenos", "buen", "tardes", "dias", "dia", "noches", "senorita",
@@ -164,15 +178,24 @@ _ANNOUNCING = frozenset({
     "queria", "quisiera", "deseo", "necesito", "nesecito", "me", "gustaria", "voy", "a", "ir",
     "poner", "hacer", "aser", "radicar", "presentar", "interponer", "dejar", "pasar",
     "mandar", "enviar", "colocar", "montar", "tengo", "una", "un", "el", "la", "de", "para",
-    "otra", "otro", "nueva", "nuevo", "que",
+    "otra", "otro", "nueva", "nuevo", "que", "y", "yo", "soy", "afiliado", "afiliada",
+    "usuario", "usuaria",
 })  # fmt: skip
 
 
+# How people introduce themselves before announcing it: "hola, mi nombre es … quiero…".
+_INTRODUCING = frozenset({"mi", "nombre", "es", "completo", "me", "llamo", "soy", "yo", "y"})
+
+
 def announces_only(text: str) -> bool:
-    """ "quiero poner una queja", "kiero aser una sujerencia": the type named and nothing of
-    the case (its words are not a description)."""
+    """ "quiero poner una queja", "kiero aser una sujerencia", "hola, soy Ana López y quiero
+    hacer una sugerencia": the type named and nothing of the case (its words are not a
+    description)."""
     words = _plain(text).split()
     named = choices.types_named(text)
+    if says_own_name(text):
+        name = _plain(extract_person_data(text).full_name or "").split()
+        words = [w for w in words if w not in name and w not in _INTRODUCING]
     rest = [w for w in words if w not in _ANNOUNCING and choices.types_named(w) != named]
     return len(named) == 1 and not rest
 

@@ -101,9 +101,18 @@ def test_three_misses_pause_the_lookups(domain, db):
 
 
 def test_an_unreadable_radicado_is_asked_again(domain, db):
-    outcome = lookup(domain, "status_radicado", "no me acuerdo")
+    outcome = lookup(domain, "status_radicado", "el de la semana pasada")
     assert outcome.responses == ["utter_invalid_radicado"]
     assert outcome.slots["status_radicado"] is None
+
+
+@pytest.mark.parametrize(
+    "text", ["no me acuerdo", "no me acuerdo del número", "lo perdí", "no me llegó ningún número"]
+)
+def test_a_radicado_they_do_not_have_is_not_asked_again(domain, db, text):
+    outcome = lookup(domain, "status_radicado", text)
+    assert outcome.responses == ["utter_radicado_forgotten"]
+    assert outcome.slots["status_document"] == "-"  # the form ends
 
 
 def test_my_tickets(domain, db):

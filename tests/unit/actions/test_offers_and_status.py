@@ -273,6 +273,14 @@ def test_a_type_named_when_asking_to_file_is_not_asked_again(domain, db):
     outcome = run_action(ActionStartPqrs(), told, domain)
     assert outcome.slots["description"] == "quiero poner una queja porque me trataron mal"
     assert outcome.slots["type_confirmed"] is True  # named and read alike
+    # Introducing oneself first announces nothing more.
+    introduced = idle(
+        "hola mi nombre es Jhon Fredy Ospina quiero hacer una sugerencia",
+        "pqrs_sugerencia",
+        confidence=0.6,
+    )
+    outcome = run_action(ActionStartPqrs(), introduced, domain)
+    assert outcome.slots["pqrs_type"] == "sugerencia" and outcome.slots["description"] is None
     # Naming none, or two, leaves the list to ask.
     for text in ("quiero radicar una pqrs", "no sé si es queja o reclamo"):
         outcome = run_action(ActionStartPqrs(), idle(text, "file_pqrs"), domain)
@@ -285,6 +293,21 @@ def test_no_answer_yet_to_a_filed_request_is_a_status_question(domain, db):
     outcome = run_action(ActionStartPqrs(), idle(text, intent="pqrs_reclamo"), domain)
     assert outcome.responses == ["utter_status"]
     assert f"*{radicado}*" in outcome.messages[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "pqrs_type"),
+    [("tengo un reclamo", "reclamo"), ("soy afiliada y tengo una queja", "queja")],
+)
+def test_a_type_named_that_the_model_missed_starts_the_filing(domain, db, text, pqrs_type):
+    outcome = run_action(ActionNotUnderstood(), idle(text, intent="nlu_fallback"), domain)
+    assert outcome.slots["pqrs_type"] == pqrs_type and outcome.slots["type_confirmed"] is True
+    assert outcome.slots.get("description") is None  # what happened is still to be asked
+    assert [e["name"] for e in outcome.events if e["event"] == "followup"] == ["pqrs_form"]
+    # A case told with the type is no announcement: the usual answer to what is unclear.
+    told = idle("tengo una queja por lo de ayer", intent="nlu_fallback")
+    outcome = run_action(ActionNotUnderstood(), told, domain)
+    assert not [e for e in outcome.events if e["event"] == "followup"]
 
 
 @pytest.mark.parametrize("intent", ["inform", "nlu_fallback"])
