@@ -13,7 +13,7 @@ from mara.policy.channels import business_calendar
 from mara.policy.messages import policy_answer
 from mara.text.cues import another_day
 from mara.text.hours import answer_hours_question
-from mara.text.hours_question import named_channel, read_hours_question
+from mara.text.hours_question import named_channel, read_hours_question, town_named
 
 # A follow-up names a day or a channel in a few words ("y el sábado?", "y por WhatsApp?").
 FOLLOW_UP_WORDS = 5
@@ -32,6 +32,10 @@ def answer_hours(dispatcher, question: str, instant: datetime | None = None) -> 
     """The answer to the hours question asked: the channel or day named, "hasta qué hora",
     a short summary, or every channel when the person asks for all of them."""
     instant = instant or now()
+    town = town_named(question)
+    if town is not None:
+        # "¿a qué hora atienden en Quimbaya?": no office there, then the hours of the one.
+        say(dispatcher, "utter_no_office_in_town", town=town)
     asked = read_hours_question(question, instant)
     text = answer_hours_question(business_calendar(), asked, instant)
     say(dispatcher, "utter_policy", text_block=text)
@@ -57,6 +61,10 @@ def answer_hours_follow_up(dispatcher, tracker) -> bool:
     if _bot_action_before_this_message(tracker) != "action_answer_hours":
         return False
     text = latest_text(tracker)
+    town = town_named(text)
+    if town is not None and len(text.split()) <= FOLLOW_UP_WORDS:
+        say(dispatcher, "utter_no_office_in_town", town=town)  # "y en Calarcá?"
+        return True
     question = another_day(text, previous_text(tracker), now())
     if question is None and len(text.split()) <= FOLLOW_UP_WORDS and named_channel(text):
         question = text

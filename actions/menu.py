@@ -23,6 +23,7 @@ from mara.text.asks import (
     sounds_upset,
 )
 from mara.text.cues import asks_about_hours
+from mara.text.hours_question import asks_for_an_office_in
 
 NOT_UNDERSTOOD = {"nlu_fallback", "out_of_scope"}
 
@@ -120,6 +121,11 @@ class ActionNotUnderstood(Action):
             return []
         if asks_to_change_filed(text):
             say(dispatcher, "utter_change_filed")
+            return []
+        town = asks_for_an_office_in(text)
+        if town is not None:
+            # "¿dónde puedo poner una queja en Montenegro?": the one office, and the channels.
+            say(dispatcher, "utter_no_office_in_town", town=town)
             return []
         if asks_for_a_call(text):
             # "¿me pueden llamar al 310…?": the bot cannot call; an adviser can write or call.

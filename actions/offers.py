@@ -28,6 +28,7 @@ from mara.text.asks import (
     service_asked,
 )
 from mara.text.choices import service_named
+from mara.text.hours_question import asks_for_an_office_in
 
 # A message this long that the model does not understand is most likely a PQRS.
 LONG_STORY_WORDS = 15
@@ -140,6 +141,11 @@ class ActionStartPqrs(Action):
         if asks_about_status(text):
             # "¿cómo va lo que puse…?" read as a new request: it is a status question.
             return leave_for_status(dispatcher, tracker, domain)
+        town = asks_for_an_office_in(text)
+        if town is not None:
+            # "¿tienen sede en Calarcá?" read as a request for information.
+            say(dispatcher, "utter_no_office_in_town", town=town)
+            return leave_quietly()
         intent, _ = latest_intent(tracker)
         service = service_asked(text)
         if PqrsType.from_intent(intent) is PqrsType.INFORMACION and (

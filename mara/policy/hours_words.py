@@ -19,6 +19,7 @@ class HoursVocabulary:
     until: tuple[str, ...]
     everything: tuple[str, ...]
     past_event: tuple[str, ...]
+    towns_without_office: tuple[str, ...] = ()
 
 
 def _phrases(raw: object, where: str) -> tuple[str, ...]:
@@ -41,6 +42,9 @@ def _load(path: Path) -> HoursVocabulary:
         until=_phrases(raw.get("until") or [], "until"),
         everything=_phrases(raw.get("everything") or [], "everything"),
         past_event=_phrases(raw.get("past_event") or [], "past_event"),
+        towns_without_office=_phrases(
+            raw.get("towns_without_office") or [], "towns_without_office"
+        ),
     )
 
 

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from mara.domain.calendar import BOGOTA
 from mara.policy.hours_words import HoursVocabulary, hours_vocabulary
-from mara.text.cues import WEEKDAYS, date_in_question
+from mara.text.cues import WEEKDAYS, asks_about_hours, date_in_question
 from mara.text.normalize import _alias_table, _best_alias, _phrase_pattern, _tokens, normalize_text
 
 _DAY_OF_MONTH_RE = re.compile(r"(?<![0-9])([0-3]?[0-9])(?: de [a-z]+)?")
@@ -43,6 +43,35 @@ def named_channel(text: str, vocabulary: HoursVocabulary | None = None) -> str |
     )
     found = _best_alias(text, table)
     return found if isinstance(found, str) else None
+
+
+# Words that ask where an office is, or whether there is one ("¿tienen sede en Calarcá?").
+_WHERE_WORDS = frozenset({"donde", "hay", "tienen", "queda", "quedan", "ubicados", "ubicada"})
+
+
+def town_named(text: str, vocabulary: HoursVocabulary | None = None) -> str | None:
+    """The town without an office that a message names, as config/ writes it ("Calarcá")."""
+    vocabulary = vocabulary or hours_vocabulary()
+    joined = _joined(text)
+    return next(
+        (
+            town
+            for town in vocabulary.towns_without_office
+            if _phrase_pattern(" ".join(_tokens(normalize_text(town)))).search(joined)
+        ),
+        None,
+    )
+
+
+def asks_for_an_office_in(text: str, vocabulary: HoursVocabulary | None = None) -> str | None:
+    """ "¿tienen sede en Calarcá?", "dónde puedo ir a poner una queja en Montenegro": the town
+    without an office asked about, or None."""
+    town = town_named(text, vocabulary)
+    if town is None:
+        return None
+    words = set(_joined(text).split())
+    office = named_channel(text, vocabulary) == "punto_fisico"
+    return town if office or words & _WHERE_WORDS or asks_about_hours(text) else None
 
 
 def _weekday_named(joined: str) -> int | None:

@@ -7,7 +7,11 @@ import pytest
 
 from mara.policy.channels import business_calendar
 from mara.text.hours import answer_hours_question
-from mara.text.hours_question import describes_past_event, read_hours_question
+from mara.text.hours_question import (
+    asks_for_an_office_in,
+    describes_past_event,
+    read_hours_question,
+)
 
 BOGOTA = ZoneInfo("America/Bogota")
 MONDAY_4PM = datetime(2026, 12, 7, 16, 0, tzinfo=BOGOTA)
@@ -106,3 +110,20 @@ def test_future_dates_are_questions(text):
 def test_a_weekday_in_the_plural_asks_about_the_next_one(text, day):
     assert read_hours_question(text, MONDAY_4PM).day == day
     assert f"{day.day} de diciembre" in answer(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "town"),
+    [
+        ("tienen sede en calarca?", "Calarcá"),
+        ("hola donde puedo ir a poner una queja personalmente en montenegro", "Montenegro"),
+        ("a que horas atienden en Quimbaya", "Quimbaya"),
+        ("en la tebaida hay oficina?", "La Tebaida"),
+        # A town in a story, or not asked about, is no question for an office.
+        ("vivo en la tebaida y no me llego el subsidio", None),
+        ("fui a armenia y no me atendieron", None),
+        ("¿dónde queda la sede?", None),
+    ],
+)
+def test_an_office_asked_for_in_a_town_without_one(text, town):
+    assert asks_for_an_office_in(text) == town

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import pytest
 
+from actions.info import ActionAnswerHours
 from actions.menu import ActionGreet, ActionNotUnderstood
 from actions.offers import ActionAnswerService, ActionStartPqrs
 from actions.pqrs_asks import ActionAskTypeConfirmed
@@ -352,6 +353,29 @@ def test_another_channel_right_after_an_hours_answer_is_about_hours(domain, db):
         ActionNotUnderstood(), after_hours_answer("y por whatsapp?", "nlu_fallback"), domain
     )
     assert outcome.responses == ["utter_policy"] and "*WhatsApp*" in rendered(outcome, domain)
+
+
+@pytest.mark.parametrize(
+    ("action", "intent"),
+    [(ActionStartPqrs(), "pqrs_informacion"), (ActionNotUnderstood(), "nlu_fallback")],
+)
+def test_an_office_in_a_town_without_one_gets_the_one_there_is(domain, db, action, intent):
+    outcome = run_action(action, idle("tienen sede en calarca?", intent=intent), domain)
+    assert outcome.responses == ["utter_no_office_in_town"]
+    text = rendered(outcome, domain)
+    assert "*Calarcá*" in text and "Calle 16 #15-22, Armenia" in text
+    assert "pqrs_form" not in [e.get("name") for e in outcome.events]
+
+
+def test_a_town_right_after_an_hours_answer_is_about_an_office_there(domain, db):
+    outcome = run_action(
+        ActionNotUnderstood(), after_hours_answer("y en calarca?", "nlu_fallback"), domain
+    )
+    assert outcome.responses == ["utter_no_office_in_town"]
+    asked = run_action(
+        ActionAnswerHours(), idle("a que horas atienden en quimbaya", "ask_hours"), domain
+    )
+    assert asked.responses == ["utter_no_office_in_town", "utter_policy"]
 
 
 def test_a_service_question_takes_the_service_named_just_before(domain, db):
