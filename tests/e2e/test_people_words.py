@@ -1,0 +1,36 @@
+"""Real people's ways of writing, through the whole stack: a type named that the model is
+unsure of, a name said with more around it, an office asked for in a town, a radicado lost."""
+
+from __future__ import annotations
+
+from tests.e2e.test_pqrs import joined, tickets
+
+
+def test_a_type_named_and_a_name_said_with_more_around_it(stack):
+    wa = "573010000061"
+    asked = joined(stack.turn(wa, "tengo un reclamo"))
+    assert "*reclamo*" in asked and "Cuéntame con detalle" in asked
+    story = "la cuota monetaria de noviembre no me llegó y mis hijos están afiliados"
+    assert "Ley 1581" in joined(stack.turn(wa, story))
+    assert "nombre completo" in joined(stack.turn(wa, "dale"))
+    # The acknowledgement before the name and the document after it are no part of it.
+    email = joined(stack.turn(wa, "Si claro. Martha Lucia Giraldo, cc 24.567.890"))
+    assert "correo" in email and "tipo de documento" not in email
+    summary = joined(stack.turn(wa, "no tengo"))
+    assert "Nombre: Martha Lucia Giraldo" in summary and "CC 24567890" in summary
+    assert "Tipo: Reclamo" in summary and story in summary
+    stack.turn(wa, "1")
+    [ticket] = tickets(stack, wa)
+    assert ticket.requester.full_name == "Martha Lucia Giraldo"
+
+
+def test_an_office_in_a_town_and_a_radicado_not_at_hand(stack):
+    wa = "573010000062"
+    office = joined(stack.turn(wa, "buenas, tienen sede en calarca?"))
+    assert "*Calarcá*" in office and "Calle 16 #15-22, Armenia" in office
+    assert "Lo radico" not in office
+    stack.turn(wa, "quisiera saber si ya le dieron respuesta a mi queja")
+    lost = joined(stack.turn(wa, "no me acuerdo del numero"))
+    assert "mensaje de confirmación" in lost and "No reconocí" not in lost
+    # The lookup ended: the next message is a new question, not another try at a number.
+    assert "Punto físico" in joined(stack.turn(wa, "a que horas abren?"))
