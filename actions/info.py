@@ -8,9 +8,13 @@ from rasa_sdk import Action
 from rasa_sdk.events import EventType
 
 from actions.common import latest_intent, latest_text, now, previous_text, say
+from actions.forms import is_question
 from actions.preferences import preferential_events
+from mara.policy import catalogs
 from mara.policy.channels import business_calendar
 from mara.policy.messages import policy_answer
+from mara.text.asks import service_asked
+from mara.text.choices import service_named
 from mara.text.cues import another_day
 from mara.text.hours import answer_hours_question
 from mara.text.hours_question import named_channel, read_hours_question, town_named
@@ -71,6 +75,21 @@ def answer_hours_follow_up(dispatcher, tracker) -> bool:
     if question is None:
         return False
     answer_hours(dispatcher, question)
+    return True
+
+
+def answer_information_question(dispatcher, tracker, text: str) -> bool:
+    """ "¿cómo me postulo?" asked where the bot proposed to file their question: what
+    config/services.yml says of the service asked about, or of the one their question named
+    before; True when there was something to say."""
+    if not is_question(text):
+        return False
+    before = str(tracker.get_slot("description") or "")
+    key = service_asked(text) or service_named(text) or service_named(before)
+    service = next((s for s in catalogs.services() if s.key == key), None)
+    if service is None or not service.info:
+        return False
+    say(dispatcher, "utter_service_info", service_label=service.label, info=service.info)
     return True
 
 

@@ -30,6 +30,7 @@ from actions.forms import (
     tells_more,
     written_as_a_name,
 )
+from actions.info import answer_information_question
 from actions.pqrs_person import earlier_texts, person_data, this_whatsapp
 from actions.status import answer_status_without_number
 from mara.domain.messages import CONFIRMED, SIGNAL_KEY, SUBMIT_EXPECTED
@@ -278,6 +279,13 @@ class ValidatePqrsForm(FormValidator):
         declined = declines_offer(tracker, text, "type_confirmed")
         if declined:
             return declined
+        if tracker.get_slot("pqrs_type") == PqrsType.INFORMACION.value:
+            # Their question answered here ("¿cómo me postulo?"), then asked again; "gracias"
+            # to it is a no.
+            if choices.only_thanks(text):
+                return {"type_confirmed": None, CANCEL_SLOT: True, "filing_offered": DECLINED}
+            if answer_information_question(dispatcher, tracker, text):
+                return {"type_confirmed": None}
         named = type_from_words(text)
         answer = choices.parse_yes_no(text)
         if named and answer is not True:

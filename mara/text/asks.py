@@ -87,6 +87,11 @@ _SERVICE_QUESTION_WORDS = frozenset(
         "consulta",
         "aplicar",
         "acceder",
+        "ayuda",
+        "ayudar",
+        "ayudan",
+        "orientar",
+        "orientacion",
     }
 )
 

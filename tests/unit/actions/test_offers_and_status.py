@@ -400,6 +400,10 @@ def test_a_service_question_takes_the_service_named_just_before(domain, db):
             ["utter_greet", "utter_service_info"],
         ),
         ("hola buenas soy afiliada", ["utter_greet", "utter_menu"]),
+        (
+            "buenas, me pueden ayudar con el subsidio de vivienda",
+            ["utter_greet", "utter_service_info"],
+        ),
     ],
 )
 def test_a_greeting_carrying_a_service_question_gets_the_answer(domain, db, text, responses):

@@ -208,6 +208,21 @@ def test_type_confirmation_yes_no_or_another_type(domain):
     assert thanks.slots["cancel_confirm"] is True and thanks.slots["filing_offered"] == "declined"
 
 
+def test_a_question_about_the_service_where_information_is_proposed_is_answered(domain):
+    asked = "me pueden ayudar con el subsidio de vivienda"
+    slots = {"type_confirmed": None, "pqrs_type": "informacion", "description": asked}
+    how = answer(domain, "type_confirmed", "como me postulo?", intent="nlu_fallback", **slots)
+    assert how.responses == ["utter_service_info"] and how.slots["type_confirmed"] is None
+    assert "*Vivienda*" in rendered(how, domain)
+    # Proposed as another type, the same question is no answer to "¿Está bien?".
+    queja = answer(domain, "type_confirmed", "como me postulo?", intent="nlu_fallback",
+                   **{**slots, "pqrs_type": "queja"})  # fmt: skip
+    assert queja.responses == ["utter_invalid_yes_no"]
+    # "gracias" once answered is no to filing it.
+    thanks = answer(domain, "type_confirmed", "gracias", intent="thank", **slots)
+    assert thanks.slots["cancel_confirm"] is True and thanks.slots["filing_offered"] == "declined"
+
+
 def test_a_story_told_at_the_type_list_is_kept_and_grows(domain):
     first = answer(
         domain, "pqrs_type", "es que mi mamá fue a reclamar el subsidio", "nlu_fallback", 0.3,
