@@ -8,7 +8,13 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from actions.common import entity, latest_text, previous_user_event, response_text, say
 from actions.handoff import hand_off
 from actions.info import answer_hours, answer_hours_follow_up
-from actions.offers import answer_service, file_the_type_named, is_long_story, offer_filing
+from actions.offers import (
+    answer_service,
+    file_the_type_named,
+    is_long_story,
+    offer_filing,
+    service_in_question,
+)
 from actions.pqrs_form import start_events, type_from_words
 from actions.status import answer_status_without_number
 from mara.policy.pqrs_types import catalog
@@ -148,10 +154,18 @@ class ActionNotUnderstood(Action):
             # "ustedes son unos ladrones": heard, and offered the way to a queja.
             say(dispatcher, "utter_upset_offer_queja")
             return []
+        service = service_in_question(tracker, text)
+        if service is not None:
+            # "¿cómo me postulo?" right after a message about the subsidio de vivienda.
+            return answer_service(dispatcher, tracker, text, service)
         if is_long_story(text):
             # A long story not understood is most likely a PQRS in the person's own words.
             say(dispatcher, "utter_offer_to_file")
             return offer_filing(tracker, text)
+        if choices.nothing_more(text):
+            # "no", "nada más" after an answer: nothing was asked, so nothing to read again.
+            say(dispatcher, "utter_ok")
+            return []
         if previous_user_intent(tracker) in NOT_UNDERSTOOD:
             say(dispatcher, "utter_still_not_understood")
             say(dispatcher, "utter_menu")

@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_intent, latest_text, previous_text, say
+from actions.forms import is_question
 from actions.info import answer_hours_follow_up
 from actions.pqrs_form import (
     OFFERED,
@@ -22,6 +23,7 @@ from mara.domain.tickets import PqrsType
 from mara.policy import catalogs
 from mara.text.asks import (
     announces_only,
+    asks_about_a_service,
     asks_about_status,
     asks_to_change_filed,
     asks_when,
@@ -116,6 +118,15 @@ class ActionAnswerService(Action):
         return answer_service(dispatcher, tracker, text, service)
 
 
+def service_in_question(tracker: Tracker, text: str) -> str | None:
+    """The service a question is about: the one it names, or for a question that names none
+    ("¿cómo me postulo?"), the one the person's message before named."""
+    service = service_asked(text)
+    if service is None and is_question(text) and asks_about_a_service(text):
+        service = service_before(tracker)
+    return service
+
+
 def service_before(tracker: Tracker) -> str | None:
     """The service the person's message before named: "¿y cuáles son los requisitos?" right
     after "es para preguntar por el kit escolar"."""
@@ -147,7 +158,7 @@ class ActionStartPqrs(Action):
             say(dispatcher, "utter_no_office_in_town", town=town)
             return leave_quietly()
         intent, _ = latest_intent(tracker)
-        service = service_asked(text)
+        service = service_in_question(tracker, text)
         if PqrsType.from_intent(intent) is PqrsType.INFORMACION and (
             service is not None or asks_when(text)
         ):

@@ -142,6 +142,12 @@ def service_asked(text: str) -> str | None:
     return service_named(text)
 
 
+def asks_about_a_service(text: str) -> bool:
+    """ "¿cómo me postulo?", "¿cuánto vale?": asked in the words of a question about a
+    service, whether or not one is named."""
+    return bool(set(_plain(text).split()) & _SERVICE_QUESTION_WORDS)
+
+
 def asks_when(text: str) -> bool:
     """ "el subsidio de este mes cuándo lo pagan", "¿qué día consignan la cuota?", "fechas de
     inscripción a natación": the question is for a date."""

@@ -220,6 +220,19 @@ def only_thanks(text: str) -> bool:
     return bool(words & _THANKS) and words <= _THANKS | _AROUND_THANKS
 
 
+_NOTHING_MORE = frozenset(
+    {"no", "nop", "nel", "nada", "todo", "mas", "ya", "eso", "es", "seria", "por", "ahora", "asi",
+     "esta", "bien", "senor", "senora", "senorita", "gracias", "muchas", "mil"}
+)  # fmt: skip
+
+
+def nothing_more(text: str) -> bool:
+    """ "no", "nada más", "eso es todo", "no, así está bien": nothing else wanted, said where
+    no question was pending."""
+    words = set(_tokens(normalize_text(text)))
+    return bool(words & {"no", "nop", "nel", "nada", "todo"}) and words <= _NOTHING_MORE
+
+
 _ANONYMOUS = ("anonimo", "anonima", "anonimamente", "anonimato", "sin nombre", "sin mis datos")
 
 

@@ -392,6 +392,28 @@ def test_a_service_question_takes_the_service_named_just_before(domain, db):
 
 
 @pytest.mark.parametrize(
+    ("action", "intent"),
+    [(ActionNotUnderstood(), "nlu_fallback"), (ActionStartPqrs(), "pqrs_informacion")],
+)
+def test_a_question_right_after_a_service_was_named_is_about_it(domain, db, action, intent):
+    def after(text: str):
+        tracker = idle(text, intent=intent)
+        latest = tracker.events.pop()
+        tracker.events += [
+            {"event": "user", "text": "me pueden ayudar con el subsidio de vivienda"},
+            {"event": "action", "name": "action_answer_service"},
+            latest,
+        ]
+        return tracker
+
+    outcome = run_action(action, after("como me postulo?"), domain)
+    assert outcome.responses == ["utter_service_info"]
+    assert "*Vivienda*" in rendered(outcome, domain)
+    # Not a question in a service's words: not taken as one.
+    assert "utter_service_info" not in run_action(action, after("y eso?"), domain).responses
+
+
+@pytest.mark.parametrize(
     ("text", "responses"),
     [
         ("buenas tardes", ["utter_greet", "utter_menu"]),
@@ -442,7 +464,10 @@ def test_a_change_to_a_filed_request_is_told_where_to_ask(domain, db, action, te
     [
         ("no entiendo nada", ["utter_lost_menu", "utter_menu"]),
         ("esto no sirve para nada", ["utter_upset_offer_queja"]),
-        ("no", ["utter_default"]),
+        ("no", ["utter_ok"]),
+        ("nada mas", ["utter_ok"]),
+        ("no, así está bien", ["utter_ok"]),
+        ("no me sirvió", ["utter_default"]),
     ],
 )
 def test_a_no_with_no_question_pending_is_read_again(domain, db, text, responses):
