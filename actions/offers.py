@@ -12,13 +12,13 @@ from actions.common import latest_intent, latest_text, previous_text, say
 from actions.forms import is_question
 from actions.info import answer_hours_follow_up
 from actions.pqrs_form import (
-    OFFERED,
     leave_for_status,
     leave_quietly,
     say_type,
     start_events,
     type_from_words,
 )
+from actions.pqrs_slots import OFFERED
 from mara.domain.tickets import PqrsType
 from mara.policy import catalogs
 from mara.text.asks import (

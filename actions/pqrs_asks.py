@@ -11,7 +11,7 @@ from rasa_sdk.events import EventType
 
 from actions.common import numbered, phone_as_written, response_text, say, utter_as_data
 from actions.forms import PAUSED
-from actions.pqrs_form import NO_EMAIL, OFFERED
+from actions.pqrs_slots import NO_EMAIL, OFFERED
 from mara.policy import catalogs
 from mara.policy.messages import message
 from mara.policy.pqrs_types import catalog

@@ -21,7 +21,6 @@ from actions.common import (
 from actions.forms import (
     CANCEL_REQUESTED,
     CANCEL_SLOT,
-    PAUSED,
     FormValidator,
     Invalid,
     asks_a_question,
@@ -32,6 +31,17 @@ from actions.forms import (
 )
 from actions.info import answer_information_question
 from actions.pqrs_person import earlier_texts, person_data, this_whatsapp
+from actions.pqrs_slots import (
+    DECLINED,
+    EARLY_SLOTS,
+    FIELD_SLOTS,
+    LEFT,
+    NO_EMAIL,
+    OFFERED,
+    PERSONAL_FIELDS,
+    PERSONAL_SLOTS,
+    reset_events,
+)
 from actions.status import answer_status_without_number
 from mara.domain.messages import CONFIRMED, SIGNAL_KEY, SUBMIT_EXPECTED
 from mara.domain.tickets import PqrsType
@@ -43,39 +53,6 @@ from mara.text import choices, documents, emails, normalize, phones
 from mara.text.asks import asks_about_status, says_it_lacks
 from mara.text.names import parse_full_name
 
-PERSONAL_SLOTS = ["full_name", "document_type", "document_number", "phone", "email"]
-FORM_SLOTS = [
-    "pqrs_type",
-    "type_confirmed",
-    "description",
-    "details_offered",
-    "consent",
-    "use_saved",
-    *PERSONAL_SLOTS,
-    "service",
-    "confirmation",
-    "proposed_type",
-    "proposed_confidence",
-    "description_from_start",
-    "consent_id",
-    "saved_requester",
-    "attachments",
-    "field_failures",
-    "changing_field",
-    CANCEL_SLOT,
-    CANCEL_REQUESTED,
-    PAUSED,
-    "filing_offered",
-]
-# filing_offered: the bot offered to file the person's text; they declined; or they left the
-# form for a status question (the form ends without "cancelé la solicitud").
-OFFERED, DECLINED, LEFT = "offered", "declined", "left"
-# While these are asked (before any personal data), a status question is a correction
-# ("no, quiero saber cómo va…"), not an answer: "no" is not a refused consent.
-EARLY_SLOTS = frozenset(
-    {"pqrs_type", "type_confirmed", "description", "details_offered", "consent"}
-)
-NO_EMAIL = "ninguno"
 MIN_DESCRIPTION = 8
 # A description this long already says what, when and where: no "¿algo más?" question.
 DETAILED_WORDS = 12
@@ -85,27 +62,11 @@ TYPE_SURE = 0.8
 # More of the story, read as a PQRS type at least this surely, confirms or changes the type.
 STORY_TYPE_READ = 0.5
 
-# The summary's fields (config/messages.yml names them) and the slots changing one clears.
-FIELD_SLOTS = {
-    "tipo": ["pqrs_type", "type_confirmed"],
-    "descripcion": ["description"],
-    "nombre": ["full_name"],
-    "documento": ["document_type", "document_number"],
-    "telefono": ["phone"],
-    "correo": ["email"],
-    "servicio": ["service"],
-}
-PERSONAL_FIELDS = {"nombre", "documento", "telefono", "correo"}
-
 
 def say_type(dispatcher: CollectingDispatcher, pqrs_type: str) -> None:
     """ "Lo radico como *queja* (…)": the type the bot is sure of, in one plain line."""
     info = catalog().info(pqrs_type)
     say(dispatcher, "utter_type_proposed", type_name=info.name, gist=info.gist)
-
-
-def reset_events() -> list[EventType]:
-    return [SlotSet(slot, None) for slot in FORM_SLOTS]
 
 
 def type_from_words(text: str) -> str | None:

@@ -16,7 +16,7 @@ from actions.common import (
     wa_id,
 )
 from actions.forms import CANCEL_REQUESTED, CANCEL_SLOT
-from actions.pqrs_form import DECLINED, LEFT, NO_EMAIL, reset_events
+from actions.pqrs_slots import DECLINED, LEFT, NO_EMAIL, reset_events
 from mara.domain.messages import CONFIRMATION_SLOT, CONFIRMED
 from mara.policy.pqrs_types import catalog
 from mara.services import filing

@@ -10,7 +10,7 @@ from rasa_sdk.events import ActionExecuted, ActiveLoop, EventType, SessionStarte
 
 from actions.common import now
 from actions.forms import PAUSED
-from actions.pqrs_form import FORM_SLOTS
+from actions.pqrs_slots import FORM_SLOTS
 
 # As long as a handoff waits for an adviser (mara.services.contact.request_handoff).
 PAUSE_KEPT = timedelta(hours=24)
