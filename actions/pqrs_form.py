@@ -98,6 +98,26 @@ def service_events(tracker: Tracker, description: str) -> dict[str, Any]:
     return {"service": service} if service else {}
 
 
+# Questions whose answer may instead be more of the story, sent in another message.
+STORY_GOES_ON = frozenset({*PERSONAL_SLOTS, "service"})
+# Words of an answer about their data ("la verdad no quiero dar mis datos"), not a story.
+CONSENT_WORDS = frozenset({"datos", "acepto", "autorizo", "autorizacion", "politica"})
+
+
+def goes_on_with_the_story(text: str, tracker: Tracker) -> bool:
+    """More of what happened, where a yes/no or a piece of data was asked: not begun with a
+    yes or a no, not asking to stay anonymous."""
+    first = text.split()[:1]
+    answer_first = bool(first) and choices.parse_yes_no(first[0]) is not None
+    about_consent = bool(set(normalize.normalize_text(text).split()) & CONSENT_WORDS)
+    return (
+        tells_more(text, tracker)
+        and not answer_first
+        and not about_consent
+        and not choices.wants_anonymity(text)
+    )
+
+
 def more_story(tracker: Tracker, text: str) -> dict[str, Any]:
     """The description with `text` on a line of its own (and the service it names, if any)."""
     whole = f"{(tracker.get_slot('description') or '').strip()}\n{text.strip()}".strip()
@@ -297,6 +317,12 @@ class ValidatePqrsForm(FormValidator):
             # Consent on file (a returning number): what they wrote may be read at once.
             data = person_data(tracker, earlier_texts(tracker))
             return {"consent": True, **data, **this_whatsapp(tracker, data)}
+        text = str(value)
+        if goes_on_with_the_story(text, tracker):
+            # "Me dijo que no había el medicamento…": more of the story, however many "no"s
+            # it holds, kept; the question is asked again.
+            say(dispatcher, "utter_story_noted")
+            return {"consent": None, **more_story(tracker, text)}
         answer = choices.parse_yes_no(str(value))
         if answer is False and says_it_lacks(str(value)):
             # "no tengo correo" answers a question still to come, not this one.
@@ -337,6 +363,15 @@ class ValidatePqrsForm(FormValidator):
         if answer is False:
             return {"use_saved": False}
         return Invalid("utter_invalid_yes_no")
+
+    def wrong_answer(self, dispatcher, tracker, slot, invalid, result) -> dict[str, Any]:
+        text = latest_text(tracker)
+        if slot in STORY_GOES_ON and goes_on_with_the_story(text, tracker):
+            # "Y la señora que atiende me trató muy mal" where a name was asked: their story
+            # goes on in another message; kept, and the question asked again.
+            say(dispatcher, "utter_story_noted")
+            return {slot: None, **more_story(tracker, text)}
+        return super().wrong_answer(dispatcher, tracker, slot, invalid, result)
 
     @staticmethod
     def with_data(slot: str, tracker: Tracker, own: dict | Invalid) -> dict | Invalid:

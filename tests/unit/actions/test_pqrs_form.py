@@ -223,6 +223,26 @@ def test_a_question_about_the_service_where_information_is_proposed_is_answered(
     assert thanks.slots["cancel_confirm"] is True and thanks.slots["filing_offered"] == "declined"
 
 
+def test_the_story_going_on_in_more_messages_is_kept_where_data_was_asked(domain, db):
+    told = "El día 2 fui a la droguería de la calle 21"
+    more = "Me dijo que no había el medicamento y que volviera otro día"
+    consent = answer(domain, "consent", more, intent="pqrs_queja", confidence=0.7,
+                     description=told, consent_id=None)  # fmt: skip
+    # The "no" inside is no refusal: kept with the story, consent asked again.
+    assert consent.responses == ["utter_story_noted"] and consent.slots["consent"] is None
+    assert consent.slots["description"] == f"{told}\n{more}"
+    name = answer(domain, "full_name", "Y la señora que atiende me trató muy mal",
+                  intent="pqrs_queja", confidence=0.7, description=told)  # fmt: skip
+    assert name.responses == ["utter_story_noted"] and name.slots["full_name"] is None
+    assert name.slots["description"].endswith("\nY la señora que atiende me trató muy mal")
+    assert "field_failures" not in name.slots  # not counted as a wrong answer
+    # A no first, or words about their data, still answer the question.
+    for refusal in ("no acepto, prefiero ir a la sede", "la verdad no quiero dar mis datos"):
+        refused = answer(domain, "consent", refusal, intent="deny", confidence=0.4,
+                         description=told, consent_id=None)  # fmt: skip
+        assert refused.slots["consent"] is False, refusal
+
+
 def test_a_story_told_at_the_type_list_is_kept_and_grows(domain):
     first = answer(
         domain, "pqrs_type", "es que mi mamá fue a reclamar el subsidio", "nlu_fallback", 0.3,
