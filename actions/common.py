@@ -122,3 +122,17 @@ def utter_as_data(dispatcher: CollectingDispatcher, response: str, **values: Any
     text = template.format_map(_Blank({**fact_values(), **values}))
     # `rendered_from` names the response for tests and logs (Rasa keeps it as metadata).
     dispatcher.utter_message(text=text, rendered_from=response)
+
+
+def bot_action_before(tracker: Tracker) -> str | None:
+    """The bot's last action before the person's latest message."""
+    users = [i for i, e in enumerate(tracker.events) if e.get("event") == "user"]
+    earlier = tracker.events[: users[-1]] if users else []
+    return next(
+        (
+            e.get("name")
+            for e in reversed(earlier)
+            if e.get("event") == "action" and e.get("name") != "action_listen"
+        ),
+        None,
+    )

@@ -7,7 +7,7 @@ from datetime import datetime
 from rasa_sdk import Action
 from rasa_sdk.events import EventType
 
-from actions.common import latest_intent, latest_text, now, previous_text, say
+from actions.common import bot_action_before, latest_intent, latest_text, now, previous_text, say
 from actions.forms import is_question
 from actions.preferences import preferential_events
 from mara.policy import catalogs
@@ -45,24 +45,10 @@ def answer_hours(dispatcher, question: str, instant: datetime | None = None) -> 
     say(dispatcher, "utter_policy", text_block=text)
 
 
-def _bot_action_before_this_message(tracker) -> str | None:
-    """The bot's last action before the person's latest message."""
-    users = [i for i, e in enumerate(tracker.events) if e.get("event") == "user"]
-    earlier = tracker.events[: users[-1]] if users else []
-    return next(
-        (
-            e.get("name")
-            for e in reversed(earlier)
-            if e.get("event") == "action" and e.get("name") != "action_listen"
-        ),
-        None,
-    )
-
-
 def answer_hours_follow_up(dispatcher, tracker) -> bool:
     """ "y el 24?", "y por WhatsApp?" right after an hours answer are about hours too,
     whatever the model read; answered, True."""
-    if _bot_action_before_this_message(tracker) != "action_answer_hours":
+    if bot_action_before(tracker) != "action_answer_hours":
         return False
     text = latest_text(tracker)
     town = town_named(text)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from rasa_sdk import Action
-from rasa_sdk.events import EventType, SlotSet
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
 from actions.common import (
+    bot_action_before,
     latest_media,
+    latest_text,
     message_sid,
     now,
     response_text,
@@ -16,10 +20,12 @@ from actions.common import (
     wa_id,
 )
 from actions.forms import CANCEL_REQUESTED, CANCEL_SLOT
+from actions.pqrs_form import start_events
 from actions.pqrs_slots import DECLINED, LEFT, NO_EMAIL, reset_events
 from mara.domain.messages import CONFIRMATION_SLOT, CONFIRMED
 from mara.policy.pqrs_types import catalog
 from mara.services import filing
+from mara.text import choices
 from mara.text.format_es import format_date_es
 
 
@@ -124,3 +130,50 @@ class ActionStoreAttachment(Action):
             return [SlotSet("attachments", (tracker.get_slot("attachments") or []) + media)]
         say(dispatcher, "utter_media_received")
         return []
+
+
+def refused_request(tracker: Tracker) -> dict[str, Any] | None:
+    """The request whose filing ended with the bot's last reply because consent was refused
+    (a type that needs the person's data): its type, description and service as they were."""
+    if bot_action_before(tracker) != "action_submit_pqrs":
+        return None
+    submit = max(
+        i
+        for i, e in enumerate(tracker.events)
+        if e.get("event") == "action" and e.get("name") == "action_submit_pqrs"
+    )
+    values = {
+        e["name"]: e.get("value") for e in tracker.events[:submit] if e.get("event") == "slot"
+    }
+    pqrs_type = values.get("pqrs_type")
+    anonymous_ok = {t.value for t in catalog().anonymous_allowed}
+    if values.get("consent") is not False or not values.get("description") or not pqrs_type:
+        return None
+    if pqrs_type in anonymous_ok:
+        return None  # filed anonymously, nothing was left undone
+    return {key: values.get(key) for key in ("pqrs_type", "description", "service")}
+
+
+class ActionAcknowledge(Action):
+    """ "ok", "listo", "sí" with no question pending: acknowledged. Right after the filing
+    ended on a refused consent, a yes ("sí, acepto") takes the request up again: the form
+    starts where it stopped, with that yes as the answer to its consent question."""
+
+    def name(self) -> str:
+        return "action_acknowledge"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        refused = refused_request(tracker)
+        text = latest_text(tracker)
+        if refused is None or not choices.agrees(text):
+            say(dispatcher, "utter_ok")
+            return []
+        label = catalog().info(refused["pqrs_type"]).label.lower()
+        say(dispatcher, "utter_request_resumed", type_label_lower=label)
+        return [
+            *start_events(tracker, with_text=False),
+            *(SlotSet(slot, value) for slot, value in refused.items()),
+            SlotSet("type_confirmed", True),
+            SlotSet("consent", text),
+            FollowupAction("pqrs_form"),
+        ]

@@ -233,6 +233,19 @@ def nothing_more(text: str) -> bool:
     return bool(words & {"no", "nop", "nel", "nada", "todo"}) and words <= _NOTHING_MORE
 
 
+# What acknowledges without agreeing to anything ("ok", "listo, gracias").
+_ACKNOWLEDGING = frozenset({"ok", "okay", "okey", "oki", "listo", "vale", "entendido", "perfecto",
+                            "bueno", "ya", "bien", "esta"})  # fmt: skip
+
+
+def agrees(text: str) -> bool:
+    """ "sí", "acepto", "sí, dale": a yes that agrees, not an "ok" or a "listo, gracias"
+    that only acknowledges."""
+    words = set(_tokens(normalize_text(text)))
+    acknowledging = words <= _ACKNOWLEDGING | _THANKS | _AROUND_THANKS
+    return parse_yes_no(text) is True and not acknowledging
+
+
 _ANONYMOUS = ("anonimo", "anonima", "anonimamente", "anonimato", "sin nombre", "sin mis datos")
 
 

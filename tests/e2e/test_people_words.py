@@ -1,8 +1,13 @@
 """Real people's ways of writing, through the whole stack: a type named that the model is
-unsure of, a name said with more around it, an office asked for in a town, a radicado lost."""
+unsure of, a name said with more around it, an office asked for in a town, a radicado lost,
+a story told in several messages, a consent given after refusing it."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from mara.db.models import Consent
+from mara.db.unit_of_work import UnitOfWork
 from tests.e2e.test_pqrs import joined, tickets
 
 
@@ -34,3 +39,27 @@ def test_an_office_in_a_town_and_a_radicado_not_at_hand(stack):
     assert "mensaje de confirmación" in lost and "No reconocí" not in lost
     # The lookup ended: the next message is a new question, not another try at a number.
     assert "Punto físico" in joined(stack.turn(wa, "a que horas abren?"))
+
+
+def test_a_story_in_several_messages_and_a_consent_given_after_all(stack):
+    wa = "573010000063"
+    stack.turn(wa, "Quiero poner una queja")
+    assert "Ley 1581" in joined(stack.turn(wa, "El día 2 de diciembre fui a la droguería"))
+    # The story goes on where consent was asked; its "no" is no refusal.
+    more = "Me dijo que no había el medicamento y que volviera otro día"
+    again = joined(stack.turn(wa, more))
+    assert "lo anoté" in again and "¿Aceptas?" in again and "respeto tu decisión" not in again
+    refused = joined(stack.turn(wa, "no acepto"))
+    assert "respeto tu decisión" in refused and "escribe *acepto*" in refused
+    # A yes right after takes the request up again, the consent recorded with it.
+    resumed = joined(stack.turn(wa, "bueno sí, acepto"))
+    assert "Retomo tu queja" in resumed and "nombre completo" in resumed
+    stack.turn(wa, "Gloria Stella Marín Orozco, CC 41888999")
+    summary = joined(stack.turn(wa, "no tengo"))
+    assert "droguería" in summary and more in summary and "Gloria Stella Marín Orozco" in summary
+    stack.turn(wa, "1")
+    [ticket] = tickets(stack, wa)
+    assert more in ticket.description and ticket.requester.document_number == "41888999"
+    with UnitOfWork(stack.settings.database_url) as uow:
+        consents = uow.session.scalars(select(Consent).where(Consent.wa_id == wa)).all()
+    assert [c.granted for c in consents] == [False, True]

@@ -15,7 +15,12 @@ from actions.pqrs_asks import (
     ActionAskPqrsType,
     ActionAskTypeConfirmed,
 )
-from actions.pqrs_submit import ActionCancelPqrs, ActionStoreAttachment, ActionSubmitPqrs
+from actions.pqrs_submit import (
+    ActionAcknowledge,
+    ActionCancelPqrs,
+    ActionStoreAttachment,
+    ActionSubmitPqrs,
+)
 from actions.status import ActionCancelStatus
 from mara.db.models import Ticket
 from mara.db.unit_of_work import UnitOfWork
@@ -163,3 +168,38 @@ def test_an_attachment_goes_with_the_request_being_filed(domain):
         domain,
     )
     assert idle.responses == ["utter_media_received"] and idle.events == []
+
+
+def after_a_refused_consent(text: str, pqrs_type: str = "queja"):
+    """A filing that just ended on a refused consent, then `text` from the person."""
+    tracker = tracker_from("idle", text, "affirm")
+    latest = tracker.events.pop()
+    told = "el vigilante de la sede me trató de manera grosera"
+    tracker.events += [
+        {"event": "slot", "name": "pqrs_type", "value": pqrs_type},
+        {"event": "slot", "name": "description", "value": told},
+        {"event": "slot", "name": "service", "value": "afiliacion_aportes"},
+        {"event": "slot", "name": "consent", "value": False},
+        {"event": "action", "name": "pqrs_form"},
+        {"event": "action", "name": "action_submit_pqrs"},
+        *({"event": "slot", "name": s, "value": None} for s in ("pqrs_type", "description")),
+        {"event": "action", "name": "action_listen"},
+        latest,
+    ]
+    return tracker
+
+
+def test_a_yes_right_after_a_refused_consent_takes_the_request_up_again(domain, db):
+    outcome = run_action(ActionAcknowledge(), after_a_refused_consent("sí, acepto"), domain)
+    assert outcome.responses == ["utter_request_resumed"]
+    assert outcome.slots["pqrs_type"] == "queja" and outcome.slots["type_confirmed"] is True
+    assert outcome.slots["description"] == "el vigilante de la sede me trató de manera grosera"
+    assert outcome.slots["consent"] == "sí, acepto"  # the form's validator records it
+    assert [e["name"] for e in outcome.events if e["event"] == "followup"] == ["pqrs_form"]
+    # Anything else, or a yes with no refusal just before, is only acknowledged.
+    for tracker in (after_a_refused_consent("ok gracias"), tracker_from("idle", "sí", "affirm")):
+        outcome = run_action(ActionAcknowledge(), tracker, domain)
+        assert outcome.responses == ["utter_ok"] and not outcome.slots
+    # A sugerencia goes on anonymously when consent is refused: nothing to take up.
+    anonymous = after_a_refused_consent("sí", pqrs_type="sugerencia")
+    assert run_action(ActionAcknowledge(), anonymous, domain).responses == ["utter_ok"]
