@@ -332,8 +332,12 @@ def test_a_story_told_at_the_type_list_is_kept_and_filed(stack):
     stack.conversation(wa, "hola", "1")
     story = "es que mi mamá fue a reclamar el subsidio"
     noted = joined(stack.turn(wa, story))
-    assert "lo anoté" in noted and "Escribe el número" in noted and "Reclamo" in noted
-    replies = joined(stack.turn(wa, "3"))
+    if "¿Está bien?" in noted:  # the model read a reclamo in it: proposed, story kept
+        assert "*reclamo*" in noted
+        replies = joined(stack.turn(wa, "1"))
+    else:
+        assert "lo anoté" in noted and "Escribe el número" in noted and "Reclamo" in noted
+        replies = joined(stack.turn(wa, "3"))
     if "agregar algo más" in replies:
         replies = joined(stack.turn(wa, "y le dijeron que no estaba afiliada"))
     assert "Ley 1581" in replies
