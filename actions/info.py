@@ -13,7 +13,7 @@ from actions.preferences import preferential_events
 from mara.policy import catalogs
 from mara.policy.channels import business_calendar
 from mara.policy.messages import policy_answer
-from mara.text.asks import service_asked
+from mara.text.asks import asks_if_late, service_asked
 from mara.text.choices import service_named
 from mara.text.cues import another_day
 from mara.text.hours import answer_hours_question
@@ -98,6 +98,8 @@ class ActionPolicyAnswer(Action):
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
         intent, _ = latest_intent(tracker)
         key = POLICY_BY_INTENT.get(intent or "", "keep_in_mind")
+        if key == "deadlines" and asks_if_late(latest_text(tracker)):
+            key = "late_answer"  # "¿y si no me responden a tiempo?"
         say(dispatcher, "utter_policy", text_block=policy_answer(key))
         if key == "preferential":
             return preferential_events(dispatcher, tracker)

@@ -7,7 +7,7 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 
 from actions.common import numbered, phone_as_written, response_text, say, utter_as_data
 from actions.forms import PAUSED
@@ -73,6 +73,13 @@ class ActionAskDescription(AskSlot):
 
 class ActionAskDetailsOffered(AskSlot):
     slot = "details_offered"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        if tracker.get_slot("details_wanted") and not tracker.get_slot(PAUSED):
+            # "sí" to "¿quieres agregar algo más?": asked for it, not offered again.
+            say(dispatcher, "utter_ask_details_wanted")
+            return [SlotSet("details_wanted", None)]
+        return await super().run(dispatcher, tracker, domain)
 
 
 class ActionAskConsent(AskSlot):

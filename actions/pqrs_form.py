@@ -308,8 +308,7 @@ class ValidatePqrsForm(FormValidator):
         if asks_a_question(text, tracker):
             return Invalid("utter_ask_details_offered")
         if choices.parse_yes_no(text) is True and len(text.split()) <= 2:
-            say(dispatcher, "utter_ask_description")
-            return {"details_offered": None}
+            return {"details_offered": None, "details_wanted": True}  # asked for at once
         return {"details_offered": True, **more_story(tracker, text)}
 
     def validate_consent(self, value, dispatcher, tracker, domain) -> dict | Invalid:

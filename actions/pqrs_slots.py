@@ -12,6 +12,7 @@ FORM_SLOTS = [
     "type_confirmed",
     "description",
     "details_offered",
+    "details_wanted",
     "consent",
     "use_saved",
     *PERSONAL_SLOTS,

@@ -182,6 +182,18 @@ def forgot_the_number(text: str) -> bool:
     return bool(_FORGOT.search(_plain(text)))
 
 
+_LATE = re.compile(
+    r"\b(?:no (?:me |nos |le )?(?:responden|contestan|cumplen|llega la respuesta)"
+    r"|se (?:vence|vencen|pasa|pasan|demoran mas)|pasa el plazo|pasan los dias|vencid[oa]"
+    r"|despues del plazo|fuera del plazo|no responden a tiempo)\b"
+)
+
+
+def asks_if_late(text: str) -> bool:
+    """ "¿y si no me responden a tiempo?", "¿qué pasa si se vence?": the deadline missed."""
+    return bool(_LATE.search(_plain(text)))
+
+
 # Words that announce a request without telling it: "buenas, quiero radicar una queja".
 _ANNOUNCING = frozenset({
     "hola", "ola", "buenas", "buenos", "buen", "tardes", "dias", "dia", "noches", "senorita",

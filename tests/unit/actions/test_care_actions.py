@@ -192,6 +192,21 @@ def test_policy_answers_come_from_config(domain, intent, fragment):
     assert "{" not in outcome.messages[0]["text_block"]
 
 
+@pytest.mark.parametrize(
+    ("text", "late"),
+    [
+        ("y si no me responden a tiempo?", True),
+        ("que pasa si se vence el plazo", True),
+        ("cuanto se demoran en responder una queja?", False),
+    ],
+)
+def test_a_deadline_missed_is_asked_apart_from_the_deadline(domain, text, late):
+    outcome = run_action(ActionPolicyAnswer(), tracker_from("idle", text, "ask_deadlines"), domain)
+    said = outcome.messages[0]["text_block"]
+    assert ("*consultar radicado*" in said) is late and ("7 días hábiles" in said) is not late
+    assert "{" not in said
+
+
 def test_preferential_is_recorded_and_said_so_only_while_filing(domain):
     text = "soy adulto mayor, tengo atención preferencial?"
     idle = run_action(ActionPolicyAnswer(), tracker_from("idle", text, "ask_preferential"), domain)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from actions.pqrs_asks import ActionAskDetailsOffered
 from actions.pqrs_form import ValidatePqrsForm
 from mara.domain.messages import PERSONAL_ANSWER
 from tests.unit.actions.conftest import rendered, run_action, tracker_from
@@ -316,6 +317,20 @@ def test_description_too_short_and_details_added(domain):
     assert short.responses == ["utter_invalid_description"]
     more = answer(domain, "details_offered", "fue el domingo 6 de diciembre como a las 11")
     assert more.slots["description"].endswith("fue el domingo 6 de diciembre como a las 11")
+
+
+def test_a_yes_to_more_details_asks_for_them_once(domain):
+    yes = answer(domain, "details_offered", "si", intent="affirm")
+    assert yes.slots["details_offered"] is None and yes.slots["details_wanted"] is True
+    assert yes.responses == []  # the form's question says it, once
+    asked = run_action(
+        ActionAskDetailsOffered(),
+        tracker_from("pqrs_form_personal", slots={"details_wanted": True}),
+        domain,
+    )
+    assert asked.responses == ["utter_ask_details_wanted"] and asked.slots["details_wanted"] is None
+    offered = run_action(ActionAskDetailsOffered(), tracker_from("pqrs_form_personal"), domain)
+    assert offered.responses == ["utter_ask_details_offered"]
 
 
 # --- answers first ---------------------------------------------------------------
