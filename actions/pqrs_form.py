@@ -51,6 +51,7 @@ from mara.policy.pqrs_types import catalog
 from mara.services import filing
 from mara.text import choices, documents, emails, normalize, phones
 from mara.text.asks import asks_about_status, says_it_lacks
+from mara.text.extract import says_own_name
 from mara.text.names import parse_full_name
 
 MIN_DESCRIPTION = 8
@@ -327,7 +328,8 @@ class ValidatePqrsForm(FormValidator):
             # "no tengo correo" answers a question still to come, not this one.
             email = latest_intent(tracker)[0] == "no_email"
             return Invalid("utter_consent_without_email" if email else "utter_invalid_consent")
-        if answer is None:
+        if answer is None or (answer is False and says_own_name(text)):
+            # "no, el nombre es de mi mamá, yo soy Jorge": a correction, not a refusal.
             return Invalid("utter_invalid_consent")
         version = catalog().privacy_policy_version
         with uow() as work:
@@ -386,7 +388,7 @@ class ValidatePqrsForm(FormValidator):
         pqrs_type = tracker.get_slot("pqrs_type")
         anonymous_ok = pqrs_type in {t.value for t in catalog().anonymous_allowed}
         refused = choices.parse_yes_no(str(value)) is False or choices.wants_anonymity(str(value))
-        if isinstance(name, normalize.Invalid) and choices.parse_yes_no(str(value)) is True:
+        if isinstance(name, normalize.Invalid) and choices.agrees(str(value)):
             return Invalid("utter_consent_already")  # "sí acepto" said twice
         if isinstance(name, normalize.Invalid) and anonymous_ok and refused:
             # "no", "anónima": a suggestion or a compliment goes on without their data.

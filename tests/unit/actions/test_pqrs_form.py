@@ -51,6 +51,8 @@ def test_a_valid_answer_fills_its_slot_and_says_nothing(domain, slot, text, valu
         ("full_name", "Juan 2 López", "utter_invalid_full_name"),
         ("full_name", "hola buenas tardes", "utter_invalid_full_name"),
         ("full_name", "si acepto", "utter_consent_already"),
+        ("full_name", "ok", "utter_invalid_full_name"),  # an ok is no consent said again
+        ("consent", "no, el nombre es de mi mamá, yo soy Jorge Tabares", "utter_invalid_consent"),
         ("document_type", "licencia de pesca", "utter_invalid_document_type"),
         ("document_number", "123", "utter_invalid_document_number"),
         ("phone", "300 123", "utter_invalid_phone"),
