@@ -375,10 +375,14 @@ class ValidatePqrsForm(FormValidator):
         return super().wrong_answer(dispatcher, tracker, slot, invalid, result)
 
     @staticmethod
-    def with_data(slot: str, tracker: Tracker, own: dict | Invalid) -> dict | Invalid:
+    def with_data(dispatcher, slot: str, tracker: Tracker, own: dict | Invalid) -> dict | Invalid:
         """The answer to `slot` plus every other piece of personal data in the same message
         ("Ana López cc 1094… cel 310…"); the message's own reading wins where it has one."""
         found = person_data(tracker, [latest_text(tracker)], asked=slot)
+        if isinstance(own, Invalid) and slot not in found and found:
+            # "cc 7.555.444" where the name was asked: kept, and the name asked again.
+            say(dispatcher, "utter_story_noted")
+            return {**found, slot: None}
         if isinstance(own, Invalid):
             return found if slot in found else own
         return {**found, **own}
@@ -388,7 +392,8 @@ class ValidatePqrsForm(FormValidator):
         pqrs_type = tracker.get_slot("pqrs_type")
         anonymous_ok = pqrs_type in {t.value for t in catalog().anonymous_allowed}
         refused = choices.parse_yes_no(str(value)) is False or choices.wants_anonymity(str(value))
-        if isinstance(name, normalize.Invalid) and choices.agrees(str(value)):
+        said_yes = choices.agrees(str(value)) and not str(value).strip().isdigit()
+        if isinstance(name, normalize.Invalid) and said_yes:
             return Invalid("utter_consent_already")  # "sí acepto" said twice
         if isinstance(name, normalize.Invalid) and anonymous_ok and refused:
             # "no", "anónima": a suggestion or a compliment goes on without their data.
@@ -396,8 +401,10 @@ class ValidatePqrsForm(FormValidator):
             say(dispatcher, "utter_consent_refused_anonymous", type_label_lower=label)
             return {"consent": False, "consent_id": None, "full_name": None}
         if isinstance(name, normalize.Invalid):
-            return self.with_data("full_name", tracker, Invalid("utter_invalid_full_name"))
-        return self.with_data("full_name", tracker, {"full_name": name})
+            return self.with_data(
+                dispatcher, "full_name", tracker, Invalid("utter_invalid_full_name")
+            )
+        return self.with_data(dispatcher, "full_name", tracker, {"full_name": name})
 
     def validate_document_type(self, value, dispatcher, tracker, domain) -> dict | Invalid:
         code = documents.parse_document_type(str(value))
@@ -407,7 +414,9 @@ class ValidatePqrsForm(FormValidator):
             cedula = documents.bare_cedula(str(value))
             if cedula is not None:
                 return {"document_type": "CC", "document_number": cedula}
-            return self.with_data("document_type", tracker, Invalid("utter_invalid_document_type"))
+            return self.with_data(
+                dispatcher, "document_type", tracker, Invalid("utter_invalid_document_type")
+            )
         slots: dict[str, Any] = {"document_type": code}
         # "CC 1094887654" answers both questions at once.
         _, number = documents.parse_document(str(value))
@@ -415,7 +424,7 @@ class ValidatePqrsForm(FormValidator):
             checked := documents.parse_document_number(number, code), normalize.Invalid
         ):
             slots["document_number"] = checked
-        return self.with_data("document_type", tracker, slots)
+        return self.with_data(dispatcher, "document_type", tracker, slots)
 
     def validate_document_number(self, value, dispatcher, tracker, domain) -> dict | Invalid:
         code = tracker.get_slot("document_type") or "CC"
@@ -423,14 +432,14 @@ class ValidatePqrsForm(FormValidator):
         if isinstance(number, normalize.Invalid):
             hint = next(d.hint for d in catalogs.document_types() if d.code == code)
             invalid = Invalid("utter_invalid_document_number", {"hint": hint})
-            return self.with_data("document_number", tracker, invalid)
-        return self.with_data("document_number", tracker, {"document_number": number})
+            return self.with_data(dispatcher, "document_number", tracker, invalid)
+        return self.with_data(dispatcher, "document_number", tracker, {"document_number": number})
 
     def validate_phone(self, value, dispatcher, tracker, domain) -> dict | Invalid:
         phone = phones.parse_phone(str(value), wa_number=wa_id(tracker))
         if isinstance(phone, normalize.Invalid):
-            return self.with_data("phone", tracker, Invalid("utter_invalid_phone"))
-        return self.with_data("phone", tracker, {"phone": phone})
+            return self.with_data(dispatcher, "phone", tracker, Invalid("utter_invalid_phone"))
+        return self.with_data(dispatcher, "phone", tracker, {"phone": phone})
 
     def validate_email(self, value, dispatcher, tracker, domain) -> dict | Invalid:
         if value == NO_EMAIL:
@@ -448,8 +457,8 @@ class ValidatePqrsForm(FormValidator):
                 if meant
                 else Invalid("utter_invalid_email")
             )
-            return self.with_data("email", tracker, invalid)
-        return self.with_data("email", tracker, {"email": email})
+            return self.with_data(dispatcher, "email", tracker, invalid)
+        return self.with_data(dispatcher, "email", tracker, {"email": email})
 
     def validate_service(self, value, dispatcher, tracker, domain) -> dict | Invalid:
         service = choices.parse_service(str(value))

@@ -133,7 +133,9 @@ def extract_person_data(text: str, wa_number: str | None = None) -> PersonData:
     # up to the next label, number or e-mail.
     stops = sorted([s for s, _, _ in labels] + [s for s, _ in numbers] + [len(text)])
     name_labels = [label for label in labels if label[2] == "name"]
-    starts = [name_labels[0][1]] if name_labels else []
+    # Each label in turn: "el nombre es de mi mamá, yo soy Jorge Tabares" names the writer
+    # after the second.
+    starts = [label[1] for label in name_labels]
     # Unlabelled words count as a name only beside other data ("Ana López, cc 1094…"):
     # alone they are as likely a sentence as a name.
     leading_free = (not labels or labels[0][0] > 0) and (not numbers or numbers[0][0] > 0)

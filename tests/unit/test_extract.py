@@ -70,6 +70,11 @@ def test_every_piece_given_is_taken(text, expected):
     assert extract_person_data(text, WA).given() == expected
 
 
+def test_the_writers_name_after_a_name_that_is_not_theirs():
+    text = "no, el nombre es de mi mamá, yo soy Jorge Tabares"
+    assert extract_person_data(text, WA).given() == {"full_name": "Jorge Tabares"}
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -52,6 +52,7 @@ def test_a_valid_answer_fills_its_slot_and_says_nothing(domain, slot, text, valu
         ("full_name", "hola buenas tardes", "utter_invalid_full_name"),
         ("full_name", "si acepto", "utter_consent_already"),
         ("full_name", "ok", "utter_invalid_full_name"),  # an ok is no consent said again
+        ("full_name", "1", "utter_invalid_full_name"),
         ("consent", "no, el nombre es de mi mamá, yo soy Jorge Tabares", "utter_invalid_consent"),
         ("document_type", "licencia de pesca", "utter_invalid_document_type"),
         ("document_number", "123", "utter_invalid_document_number"),
@@ -319,6 +320,13 @@ def test_description_too_short_and_details_added(domain):
     assert short.responses == ["utter_invalid_description"]
     more = answer(domain, "details_offered", "fue el domingo 6 de diciembre como a las 11")
     assert more.slots["description"].endswith("fue el domingo 6 de diciembre como a las 11")
+
+
+def test_other_data_given_where_the_name_was_asked_is_kept(domain):
+    outcome = answer(domain, "full_name", "cc 7.555.444", document_type=None, document_number=None)
+    assert outcome.responses == ["utter_story_noted"]  # "Listo, lo anoté"
+    assert outcome.slots["document_number"] == "7555444" and outcome.slots["full_name"] is None
+    assert "field_failures" not in outcome.slots
 
 
 def test_a_yes_to_more_details_asks_for_them_once(domain):
