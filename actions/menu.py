@@ -5,7 +5,14 @@ from __future__ import annotations
 from rasa_sdk import Action
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
-from actions.common import entity, latest_text, previous_user_event, response_text, say
+from actions.common import (
+    bot_action_before,
+    entity,
+    latest_text,
+    previous_user_event,
+    response_text,
+    say,
+)
 from actions.handoff import hand_off
 from actions.info import answer_hours, answer_hours_follow_up
 from actions.offers import (
@@ -80,8 +87,13 @@ class ActionExplainTypes(Action):
         return "action_explain_types"
 
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        text = latest_text(tracker)
+        chosen = type_from_words(text)
+        if chosen and bot_action_before(tracker) == "action_explain_types":
+            # "ok entonces es un reclamo" right after the explanation: a choice, not a question.
+            return file_the_type_named(dispatcher, tracker, chosen)
         # The types the person named ("¿diferencia entre queja y reclamo?"), else all six.
-        named = choices.types_named(latest_text(tracker))
+        named = choices.types_named(text)
         types = [t for t in catalog().types if t.key.value in named] or catalog().types
         definitions = "\n".join(
             response_text(domain, "utter_type_definition", label=t.label, definition=t.definition)

@@ -262,6 +262,20 @@ def test_two_types_named_are_told_apart_with_just_their_definitions(domain, ques
     assert len(said) <= 600
 
 
+def test_a_type_chosen_right_after_the_explanation_starts_the_filing(domain, db):
+    tracker = tracker_from("idle", "ok entonces es un reclamo", "ask_types")
+    latest = tracker.events.pop()
+    tracker.events += [{"event": "action", "name": "action_explain_types"}, latest]
+    outcome = run_action(ActionExplainTypes(), tracker, domain)
+    assert outcome.responses == ["utter_type_proposed"] and outcome.slots["pqrs_type"] == "reclamo"
+    assert [e["name"] for e in outcome.events if e["event"] == "followup"] == ["pqrs_form"]
+    # Without the explanation just before, the same words ask what a reclamo is.
+    alone = run_action(
+        ActionExplainTypes(), tracker_from("idle", "es un reclamo", "ask_types"), domain
+    )
+    assert alone.responses == ["utter_policy"] and "pqrs_type" not in alone.slots
+
+
 def test_not_understood_twice_offers_menu_and_human(domain, db):
     first = tracker_from("idle", "quien gano el partido", "out_of_scope", 0.8)
     assert run_action(ActionNotUnderstood(), first, domain).responses == ["utter_out_of_scope"]
