@@ -28,6 +28,7 @@ from mara.text.asks import (
     asks_to_change_filed,
     asks_when,
     service_asked,
+    tells_a_grievance,
 )
 from mara.text.choices import service_named
 from mara.text.hours_question import asks_for_an_office_in
@@ -114,6 +115,11 @@ class ActionAnswerService(Action):
 
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
         text = latest_text(tracker)
+        if tells_a_grievance(text):
+            # "¿por qué me rechazaron la postulación si cumplo los requisitos?": a case to
+            # file, which the requirements do not answer.
+            say(dispatcher, "utter_offer_to_file")
+            return offer_filing(tracker, text)
         service = service_asked(text) or service_named(text) or service_before(tracker)
         return answer_service(dispatcher, tracker, text, service)
 

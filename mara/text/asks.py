@@ -92,6 +92,9 @@ _SERVICE_QUESTION_WORDS = frozenset(
         "ayudan",
         "orientar",
         "orientacion",
+        "informar",
+        "informarme",
+        "informen",
     }
 )
 
@@ -107,6 +110,8 @@ _WHEN = re.compile(
     r"|\bpara cuando\b|\bcuando$"
     r"|\b(?:que|cual|cuales|en que) (?:dia|dias|fecha|fechas|mes)\b"
     r"|\bfechas?\b|\bdia de pago\b|\bdias de pago\b"
+    r"|\bya (?:salio|salieron|abrieron|abrio|empezo|empezaron|estan|esta) (?:la |las |el |los )?"
+    r"(?:convocatoria|convocatorias|inscripcion|inscripciones|pago|pagos|postulacion|postulaciones)"
 )
 
 # "¿me pueden llamar al 310…?", "llámenme por favor": a call asked for.
@@ -133,11 +138,26 @@ def asks_about_status(text: str) -> bool:
     return asks and bool(_FILED_WORDS & words)
 
 
+# What was done to the person ("me rechazaron", "no me aprobaron"): a grievance about the
+# service, which a requirements text does not answer.
+_DONE_TO_THEM = re.compile(
+    r"\b(?:me|nos|le|les) (?:rechazaron|negaron|cobraron|quitaron|suspendieron|descontaron"
+    r"|retiraron|cancelaron|bloquearon|sacaron|desafiliaron|trataron)\b"
+    r"|\bno (?:me|nos|le|les) (?:aprobaron|pagaron|han pagado|dieron|devolvieron|aceptaron)\b"
+)
+
+
+def tells_a_grievance(text: str) -> bool:
+    """ "¿por qué me rechazaron la postulación si cumplo los requisitos?"."""
+    return bool(_DONE_TO_THEM.search(_plain(text)))
+
+
 def service_asked(text: str) -> str | None:
     """The service a question is about ("¿cuánto vale la piscina?" → recreacion_deportes);
-    None when the text names no service or asks nothing about it."""
+    None when the text names no service, asks nothing about it, or tells what was done to
+    the person ("me rechazaron la postulación…")."""
     words = set(_plain(text).split())
-    if not words & _SERVICE_QUESTION_WORDS:
+    if not words & _SERVICE_QUESTION_WORDS or tells_a_grievance(text):
         return None
     return service_named(text)
 
