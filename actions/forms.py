@@ -103,6 +103,24 @@ def tells_more(text: str, tracker: Tracker) -> bool:
     return not any(key in given for key in CONTACT_DATA) and not written_as_a_name(text)
 
 
+# Words of an answer about their data ("la verdad no quiero dar mis datos"), not a story.
+CONSENT_WORDS = frozenset({"datos", "acepto", "autorizo", "autorizacion", "politica"})
+
+
+def goes_on_with_the_story(text: str, tracker: Tracker) -> bool:
+    """More of what happened, where a yes/no or a piece of data was asked: not begun with a
+    yes or a no, not asking to stay anonymous."""
+    first = text.split()[:1]
+    answer_first = bool(first) and choices.parse_yes_no(first[0]) is not None
+    about_consent = bool(set(normalize_text(text).split()) & CONSENT_WORDS)
+    return (
+        tells_more(text, tracker)
+        and not answer_first
+        and not about_consent
+        and not choices.wants_anonymity(text)
+    )
+
+
 def written_as_a_name(text: str) -> bool:
     """ "Luz Dary Ramírez O.": a name written as one (capitals), the answer to a question
     still to come, not more of a story."""

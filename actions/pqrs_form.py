@@ -24,6 +24,7 @@ from actions.forms import (
     FormValidator,
     Invalid,
     asks_a_question,
+    goes_on_with_the_story,
     is_question,
     says_no_first,
     tells_more,
@@ -101,22 +102,6 @@ def service_events(tracker: Tracker, description: str) -> dict[str, Any]:
 
 # Questions whose answer may instead be more of the story, sent in another message.
 STORY_GOES_ON = frozenset({*PERSONAL_SLOTS, "service"})
-# Words of an answer about their data ("la verdad no quiero dar mis datos"), not a story.
-CONSENT_WORDS = frozenset({"datos", "acepto", "autorizo", "autorizacion", "politica"})
-
-
-def goes_on_with_the_story(text: str, tracker: Tracker) -> bool:
-    """More of what happened, where a yes/no or a piece of data was asked: not begun with a
-    yes or a no, not asking to stay anonymous."""
-    first = text.split()[:1]
-    answer_first = bool(first) and choices.parse_yes_no(first[0]) is not None
-    about_consent = bool(set(normalize.normalize_text(text).split()) & CONSENT_WORDS)
-    return (
-        tells_more(text, tracker)
-        and not answer_first
-        and not about_consent
-        and not choices.wants_anonymity(text)
-    )
 
 
 def more_story(tracker: Tracker, text: str) -> dict[str, Any]:
