@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -52,7 +53,7 @@ from mara.policy.pqrs_types import catalog
 from mara.services import filing
 from mara.text import choices, documents, emails, normalize, phones
 from mara.text.asks import asks_about_status, says_it_lacks
-from mara.text.extract import says_own_name
+from mara.text.extract import extract_person_data, says_own_name
 from mara.text.names import parse_full_name
 
 MIN_DESCRIPTION = 8
@@ -85,7 +86,7 @@ def field_named(tracker: Tracker, text: str) -> str | None:
     if value in FIELD_SLOTS:
         return value
     words: dict[str, list[str]] = message("summary_field_words")
-    for word in normalize.normalize_text(text).split():
+    for word in re.findall(r"\w+", normalize.normalize_text(text)):
         for field, names in words.items():
             if word in names:
                 return field
@@ -458,8 +459,15 @@ class ValidatePqrsForm(FormValidator):
             say(dispatcher, "utter_ask_which_field")
             return {"confirmation": None}
         if field is not None:
-            say(dispatcher, "utter_changing_field", field_label=message("summary_fields")[field])
+            label = message("summary_fields")[field]
             cleared: dict[str, Any] = {slot: None for slot in FIELD_SLOTS[field]}
+            given = extract_person_data(text, wa_id(tracker)).given()
+            new = {slot: given[slot] for slot in FIELD_SLOTS[field] if slot in given}
+            if new and field in PERSONAL_FIELDS:
+                # "el correo sí lo tengo, es sandra@gmail.com": changed at once.
+                say(dispatcher, "utter_field_changed", field_label=label)
+                return {**cleared, **new, "use_saved": False, "confirmation": None}
+            say(dispatcher, "utter_changing_field", field_label=label)
             if field == "descripcion":
                 cleared["description_from_start"] = False
             if field in PERSONAL_FIELDS:

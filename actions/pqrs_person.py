@@ -6,7 +6,7 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 
 from actions.common import wa_id
-from mara.text import normalize, phones
+from mara.text import documents, normalize, phones
 from mara.text.extract import extract_person_data, says_own_name
 
 
@@ -38,6 +38,11 @@ def person_data(tracker: Tracker, texts: list[str], asked: str | None = None) ->
         is_answer = index == len(texts) - 1 and asked is not None
         if not is_answer and "document_type" not in given:
             given.pop("document_number", None)
+        elif "document_type" not in given and documents.bare_cedula(
+            given.get("document_number", "")
+        ):
+            # "Mario Gil 71.666.777": a bare number of a cédula's size, as at the type question.
+            given["document_type"] = "CC"
         if not is_answer and not says_own_name(text):
             given.pop("full_name", None)
         for slot, value in given.items():

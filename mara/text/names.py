@@ -12,7 +12,8 @@ from mara.text.normalize import Invalid, normalize_text
 _FILLER_RE = re.compile(
     r"^(?:hola|buen[oa]s(?:\s+(?:d[ií]as|tardes|noches))?|ok(?:ay|ey|a)?|listo|bueno|dale"
     r"|vale|perfecto|de\s+una|claro(?:\s+que\s+s[ií])?|(?:con\s+)?(?:mucho\s+)?gusto"
-    r"|s[ií](?:\s+claro)?|(?:s[ií]\s+)?se[ñn]or(?:a|ita)?(?=\s*[,.!:]))(?![^\W_])[\s,.!¡:;]*",
+    r"|s[ií](?:\s+claro)?|(?:s[ií]\s+)?se[ñn]or(?:a|ita)?(?=\s*[,.!:])|perd[oó]n|disculpa"
+    r"|(?:el\s+nombre\s+)?est[aá]\s+mal|no\s+es\s+as[ií])(?![^\W_])[\s,.!¡:;]*",
     re.IGNORECASE,
 )
 

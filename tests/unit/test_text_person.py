@@ -123,6 +123,9 @@ def test_parse_full_name_rejects(text, reason):
         ("Ana Milena Toro de parte de mi mamá", "Ana Milena Toro"),
         ("Natalia Ruiz Correa y mi correo es nati@gmail.com", "Natalia Ruiz Correa"),
         ("María López @maria", "María López"),
+        # A correction before it.
+        ("el nombre esta mal es Mario Alberto Gil Restrepo", "Mario Alberto Gil Restrepo"),
+        ("perdón, es Mario Gil", "Mario Gil"),
     ],
 )
 def test_the_name_is_taken_from_what_people_write_around_it(text, expected):
