@@ -24,9 +24,13 @@ def test_a_type_named_and_a_name_said_with_more_around_it(stack):
     summary = joined(stack.turn(wa, "no tengo"))
     assert "Nombre: Martha Lucia Giraldo" in summary and "CC 24567890" in summary
     assert "Tipo: Reclamo" in summary and story in summary
+    # A change written with its new value is made at once.
+    changed = joined(stack.turn(wa, "el correo si lo tengo es martha.giraldo@gmail.com"))
+    assert "cambié el correo" in changed and "Correo: martha.giraldo@gmail.com" in changed
     stack.turn(wa, "1")
     [ticket] = tickets(stack, wa)
     assert ticket.requester.full_name == "Martha Lucia Giraldo"
+    assert ticket.requester.email == "martha.giraldo@gmail.com"
 
 
 def test_an_office_in_a_town_and_a_radicado_not_at_hand(stack):
