@@ -225,6 +225,11 @@ class FormValidator(FormValidationAction, ABC):
             # Back after a pause (a human took the chat): the question is asked again,
             # without calling what they wrote wrong.
             return {slot: None}
+        intent, confidence = latest_intent(tracker)
+        if intent == "greet" and confidence >= CONFIDENT and len(latest_text(tracker).split()) <= 4:
+            # "hola" back in the middle of a form: greeted, and the question asked again.
+            say(dispatcher, "utter_hello_again")
+            return {slot: None}
         say(dispatcher, invalid.response, **invalid.values)
         failures = dict(result.get(FAILURES_SLOT) or tracker.get_slot(FAILURES_SLOT) or {})
         failures[slot] = failures.get(slot, 0) + 1

@@ -483,7 +483,7 @@ class ValidatePqrsForm(FormValidator):
         if choice == 2 or "cambiar" in plain:
             say(dispatcher, "utter_ask_which_field")
             return {"confirmation": None, "changing_field": True}
-        if choice == 3:
+        if choice == 3 or {"cancelar", "cancela", "cancelen", "anular"} & set(plain.split()):
             # Cancelling is always asked first (the cancel question leads the form).
             return {"confirmation": None, CANCEL_REQUESTED: True}
         if tells_more(text, tracker):

@@ -11,10 +11,11 @@ from tests.unit.actions.conftest import run_action, tracker_from
 FORM = ValidatePqrsForm()
 
 
-def answer(domain, slot, text, intent="change_field", **slots):
+def answer(domain, slot, text, intent="change_field", confidence=0.9, **slots):
     tracker = tracker_from(
-        "pqrs_form_summary", text, intent, 0.9, slots={slot: None, "requested_slot": slot, **slots}
-    )
+        "pqrs_form_summary", text, intent, confidence,
+        slots={slot: None, "requested_slot": slot, **slots},
+    )  # fmt: skip
     return run_action(FORM, tracker, domain)
 
 
@@ -48,3 +49,19 @@ def test_a_cedula_written_after_the_name_needs_no_type_question(domain):
     )  # fmt: skip
     assert outcome.slots["full_name"] == "Mario Alberto Gil Restrepo"
     assert outcome.slots["document_type"] == "CC" and outcome.slots["document_number"] == "71666777"
+
+
+def test_a_greeting_in_the_middle_is_greeted_back_not_called_wrong(domain):
+    outcome = answer(domain, "confirmation", "hola", intent="greet")
+    assert outcome.responses == ["utter_hello_again"] and "field_failures" not in outcome.slots
+    assert outcome.slots["confirmation"] is None
+    # Unsure it is a greeting, the usual answer.
+    unsure = answer(domain, "confirmation", "hola", intent="greet", confidence=0.3)
+    assert unsure.responses == ["utter_invalid_choice"]
+
+
+def test_cancelling_in_words_at_the_summary_is_asked_first(domain):
+    text = "quiero cancelar el reclamo que puse"
+    outcome = answer(domain, "confirmation", text, intent="pqrs_reclamo", confidence=0.6)
+    assert outcome.slots["cancel_requested"] is True
+    assert "description" not in outcome.slots  # not added to the story
