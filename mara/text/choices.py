@@ -161,6 +161,9 @@ _YES_PHRASES = (
     "no tengo inconveniente",
     "hagale",
     "yes",
+    "obvio",
+    "obviamente",
+    "eso es",
 )
 
 
@@ -179,6 +182,16 @@ _NO_PHRASES = (
     "para nada",
     "incorrecto",
     "tampoco",
+    "ni loco",
+    "ni loca",
+    "nones",
+)
+
+
+# A yes only when it is all the answer says ("bueno", "eso"): inside a story these words
+# say something else ("el servicio no fue bueno", "por eso").
+_YES_ALONE = frozenset(
+    {"bueno", "eso", "bueno pues", "listo pues", "dale pues", "bueno si", "con gusto"}
 )
 
 
@@ -267,6 +280,8 @@ def parse_yes_no(text: str) -> bool | None:
     for emoji in _NO_EMOJI:
         text = text.replace(emoji, " no ")
     words = [_squeeze(word) for word in _tokens(normalize_text(text))]
+    if " ".join(words) in _YES_ALONE:
+        return True
     verdicts: set[bool] = set()
     index = 0
     while index < len(words):

@@ -163,10 +163,27 @@ def test_parse_service_rejects(text, reason):
         "la 1",
         "👍",
         "sí, gracias",
+        "bueno",  # alone
+        "Eso.",
+        "obvio",
+        "con gusto",
     ],
 )
 def test_parse_yes_no_yes(text):
     assert parse_yes_no(text) is True
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        ("el servicio no fue bueno", False),  # "bueno" inside is no yes
+        ("por eso me quejo", None),
+        ("me atendieron con gusto", None),
+        ("ni loco", False),
+    ],
+)
+def test_words_that_are_a_yes_only_alone(text, verdict):
+    assert parse_yes_no(text) is verdict
 
 
 @pytest.mark.parametrize(
