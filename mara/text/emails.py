@@ -88,14 +88,29 @@ def parse_email(text: str) -> str | None | Invalid:
     return validated.normalized
 
 
+_ENDINGS = r"(com|co|es|net|org|edu\.co|gov\.co)\b"
+
+
+def _repaired(text: str) -> str:
+    """The address with the slips of a phone keyboard mended: "gmail,com", "gmail .com",
+    "gmailcom"."""
+    text = re.sub(r"\s*@\s*", "@", text)
+    text = re.sub(rf"(@[\w-]+)\s*[,;]\s*{_ENDINGS}", r"\1.\2", text)
+    text = re.sub(rf"(@[\w-]+)\s+\.\s*{_ENDINGS}", r"\1.\2", text)
+    return re.sub(rf"(@(?:gmail|hotmail|yahoo|outlook|live|icloud))\.?{_ENDINGS}", r"\1.\2", text)
+
+
 def corrected(text: str) -> str | None:
     """The address `text` meant when its domain is a known misspelling ("luz@hotmial.com"
-    → "luz@hotmail.com"); None otherwise."""
-    match = _EMAIL_CANDIDATE_RE.search(re.sub(r"\s*@\s*", "@", text))
+    → "luz@hotmail.com") or a keyboard slip ("luz@gmail,com"); None otherwise."""
+    repaired = _repaired(text)
+    match = _EMAIL_CANDIDATE_RE.search(repaired)
     if match is None:
         return None
     local, _, domain = match.group(0).strip(".").rpartition("@")
     fixed = TYPO_FIXES.get(domain.lower())
+    if fixed is None and repaired != re.sub(r"\s*@\s*", "@", text):
+        fixed = domain  # mended, and otherwise well written
     if not local or fixed is None:
         return None
     try:

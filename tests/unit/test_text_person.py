@@ -468,6 +468,11 @@ def test_parse_email_rejects(text, reason):
         ("maria@gmial.com", "maria@gmail.com"),
         ("es Maria.Lopez @ HOTMAIL.CON", "Maria.Lopez@hotmail.com"),
         ("maria@yahoo.con", "maria@yahoo.com"),
+        # Keyboard slips before the ending.
+        ("maria@gmail,com", "maria@gmail.com"),
+        ("mi correo es maria@gmail .com", "maria@gmail.com"),
+        ("maria@hotmailcom", "maria@hotmail.com"),
+        ("maria@empresa,com.co", "maria@empresa.com.co"),
         ("maria@gmail.com", None),  # nothing to correct
         ("si", None),
     ],
