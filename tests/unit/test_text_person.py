@@ -1,4 +1,4 @@
-"""What people type about themselves: names, documents, phones, e-mails."""
+"""What people type about themselves: documents, phones, e-mails (names: test_text_names.py)."""
 
 import pytest
 
