@@ -290,12 +290,18 @@ class ValidatePqrsForm(FormValidator):
 
     def validate_details_offered(self, value, dispatcher, tracker, domain) -> dict | Invalid:
         text = str(value).strip()
-        if value is True or choices.parse_yes_no(text) is False or written_as_a_name(text):
+        nothing = choices.parse_yes_no(text) is False or choices.nothing_more(text)
+        if value is True or nothing or written_as_a_name(text):
             return {"details_offered": True}
         if asks_a_question(text, tracker):
             return Invalid("utter_ask_details_offered")
         if choices.parse_yes_no(text) is True and len(text.split()) <= 2:
-            return {"details_offered": None, "details_wanted": True}  # asked for at once
+            # "sí": asked for at once; "ok", "bueno": on with the form.
+            return (
+                {"details_offered": None, "details_wanted": True}
+                if choices.agrees(text)
+                else {"details_offered": True}
+            )
         return {"details_offered": True, **more_story(tracker, text)}
 
     def validate_consent(self, value, dispatcher, tracker, domain) -> dict | Invalid:

@@ -163,7 +163,6 @@ _YES_PHRASES = (
     "yes",
     "obvio",
     "obviamente",
-    "eso es",
 )
 
 
@@ -188,11 +187,9 @@ _NO_PHRASES = (
 )
 
 
-# A yes only when it is all the answer says ("bueno", "eso"): inside a story these words
-# say something else ("el servicio no fue bueno", "por eso").
-_YES_ALONE = frozenset(
-    {"bueno", "eso", "bueno pues", "listo pues", "dale pues", "bueno si", "con gusto"}
-)
+# A yes only when it is all the answer says ("bueno", "con gusto"): inside a story these
+# words say something else ("el servicio no fue bueno").
+_YES_ALONE = frozenset({"bueno", "bueno pues", "listo pues", "dale pues", "bueno si", "con gusto"})
 
 
 # Consumed without a verdict, so "no sé" is not read as "no".

@@ -164,7 +164,6 @@ def test_parse_service_rejects(text, reason):
         "👍",
         "sí, gracias",
         "bueno",  # alone
-        "Eso.",
         "obvio",
         "con gusto",
     ],

@@ -65,3 +65,19 @@ def test_cancelling_in_words_at_the_summary_is_asked_first(domain):
     outcome = answer(domain, "confirmation", text, intent="pqrs_reclamo", confidence=0.6)
     assert outcome.slots["cancel_requested"] is True
     assert "description" not in outcome.slots  # not added to the story
+
+
+@pytest.mark.parametrize(
+    ("text", "offered", "wanted"),
+    [
+        ("si", None, True),  # asked for at once
+        ("eso es todo", True, None),
+        ("bueno", True, None),  # an "ok": on with the form
+        ("nada mas", True, None),
+    ],
+)
+def test_the_answer_to_adding_more_details(domain, text, offered, wanted):
+    outcome = answer(domain, "details_offered", text, intent="affirm")
+    assert outcome.slots["details_offered"] is offered
+    assert outcome.slots.get("details_wanted") is wanted
+    assert "description" not in outcome.slots
