@@ -31,6 +31,7 @@ from mara.text.asks import (
     asks_about_status,
     asks_for_a_call,
     asks_to_change_filed,
+    introduces_only,
     is_lost,
     service_asked,
     sounds_upset,
@@ -154,6 +155,12 @@ class ActionNotUnderstood(Action):
         if service is not None:
             # "¿qué requisitos piden para el subsidio de vivienda?"
             return answer_service(dispatcher, tracker, text, service)
+        if introduces_only(text):
+            # "mi nombre es Diana Ríos": greeted, and the options (their name not repeated
+            # back: no data is used before their consent).
+            say(dispatcher, "utter_nice_to_meet_you")
+            say(dispatcher, "utter_menu")
+            return []
         named = type_from_words(text)
         if named and announces_only(text):
             return file_the_type_named(dispatcher, tracker, named)

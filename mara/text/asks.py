@@ -230,6 +230,20 @@ _ANNOUNCING = frozenset({
 _INTRODUCING = frozenset({"mi", "nombre", "es", "completo", "me", "llamo", "soy", "yo", "y"})
 
 
+_GREETING_WORDS = frozenset(
+    {"hola", "ola", "buenas", "buenos", "buen", "dias", "dia", "tardes", "noches"}
+)
+
+
+def introduces_only(text: str) -> bool:
+    """ "hola, mi nombre es Diana Ríos": the person says who they are, and nothing more yet."""
+    if not says_own_name(text):
+        return False
+    name = _plain(extract_person_data(text).full_name or "").split()
+    rest = [w for w in _plain(text).split() if w not in name and w not in _INTRODUCING]
+    return bool(name) and not [w for w in rest if w not in _GREETING_WORDS]
+
+
 def announces_only(text: str) -> bool:
     """ "quiero poner una queja", "kiero aser una sujerencia", "hola, soy Ana López y quiero
     hacer una sugerencia": the type named and nothing of the case (its words are not a

@@ -276,6 +276,14 @@ def test_a_type_chosen_right_after_the_explanation_starts_the_filing(domain, db)
     assert alone.responses == ["utter_policy"] and "pqrs_type" not in alone.slots
 
 
+@pytest.mark.parametrize("intent", ["change_field", "nlu_fallback"])
+def test_an_introduction_alone_is_greeted_without_the_name_said_back(domain, db, intent):
+    tracker = tracker_from("idle", "mi nombre es Diana Ríos", intent, 0.4)
+    outcome = run_action(ActionNotUnderstood(), tracker, domain)
+    assert outcome.responses == ["utter_nice_to_meet_you", "utter_menu"]
+    assert "Diana" not in rendered(outcome, domain)
+
+
 def test_not_understood_twice_offers_menu_and_human(domain, db):
     first = tracker_from("idle", "quien gano el partido", "out_of_scope", 0.8)
     assert run_action(ActionNotUnderstood(), first, domain).responses == ["utter_out_of_scope"]
