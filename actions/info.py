@@ -71,8 +71,18 @@ def answer_information_question(dispatcher, tracker, text: str) -> bool:
     if not is_question(text):
         return False
     before = str(tracker.get_slot("description") or "")
-    key = service_asked(text) or service_named(text) or service_named(before)
-    service = next((s for s in catalogs.services() if s.key == key), None)
+    return say_service_info(
+        dispatcher, service_asked(text) or service_named(text) or service_named(before)
+    )
+
+
+def service_by_key(key: str | None) -> catalogs.Service | None:
+    return next((s for s in catalogs.services() if s.key == key), None)
+
+
+def say_service_info(dispatcher, key: str | None) -> bool:
+    """What config/services.yml says of the service, said; False where it says nothing."""
+    service = service_by_key(key)
     if service is None or not service.info:
         return False
     say(dispatcher, "utter_service_info", service_label=service.label, info=service.info)

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_intent, latest_text, previous_text, say
 from actions.forms import is_question
-from actions.info import answer_hours_follow_up
+from actions.info import answer_hours_follow_up, say_service_info, service_by_key
 from actions.pqrs_form import (
     leave_for_status,
     leave_quietly,
@@ -20,7 +20,6 @@ from actions.pqrs_form import (
 )
 from actions.pqrs_slots import OFFERED
 from mara.domain.tickets import PqrsType
-from mara.policy import catalogs
 from mara.text.asks import (
     announces_only,
     asks_about_a_service,
@@ -88,7 +87,7 @@ def answer_service(
     is for a date, the web page and phone, and the question offered as a "solicitud de
     información". `form_follows`:
     the rules run the form next (the model read a request), so an answer ends it quietly."""
-    service = next((s for s in catalogs.services() if s.key == service_key), None)
+    service = service_by_key(service_key)
     if asks_when(text):
         # "¿cuándo pagan el subsidio?": dates change with each payment or call for
         # enrollment; config/ holds none, so the Caja's channels, and a written answer offered.
@@ -97,8 +96,7 @@ def answer_service(
         else:
             say(dispatcher, "utter_service_dates_general")
         return offer_filing(tracker, text, PqrsType.INFORMACION)
-    if service is not None and service.info:
-        say(dispatcher, "utter_service_info", service_label=service.label, info=service.info)
+    if say_service_info(dispatcher, service_key):
         return leave_quietly() if form_follows else []
     if service is not None:
         say(dispatcher, "utter_service_unknown", service_label=service.label)
