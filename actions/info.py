@@ -13,7 +13,7 @@ from actions.preferences import preferential_events
 from mara.policy import catalogs
 from mara.policy.channels import business_calendar
 from mara.policy.messages import policy_answer
-from mara.text.asks import asks_if_late, service_asked
+from mara.text.asks import adds_to_filed, asks_if_late, asks_to_change_filed, service_asked
 from mara.text.choices import service_named
 from mara.text.cues import another_day
 from mara.text.hours import answer_hours_question
@@ -87,6 +87,18 @@ def say_service_info(dispatcher, key: str | None) -> bool:
         return False
     say(dispatcher, "utter_service_info", service_label=service.label, info=service.info)
     return True
+
+
+def answer_about_filed(dispatcher, text: str) -> bool:
+    """A change or a file for a request already filed ("quiero agregarle una foto a la queja
+    que puse"): where to send it, since the bot cannot; True when answered."""
+    if asks_to_change_filed(text):
+        say(dispatcher, "utter_change_filed")
+        return True
+    if adds_to_filed(text):
+        say(dispatcher, "utter_add_to_filed")
+        return True
+    return False
 
 
 POLICY_BY_INTENT = {

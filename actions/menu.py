@@ -14,7 +14,7 @@ from actions.common import (
     say,
 )
 from actions.handoff import hand_off
-from actions.info import answer_hours, answer_hours_follow_up
+from actions.info import answer_about_filed, answer_hours, answer_hours_follow_up
 from actions.offers import (
     answer_service,
     file_the_type_named,
@@ -30,11 +30,11 @@ from mara.text.asks import (
     announces_only,
     asks_about_status,
     asks_for_a_call,
-    asks_to_change_filed,
     introduces_only,
     is_lost,
     service_asked,
     sounds_upset,
+    wants_to_ask,
 )
 from mara.text.cues import asks_about_hours
 from mara.text.hours_question import asks_for_an_office_in
@@ -52,6 +52,8 @@ class ActionGreet(Action):
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
         text = latest_text(tracker)
         say(dispatcher, "utter_greet")
+        if answer_about_filed(dispatcher, text):
+            return []  # "hola, ya radiqué una queja pero quiero agregarle una foto"
         service = service_asked(text)
         if service is not None:
             return answer_service(dispatcher, tracker, text, service)
@@ -138,8 +140,7 @@ class ActionNotUnderstood(Action):
             # "¿y cómo va lo que puse de la droguería?"
             answer_status_without_number(dispatcher, tracker, domain, text)
             return []
-        if asks_to_change_filed(text):
-            say(dispatcher, "utter_change_filed")
+        if answer_about_filed(dispatcher, text):
             return []
         town = asks_for_an_office_in(text)
         if town is not None:
@@ -155,6 +156,10 @@ class ActionNotUnderstood(Action):
         if service is not None:
             # "¿qué requisitos piden para el subsidio de vivienda?"
             return answer_service(dispatcher, tracker, text, service)
+        if wants_to_ask(text):
+            # "es que necesito una información": the question is still to come.
+            say(dispatcher, "utter_ask_your_question")
+            return []
         if introduces_only(text):
             # "mi nombre es Diana Ríos": greeted, and the options (their name not repeated
             # back: no data is used before their consent).

@@ -10,7 +10,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_intent, latest_text, previous_text, say
 from actions.forms import is_question
-from actions.info import answer_hours_follow_up, say_service_info, service_by_key
+from actions.info import (
+    answer_about_filed,
+    answer_hours_follow_up,
+    say_service_info,
+    service_by_key,
+)
 from actions.pqrs_form import (
     leave_for_status,
     leave_quietly,
@@ -24,10 +29,10 @@ from mara.text.asks import (
     announces_only,
     asks_about_a_service,
     asks_about_status,
-    asks_to_change_filed,
     asks_when,
     service_asked,
     tells_a_grievance,
+    wants_to_ask,
 )
 from mara.text.choices import service_named
 from mara.text.hours_question import asks_for_an_office_in
@@ -149,9 +154,8 @@ class ActionStartPqrs(Action):
         if answer_hours_follow_up(dispatcher, tracker):
             # "y el 24?" after an hours answer, read as a request.
             return leave_quietly()
-        if asks_to_change_filed(text):
+        if answer_about_filed(dispatcher, text):
             # "quiero actualizar el celular de la queja": not a new request.
-            say(dispatcher, "utter_change_filed")
             return leave_quietly()
         if asks_about_status(text):
             # "¿cómo va lo que puse…?" read as a new request: it is a status question.
@@ -162,6 +166,9 @@ class ActionStartPqrs(Action):
             say(dispatcher, "utter_no_office_in_town", town=town)
             return leave_quietly()
         intent, _ = latest_intent(tracker)
+        if PqrsType.from_intent(intent) is PqrsType.INFORMACION and wants_to_ask(text):
+            say(dispatcher, "utter_ask_your_question")  # "necesito una información"
+            return leave_quietly()
         service = service_in_question(tracker, text)
         if PqrsType.from_intent(intent) is PqrsType.INFORMACION and (
             service is not None or asks_when(text)

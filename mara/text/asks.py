@@ -289,6 +289,38 @@ def asks_to_change_filed(text: str) -> bool:
     return bool(words & _CHANGE_WORDS and words & _DATA_WORDS and words & _FILED_WORDS)
 
 
+_ADD_WORDS = frozenset(
+    {"agregar", "agregarle", "adjuntar", "adjuntarle", "anexar", "anexarle", "mandar",
+     "mandarle", "enviar", "enviarle", "subir", "agrego", "adjunto", "anexo", "mando", "envio"}
+)  # fmt: skip
+_FILE_WORDS = frozenset(
+    {"foto", "fotos", "documento", "documentos", "archivo", "archivos", "soporte", "soportes",
+     "pantallazo", "imagen", "imagenes", "factura", "pdf", "evidencia", "evidencias", "prueba",
+     "pruebas", "video", "audio", "certificado"}
+)  # fmt: skip
+
+
+def adds_to_filed(text: str) -> bool:
+    """ "ya radiqué una queja pero quiero agregarle una foto": a file for a request already
+    filed, which the bot cannot attach to it."""
+    words = set(_plain(text).split())
+    return bool(words & _ADD_WORDS and words & _FILE_WORDS and words & _FILED_WORDS)
+
+
+_WANTS_TO_ASK = re.compile(
+    r"\buna? (?:informacion|info|pregunta|preguntica|consulta|consultica|duda|dudita|inquietud)\b"
+    r"|\b(?:preguntar|consultar|preguntarles|consultarles) (?:algo|una cosa|una cosita)\b"
+)
+
+
+def wants_to_ask(text: str) -> bool:
+    """ "es que necesito una información", "quería hacer una pregunta": a question still to
+    come, nothing of it said yet (no service named, a few words)."""
+    plain = _plain(text)
+    short = len(plain.split()) <= 8
+    return short and bool(_WANTS_TO_ASK.search(plain)) and service_named(text) is None
+
+
 _LOST = re.compile(
     r"\bno (?:le |te )?(?:entiendo|entendi|comprendo)\b|\bcomo asi\b|\bno se que hacer\b"
 )
