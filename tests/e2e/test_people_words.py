@@ -43,6 +43,11 @@ def test_an_office_in_a_town_and_a_radicado_not_at_hand(stack):
     assert "mensaje de confirmación" in lost and "No reconocí" not in lost
     # The lookup ended: the next message is a new question, not another try at a number.
     assert "Punto físico" in joined(stack.turn(wa, "a que horas abren?"))
+    photo = joined(
+        stack.turn(wa, "Hola buenas, ya radiqué una queja pero quiero agregarle una foto")
+    )
+    assert "no le puedo agregar archivos" in photo and "atencionalusuario@" in photo
+    assert "¿Qué quieres saber?" in joined(stack.turn(wa, "es que necesito una información"))
 
 
 def test_a_story_in_several_messages_and_a_consent_given_after_all(stack):
