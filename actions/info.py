@@ -17,7 +17,12 @@ from mara.text.asks import adds_to_filed, asks_if_late, asks_to_change_filed, se
 from mara.text.choices import service_named
 from mara.text.cues import another_day
 from mara.text.hours import answer_hours_question
-from mara.text.hours_question import named_channel, read_hours_question, town_named
+from mara.text.hours_question import (
+    asks_for_an_office_in,
+    named_channel,
+    read_hours_question,
+    town_named,
+)
 
 # A follow-up names a day or a channel in a few words ("y el sábado?", "y por WhatsApp?").
 FOLLOW_UP_WORDS = 5
@@ -87,6 +92,15 @@ def say_service_info(dispatcher, key: str | None) -> bool:
         return False
     say(dispatcher, "utter_service_info", service_label=service.label, info=service.info)
     return True
+
+
+def answer_office_asked(dispatcher, text: str) -> bool:
+    """ "¿tienen sede en Calarcá?": no office in that town, the one there is and the channels
+    that reach the Caja from anywhere; True when answered."""
+    town = asks_for_an_office_in(text)
+    if town is not None:
+        say(dispatcher, "utter_no_office_in_town", town=town)
+    return town is not None
 
 
 def answer_about_filed(dispatcher, text: str) -> bool:

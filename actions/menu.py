@@ -14,7 +14,12 @@ from actions.common import (
     say,
 )
 from actions.handoff import hand_off
-from actions.info import answer_about_filed, answer_hours, answer_hours_follow_up
+from actions.info import (
+    answer_about_filed,
+    answer_hours,
+    answer_hours_follow_up,
+    answer_office_asked,
+)
 from actions.offers import (
     answer_service,
     file_the_type_named,
@@ -37,7 +42,6 @@ from mara.text.asks import (
     wants_to_ask,
 )
 from mara.text.cues import asks_about_hours
-from mara.text.hours_question import asks_for_an_office_in
 
 NOT_UNDERSTOOD = {"nlu_fallback", "out_of_scope"}
 
@@ -142,11 +146,8 @@ class ActionNotUnderstood(Action):
             return []
         if answer_about_filed(dispatcher, text):
             return []
-        town = asks_for_an_office_in(text)
-        if town is not None:
-            # "¿dónde puedo poner una queja en Montenegro?": the one office, and the channels.
-            say(dispatcher, "utter_no_office_in_town", town=town)
-            return []
+        if answer_office_asked(dispatcher, text):
+            return []  # "¿dónde puedo poner una queja en Montenegro?"
         if asks_for_a_call(text):
             # "¿me pueden llamar al 310…?": the bot cannot call; an adviser can write or call.
             say(dispatcher, "utter_no_calls")

@@ -13,6 +13,7 @@ from actions.forms import is_question
 from actions.info import (
     answer_about_filed,
     answer_hours_follow_up,
+    answer_office_asked,
     say_service_info,
     service_by_key,
 )
@@ -35,7 +36,6 @@ from mara.text.asks import (
     wants_to_ask,
 )
 from mara.text.choices import service_named
-from mara.text.hours_question import asks_for_an_office_in
 
 # A message this long that the model does not understand is most likely a PQRS.
 LONG_STORY_WORDS = 15
@@ -160,11 +160,8 @@ class ActionStartPqrs(Action):
         if asks_about_status(text):
             # "¿cómo va lo que puse…?" read as a new request: it is a status question.
             return leave_for_status(dispatcher, tracker, domain)
-        town = asks_for_an_office_in(text)
-        if town is not None:
-            # "¿tienen sede en Calarcá?" read as a request for information.
-            say(dispatcher, "utter_no_office_in_town", town=town)
-            return leave_quietly()
+        if answer_office_asked(dispatcher, text):
+            return leave_quietly()  # "¿tienen sede en Calarcá?" read as a request
         intent, _ = latest_intent(tracker)
         if PqrsType.from_intent(intent) is PqrsType.INFORMACION and wants_to_ask(text):
             say(dispatcher, "utter_ask_your_question")  # "necesito una información"

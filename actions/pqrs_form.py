@@ -196,8 +196,7 @@ class ValidatePqrsForm(FormValidator):
         slots.append("consent")
         consent = tracker.get_slot("consent")
         if consent is False:
-            pqrs_type = tracker.get_slot("pqrs_type")
-            if pqrs_type not in {t.value for t in catalog().anonymous_allowed}:
+            if not catalog().allows_anonymous(tracker.get_slot("pqrs_type")):
                 return slots  # nothing more to ask: the submit step explains the channels
         elif consent is True:
             missing = any(tracker.get_slot(slot) is None for slot in PERSONAL_SLOTS)
@@ -333,7 +332,7 @@ class ValidatePqrsForm(FormValidator):
         service = service_events(tracker, str(tracker.get_slot("description") or ""))
         if not answer:
             pqrs_type = tracker.get_slot("pqrs_type")
-            if PqrsType(pqrs_type) in catalog().anonymous_allowed:
+            if catalog().allows_anonymous(pqrs_type):
                 label = catalog().info(pqrs_type).label.lower()
                 say(dispatcher, "utter_consent_refused_anonymous", type_label_lower=label)
             return {"consent": False, "consent_id": None, **service}
@@ -382,7 +381,7 @@ class ValidatePqrsForm(FormValidator):
     def validate_full_name(self, value, dispatcher, tracker, domain) -> dict | Invalid:
         name = parse_full_name(str(value))
         pqrs_type = tracker.get_slot("pqrs_type")
-        anonymous_ok = pqrs_type in {t.value for t in catalog().anonymous_allowed}
+        anonymous_ok = catalog().allows_anonymous(pqrs_type)
         refused = choices.parse_yes_no(str(value)) is False or choices.wants_anonymity(str(value))
         said_yes = choices.agrees(str(value)) and not str(value).strip().isdigit()
         if isinstance(name, normalize.Invalid) and said_yes:

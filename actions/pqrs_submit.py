@@ -48,8 +48,7 @@ class ActionSubmitPqrs(Action):
         info = catalog().info(pqrs_type) if pqrs_type else None
         if info is None:
             return reset_events()
-        anonymous_ok = info.key in catalog().anonymous_allowed
-        if slot("consent") is False and not anonymous_ok:
+        if slot("consent") is False and not catalog().allows_anonymous(info.key):
             say(dispatcher, "utter_consent_refused_channels", type_short=info.short)
             return reset_events()
         if slot(CONFIRMATION_SLOT) != CONFIRMED:
@@ -146,10 +145,9 @@ def refused_request(tracker: Tracker) -> dict[str, Any] | None:
         e["name"]: e.get("value") for e in tracker.events[:submit] if e.get("event") == "slot"
     }
     pqrs_type = values.get("pqrs_type")
-    anonymous_ok = {t.value for t in catalog().anonymous_allowed}
     if values.get("consent") is not False or not values.get("description") or not pqrs_type:
         return None
-    if pqrs_type in anonymous_ok:
+    if catalog().allows_anonymous(pqrs_type):
         return None  # filed anonymously, nothing was left undone
     return {key: values.get(key) for key in ("pqrs_type", "description", "service")}
 

@@ -33,6 +33,10 @@ class PqrsCatalog:
     privacy_policy_version: str
     statuses: dict[str, str]
 
+    def allows_anonymous(self, pqrs_type: PqrsType | str | None) -> bool:
+        """Whether a request of this type may be filed without the person's data."""
+        return pqrs_type is not None and PqrsType(pqrs_type) in self.anonymous_allowed
+
     def status_words(self, status: str) -> str:
         """The plain words people read for a ticket status."""
         return self.statuses.get(status, status)

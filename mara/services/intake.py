@@ -69,7 +69,7 @@ def _validate(form: IntakeForm, now: datetime) -> filing.RequesterData | None:
         errors.append("received_at")
     requester = None
     if form.anonymous:
-        if kind is not None and kind not in catalog().anonymous_allowed:
+        if kind is not None and not catalog().allows_anonymous(kind):
             errors.append("anonymous")
     else:
         if not form.consent:

@@ -214,12 +214,16 @@ def asks_if_late(text: str) -> bool:
     return bool(_LATE.search(_plain(text)))
 
 
+_GREETING_WORDS = frozenset(
+    {"hola", "ola", "buenas", "buenos", "buen", "dias", "dia", "tardes", "noches"}
+)
+
+
 # Words that announce a request without telling it: "buenas, quiero radicar una queja".
-_ANNOUNCING = frozenset({
-    "hola", "ola", "buenas", "buenos", "buen", "tardes", "dias", "dia", "noches", "senorita",
-    "senor", "senora", "por", "favor", "porfa", "porfavor", "gracias", "quiero", "kiero",
-    "queria", "quisiera", "deseo", "necesito", "nesecito", "me", "gustaria", "voy", "a", "ir",
-    "poner", "hacer", "aser", "radicar", "presentar", "interponer", "dejar", "pasar",
+_ANNOUNCING = _GREETING_WORDS | frozenset({
+    "senorita", "senor", "senora", "por", "favor", "porfa", "porfavor", "gracias", "quiero",
+    "kiero", "queria", "quisiera", "deseo", "necesito", "nesecito", "me", "gustaria", "voy",
+    "a", "ir", "poner", "hacer", "aser", "radicar", "presentar", "interponer", "dejar", "pasar",
     "mandar", "enviar", "colocar", "montar", "tengo", "una", "un", "el", "la", "de", "para",
     "otra", "otro", "nueva", "nuevo", "que", "y", "yo", "soy", "afiliado", "afiliada",
     "usuario", "usuaria",
@@ -230,29 +234,28 @@ _ANNOUNCING = frozenset({
 _INTRODUCING = frozenset({"mi", "nombre", "es", "completo", "me", "llamo", "soy", "yo", "y"})
 
 
-_GREETING_WORDS = frozenset(
-    {"hola", "ola", "buenas", "buenos", "buen", "dias", "dia", "tardes", "noches"}
-)
+def _without_own_name(text: str) -> tuple[list[str], bool]:
+    """The text's words less the writer's own name and the words that introduce it ("hola,
+    mi nombre es Diana Ríos, quiero…" → "hola quiero…"), and whether a name was found."""
+    words = _plain(text).split()
+    if not says_own_name(text):
+        return words, False
+    name = _plain(extract_person_data(text).full_name or "").split()
+    return [w for w in words if w not in name and w not in _INTRODUCING], bool(name)
 
 
 def introduces_only(text: str) -> bool:
     """ "hola, mi nombre es Diana Ríos": the person says who they are, and nothing more yet."""
-    if not says_own_name(text):
-        return False
-    name = _plain(extract_person_data(text).full_name or "").split()
-    rest = [w for w in _plain(text).split() if w not in name and w not in _INTRODUCING]
-    return bool(name) and not [w for w in rest if w not in _GREETING_WORDS]
+    rest, named = _without_own_name(text)
+    return named and not [w for w in rest if w not in _GREETING_WORDS]
 
 
 def announces_only(text: str) -> bool:
     """ "quiero poner una queja", "kiero aser una sujerencia", "hola, soy Ana López y quiero
     hacer una sugerencia": the type named and nothing of the case (its words are not a
     description)."""
-    words = _plain(text).split()
+    words, _ = _without_own_name(text)
     named = choices.types_named(text)
-    if says_own_name(text):
-        name = _plain(extract_person_data(text).full_name or "").split()
-        words = [w for w in words if w not in name and w not in _INTRODUCING]
     rest = [w for w in words if w not in _ANNOUNCING and choices.types_named(w) != named]
     return len(named) == 1 and not rest
 

@@ -27,12 +27,17 @@ def _joined(text: str) -> str:
     return " ".join(_tokens(normalize_text(text)))
 
 
-def _has_any(joined: str, phrases: tuple[str, ...]) -> bool:
+def _first_found(joined: str, phrases: tuple[str, ...]) -> str | None:
+    """The first of `phrases` that `joined` holds as whole words, as the phrase is written."""
     for phrase in phrases:
         tokens = " ".join(_tokens(normalize_text(phrase)))
         if tokens and _phrase_pattern(tokens).search(joined):
-            return True
-    return False
+            return phrase
+    return None
+
+
+def _has_any(joined: str, phrases: tuple[str, ...]) -> bool:
+    return _first_found(joined, phrases) is not None
 
 
 def named_channel(text: str, vocabulary: HoursVocabulary | None = None) -> str | None:
@@ -52,15 +57,7 @@ _WHERE_WORDS = frozenset({"donde", "hay", "tienen", "queda", "quedan", "ubicados
 def town_named(text: str, vocabulary: HoursVocabulary | None = None) -> str | None:
     """The town without an office that a message names, as config/ writes it ("Calarcá")."""
     vocabulary = vocabulary or hours_vocabulary()
-    joined = _joined(text)
-    return next(
-        (
-            town
-            for town in vocabulary.towns_without_office
-            if _phrase_pattern(" ".join(_tokens(normalize_text(town)))).search(joined)
-        ),
-        None,
-    )
+    return _first_found(_joined(text), vocabulary.towns_without_office)
 
 
 def asks_for_an_office_in(text: str, vocabulary: HoursVocabulary | None = None) -> str | None:
